@@ -1,0 +1,81 @@
+"""Ingest: from a source file to an :class:`Extraction` (what the graph will state about it).
+
+``extract(path)`` reads, decodes and parses one file without touching the store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policykg import iris
+from policykg.errors import ExtractionError
+from policykg.ingest import agencies
+from policykg.ingest.citations import CitationExtractor, match_known
+from policykg.ingest.divisions import load as load_divisions
+from policykg.ingest.documents import REPORT_GENRES, read_metadata
+from policykg.ingest.model import Extraction, Party
+from policykg.ingest.plans import parse_plan
+from policykg.ingest.sources import read_source
+from policykg.ingest.text import lines, normalize_title
+
+__all__ = ["extract", "extract_text", "Extraction"]
+
+PLAN_GENRES = {"纲要", "实施方案", "实施意见", "规划", "工作要点", "工作安排", "意见"}
+
+
+def extract(path: str | Path) -> Extraction:
+    source = read_source(Path(path))
+    return extract_text(source.text, Path(path).name, source.sha256)
+
+
+def extract_text(text: str, source_file: str, sha256: str = "") -> Extraction:
+    divisions = load_divisions()
+    all_lines = lines(text)
+    if not all_lines:
+        raise ExtractionError(f"{source_file}: no text lines found")
+    meta = read_metadata(text, all_lines, divisions)
+    if meta.title is None:
+        raise ExtractionError(
+            f"{source_file}: no document title found (expected a line naming a 方案/纲要/报告/汇报/意见 near the top)",
+            file=source_file,
+        )
+    normalized = normalize_title(meta.title)
+    known = match_known(normalized, meta.doc_number)
+    key = known[0].key if known and known[1] == 1.0 else iris.title_key(normalized)
+    division = meta.division
+    ex = Extraction(
+        source_file=source_file,
+        sha256=sha256,
+        iri=iris.document(key),
+        key=key,
+        text=text,
+        title=meta.title,
+        title_derived=meta.title_derived,
+        normalized_title=normalized,
+        doc_number=meta.doc_number,
+        issuers=meta.issuers,
+        jurisdiction=divisions.full_name(division) if division else None,
+        jurisdiction_code=division.code if division else None,
+        level=division.level if division else None,
+        date=meta.date,
+        date_published=meta.date_published,
+        genre=meta.genre,
+        report_year=meta.report_year,
+        recipient=meta.recipient,
+        period=meta.period,
+    )
+    for name in meta.issuers:
+        party = agencies.government(name, divisions)
+        if party is None and division is not None:
+            party = Party(iris.agency(division.code, name), name, name, "government", division.code, False)
+        if party is not None:
+            ex.issuer_parties.append(party)
+    skip = [(meta.title_line.start, meta.title_line.end)] if meta.title_line else []
+    cx = CitationExtractor(text, divisions, skip)
+    ex.citations = cx.extract()
+    ex.cited_documents = [d for d in cx.documents.values() if d.iri != ex.iri]
+    ex.citations = [c for c in ex.citations if c.target != ex.iri]
+    if meta.genre in PLAN_GENRES or meta.genre not in REPORT_GENRES:
+        plan = parse_plan(text, meta.body, division, divisions)
+        ex.sections, ex.goals, ex.measures, ex.default_deadline = plan.sections, plan.goals, plan.measures, plan.default
+    return ex

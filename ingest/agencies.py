@@ -1,0 +1,164 @@
+"""Agency names: splitting an obligation parenthesis group into parties, telling named agencies
+from collectives, and resolving a name within the issuing jurisdiction to a stable IRI."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from policykg import iris
+from policykg.ingest.divisions import Division, Divisions
+from policykg.ingest.model import Party
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, object]:
+    return yaml.safe_load((Path(__file__).parent / "data" / "agencies.yaml").read_text(encoding="utf-8"))
+
+
+def abbreviations() -> dict[str, str]:
+    return _table()["abbreviations"]  # type: ignore[return-value]
+
+
+# Scope prefixes written before an agency name, and the level they point to.
+_PREFIXES = (("自治区", "provincial"), ("全区", "county"), ("区直", "county"), ("区", "county"),
+             ("县直", "county"), ("县", "county"), ("旗", "county"), ("全市", "prefectural"), ("市直", "prefectural"),
+             ("市", "prefectural"), ("州", "prefectural"), ("省直", "provincial"), ("省", "provincial"))
+
+
+def is_collective(name: str) -> bool:
+    """Open-ended sets (各镇政府, 等有关部门, 区直各部门, 规范性文件制定机关) rather than one body."""
+    if name.startswith("等") or "各" in name:
+        return True
+    core = name
+    for prefix, _ in _PREFIXES:
+        if core.startswith(prefix):
+            core = core[len(prefix):]
+            break
+    heads = _table()["collective_heads"]
+    return any(core == h or (core.endswith(h) and h in {"制定机关", "决策机关", "有关部门", "有关单位"}) for h in heads)  # type: ignore[union-attr]
+
+
+def _scope(name: str, home: Division, divisions: Divisions) -> tuple[Division, str]:
+    """The division a name belongs to and the rest of the name."""
+    for start, d, matched in divisions.find(name):
+        if start == 0 and d.level != "national":
+            return d, name[len(matched):]
+    for prefix, level in _PREFIXES:
+        if name.startswith(prefix):
+            target = divisions.enclosing(home, level) or home
+            return target, name[len(prefix):]
+    return home, name
+
+
+def _canonical(core: str) -> str:
+    core = core.strip()
+    table = abbreviations()
+    if core in table:
+        return table[core]
+    if core.startswith("政府") and not core.startswith("政府性"):
+        return "人民" + core
+    return core
+
+
+def _kind(core: str, canonical: str) -> str:
+    if canonical.startswith("委") or core.startswith("委"):
+        return "party-body"
+    if canonical in {"人民政府", "政府"} or canonical.endswith("管理委员会"):
+        return "government"
+    return "department"
+
+
+def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
+    """Resolve a name as written in a document of ``home`` jurisdiction."""
+    name = surface.strip()
+    if is_collective(name):
+        division, core = _scope(name, home, divisions)
+        core = core.lstrip("直").lstrip("等").lstrip("各") or core
+        if core.startswith("级"):
+            core = "各" + core
+        short = divisions.short_name(division)
+        return Party(
+            iri=iris.collective(division.code, core),
+            label=f"{short}{core}",
+            full_name=f"{divisions.full_name(division)}{core}",
+            kind="collective",
+            jurisdiction=division.code,
+            collective=True,
+        )
+    branch = _branch(name, home, divisions)
+    if branch is not None:
+        return branch
+    division, core = _scope(name, home, divisions)
+    canonical = _canonical(core)
+    short = divisions.short_name(division)
+    full = divisions.full_name(division)
+    if canonical.startswith("委"):
+        full_name = f"中共{short}{canonical}"
+    else:
+        full_name = f"{full}{canonical}"
+    return Party(
+        iri=iris.agency(division.code, canonical),
+        label=f"{short}{core}",
+        full_name=full_name,
+        kind=_kind(core, canonical),
+        jurisdiction=division.code,
+        collective=False,
+    )
+
+
+def _branch(name: str, home: Division, divisions: Divisions) -> Party | None:
+    """公安钦南分局 → 钦州市公安局钦南分局: a unit of the municipal bureau located in the district."""
+    for place in home.names:
+        m = re.fullmatch(rf"(?P<bureau>[\u4e00-\u9fff]{{1,8}}?){re.escape(place)}分局", name)
+        if not m:
+            continue
+        parent = divisions.get(home.parent) if home.parent else None
+        if parent is None:
+            return None
+        bureau = _table()["branch_bureaus"].get(m.group("bureau"), m.group("bureau") + "局")  # type: ignore[union-attr]
+        bureau_iri = iris.agency(parent.code, bureau)
+        place_name = divisions.short_name(home).removesuffix("区").removesuffix("县") or place
+        canonical = f"{bureau}{place_name}分局"
+        return Party(
+            iri=iris.agency(home.code, canonical),
+            label=name,
+            full_name=f"{parent.name}{bureau}{place_name}分局",
+            kind="branch-office",
+            jurisdiction=home.code,
+            collective=False,
+            branch_of=bureau_iri,
+            branch_of_label=f"{parent.name}{bureau}",
+        )
+    return None
+
+
+def government(name: str, divisions: Divisions) -> Party | None:
+    """An issuing body named in full (江门市江海区人民政府, 吴忠市政府法制办) as a Party."""
+    found = divisions.find(name)
+    if not found or found[0][0] != 0:
+        return None
+    # the deepest division named at the start of the string
+    pos, division, matched = 0, found[0][1], found[0][2]
+    for start, d, m in found[1:]:
+        if start == pos + len(matched):
+            pos, division, matched = start, d, m
+        else:
+            break
+    rest = name[pos + len(matched):]
+    if not rest:
+        return None
+    canonical = _canonical(rest)
+    if canonical == "政府":
+        canonical = "人民政府"
+    return Party(
+        iri=iris.agency(division.code, canonical),
+        label=f"{divisions.short_name(division)}{rest}",
+        full_name=f"{divisions.full_name(division)}{canonical}",
+        kind=_kind(rest, canonical),
+        jurisdiction=division.code,
+        collective=False,
+    )

@@ -1,0 +1,254 @@
+"""《…》 citations: title, 文号, issuer, relation by verb, alias resolution and matching to known
+documents (the registry) or to a node minted for a document outside the corpus."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from policykg import iris
+from policykg.ingest.divisions import Divisions
+from policykg.ingest.model import Citation, CitedDocument, Span
+from policykg.ingest.text import DOC_NUMBER, display_title, fold, normalize_doc_number, normalize_title
+
+# 《 … 》 with nested 〈…〉 or <…> inside
+_TITLE = re.compile(r"《([^《》]{1,120})》")
+_NUMBER_AFTER = re.compile(r"^\s*[(（]\s*(" + DOC_NUMBER.pattern + r")\s*[)）]?")
+_ISSUER_BEFORE = re.compile(
+    r"((?:中共中央|党中央|国务院|中共中央办公厅|国务院办公厅|中办|国办|全国人大常委会|"
+    r"(?:省|市|区|县|自治区)(?:委|政府|人民政府|政府办公厅|政府办公室|委办公室|委办公厅))"
+    r"(?:[、和与]\s*(?:中共中央|党中央|国务院|中共中央办公厅|国务院办公厅|(?:省|市|区|县|自治区)(?:委|政府|人民政府|政府办公厅|政府办公室)))*)$"
+)
+# verbs that govern a citation, nearest first; relation by verb
+_VERBS = (
+    ("贯彻落实", "implements"), ("贯彻执行", "implements"), ("贯彻实施", "implements"), ("贯彻", "implements"),
+    ("落实", "implements"), ("根据", "based_on"), ("依据", "based_on"), ("参照", "conforms_to"),
+    ("按照", "cites"), ("执行", "cites"), ("印发", "cites"), ("学习", "cites"), ("制定", "cites"), ("出台", "cites"),
+)
+_VERB_RE = re.compile("|".join(v for v, _ in _VERBS))
+_VERB_REL = dict(_VERBS)
+_CLAUSE_END = re.compile(r"[。;!?:,]")
+_AFTER_IMPLEMENTS = re.compile(r"^[^。;,]{0,20}的(?:贯彻)?落实")
+
+
+@dataclass(frozen=True)
+class Known:
+    key: str
+    title: str
+    normalized: str
+    doc_number: str | None
+    issuers: tuple[str, ...]
+    date: str | None
+    genre: str | None
+    jurisdiction: str | None
+    succeeds: str | None
+
+
+@lru_cache(maxsize=1)
+def registry() -> tuple[Known, ...]:
+    rows = yaml.safe_load((Path(__file__).parent / "data" / "registry.yaml").read_text(encoding="utf-8"))
+    return tuple(
+        Known(
+            key=r["key"],
+            title=r["title"],
+            normalized=normalize_title(r["title"]),
+            doc_number=r.get("doc_number"),
+            issuers=tuple(r.get("issuers") or ()),
+            date=r.get("date"),
+            genre=r.get("genre"),
+            jurisdiction=r.get("jurisdiction"),
+            succeeds=r.get("succeeds"),
+        )
+        for r in rows
+    )
+
+
+_PERIOD = re.compile(r"\((\d{4})-(\d{4})年\)$")
+
+
+def match_known(normalized: str, doc_number: str | None) -> tuple[Known, float, str | None] | None:
+    """A registry document this title (or 文号) refers to, with a score and a correction note."""
+    for k in registry():
+        if normalized == k.normalized or (doc_number and doc_number == k.doc_number):
+            return k, 1.0, None
+    base = _PERIOD.sub("", normalized)
+    m = _PERIOD.search(normalized)
+    if not m:
+        return None
+    start, end = int(m.group(1)), int(m.group(2))
+    best: tuple[Known, int] | None = None
+    for k in registry():
+        km = _PERIOD.search(k.normalized)
+        if km is None or _PERIOD.sub("", k.normalized) != base:
+            continue
+        distance = abs(int(km.group(1)) - start) + abs(int(km.group(2)) - end)
+        if best is None or distance < best[1]:
+            best = (k, distance)
+    if best is None or best[1] > 2:
+        return None
+    k = best[0]
+    note = f"period written as {start}—{end}; the document of this title is {k.title}"
+    return k, 0.8 if best[1] == 1 else 0.7, note
+
+
+def genre_of_title(title: str) -> str | None:
+    for suffix, genre in (
+        ("实施纲要", "纲要"), ("纲要", "纲要"), ("实施方案", "实施方案"), ("工作方案", "工作方案"), ("分工方案", "工作方案"),
+        ("实施意见", "实施意见"), ("意见", "意见"), ("规划", "规划"), ("工作要点", "工作要点"), ("要点", "工作要点"),
+        ("工作安排", "工作安排"), ("通知", "通知"), ("决定", "决定"), ("情况报告", "情况报告"), ("报告", "报告"),
+        ("条例", "法规"), ("规定", "法规"), ("办法", "法规"), ("规则", "法规"), ("法", "法律"),
+    ):
+        core = re.sub(r"\(.*?\)$", "", title)
+        if core.endswith(suffix):
+            return genre
+    return None
+
+
+class CitationExtractor:
+    """Extracts citations from one document's text."""
+
+    def __init__(self, text: str, divisions: Divisions, skip: list[tuple[int, int]] | None = None) -> None:
+        self.text = text
+        self.folded = fold(text)
+        self.divisions = divisions
+        self.skip = skip or []
+        self.documents: dict[str, CitedDocument] = {}
+
+    def extract(self) -> list[Citation]:
+        out: list[Citation] = []
+        seen: dict[tuple[str, str], Citation] = {}
+        for m in _TITLE.finditer(self.folded):
+            if any(a <= m.start() < b for a, b in self.skip):
+                continue
+            citation = self._one(m, out)
+            if citation is None:
+                continue
+            key = (citation.target, citation.relation)
+            if key in seen:
+                prior = seen[key]
+                if prior.doc_number is None and citation.doc_number:
+                    prior.doc_number = citation.doc_number
+                continue
+            seen[key] = citation
+            out.append(citation)
+        return out
+
+    def _one(self, m: re.Match[str], earlier: list[Citation]) -> Citation | None:
+        raw_title = self.text[m.start(1):m.end(1)]
+        title = raw_title.strip()
+        if not title:
+            return None
+        after = self.folded[m.end():m.end() + 40]
+        doc_number = None
+        end = m.end()
+        if n := _NUMBER_AFTER.match(after):
+            dm = DOC_NUMBER.search(n.group(1))
+            if dm:
+                doc_number = normalize_doc_number(dm)
+                end = m.end() + n.end()
+        issuer = self._issuer(m.start())
+        relation, verb = self._relation(m.start(), m.end())
+        normalized = normalize_title(title)
+        alias = False
+        resolved = self._resolve_alias(normalized, earlier)
+        if resolved is not None:
+            target_doc = resolved
+            alias = True
+            confidence, corrected, note = 0.9, False, None
+        else:
+            target_doc, confidence, corrected, note = self._target(title, normalized, doc_number, issuer)
+        return Citation(
+            title=title,
+            normalized_title=normalized,
+            doc_number=doc_number,
+            issuer=issuer,
+            relation=relation,
+            verb=verb,
+            target=target_doc.iri,
+            target_title=target_doc.title,
+            confidence=confidence,
+            corrected=corrected,
+            correction_note=note,
+            alias=alias,
+            span=Span(m.start(), end, self.text[m.start():end]),
+        )
+
+    def _issuer(self, start: int) -> str | None:
+        before = self.folded[max(0, start - 24):start]
+        m = _ISSUER_BEFORE.search(before)
+        return m.group(1) if m else None
+
+    def _relation(self, start: int, end: int) -> tuple[str, str | None]:
+        clause_start = start
+        while clause_start > 0 and not _CLAUSE_END.match(self.folded[clause_start - 1]):
+            clause_start -= 1
+        clause = self.folded[clause_start:start]
+        # do not look into earlier titles of a list: 根据《A》、《B》 → B takes A's verb
+        stripped = re.sub(r"《[^《》]*》", lambda mm: "#" * len(mm.group(0)), clause)
+        verbs = list(_VERB_RE.finditer(stripped))
+        if verbs:
+            verb = verbs[-1].group(0)
+            return _VERB_REL[verb], verb
+        if _AFTER_IMPLEMENTS.match(self.folded[end:end + 30]):
+            return "implements", "落实"
+        return "cites", None
+
+    def _resolve_alias(self, normalized: str, earlier: list[Citation]) -> CitedDocument | None:
+        """《纲要》, 《要点》, 《方案》: a short title standing for a full title cited before it."""
+        if len(normalized) > 4:
+            return None
+        for c in reversed(earlier):
+            core = re.sub(r"\(.*?\)$", "", c.normalized_title)
+            if core.endswith(normalized) and c.target in self.documents:
+                return self.documents[c.target]
+        return None
+
+    def _target(self, title: str, normalized: str, doc_number: str | None, issuer: str | None) -> tuple[CitedDocument, float, bool, str | None]:
+        known = match_known(normalized, doc_number)
+        if known is not None:
+            k, score, note = known
+            doc = self.documents.get(iris.document(k.key)) or CitedDocument(
+                iri=iris.document(k.key),
+                key=k.key,
+                title=k.title,
+                normalized_title=k.normalized,
+                doc_number=k.doc_number,
+                issuers=list(k.issuers),
+                genre=k.genre,
+                jurisdiction=k.jurisdiction,
+                level="national" if k.jurisdiction == "100000" else None,
+                date=k.date,
+                succeeds=iris.document(k.succeeds) if k.succeeds else None,
+            )
+            self.documents[doc.iri] = doc
+            return doc, score, note is not None, note
+        key = iris.title_key(normalized)
+        iri = iris.document(key)
+        if iri in self.documents:
+            doc = self.documents[iri]
+            if doc_number and not doc.doc_number:
+                doc.doc_number = doc_number
+            return doc, 1.0, False, None
+        division = None
+        found = self.divisions.find(normalized)
+        if found and found[0][0] == 0:
+            division = self.divisions.deepest(normalized[: found[0][0] + 12])
+        issuers = [p for p in re.split(r"[、和与]", issuer)] if issuer else []
+        level = division.level if division else ("national" if any(i in {"中共中央", "国务院", "党中央"} for i in issuers) else None)
+        doc = CitedDocument(
+            iri=iri,
+            key=key,
+            title=display_title(title),
+            normalized_title=normalized,
+            doc_number=doc_number,
+            issuers=issuers,
+            genre=genre_of_title(normalized),
+            jurisdiction=division.code if division else ("100000" if level == "national" else None),
+            level=level,
+        )
+        self.documents[iri] = doc
+        return doc, 1.0, False, None

@@ -1,0 +1,160 @@
+"""Document metadata: title, 文号, issuers, jurisdiction, dates, genre, and the year a report covers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policykg.ingest.divisions import Division, Divisions
+from policykg.ingest.text import DOC_NUMBER, Line, is_furniture, normalize_doc_number
+
+_GENRE_WORDS = (
+    ("情况的报告", "情况报告"), ("情况报告", "情况报告"), ("工作汇报", "工作汇报"), ("汇报", "工作汇报"),
+    ("工作报告", "工作报告"), ("报告", "情况报告"), ("实施纲要", "纲要"), ("纲要", "纲要"), ("实施方案", "实施方案"),
+    ("实施意见", "实施意见"), ("工作要点", "工作要点"), ("工作安排", "工作安排"), ("规划", "规划"), ("意见", "意见"),
+    ("通知", "通知"),
+)
+REPORT_GENRES = {"情况报告", "工作汇报", "工作报告"}
+_DATE_ISO = re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+_DATE_CN = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
+_DATE_DIGITS = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)")  # 20171226 (年月日 lost)
+_PUBLISHED = re.compile(r"(?:发布日期|发布时间|更新时间)\s*:\s*(?P<v>\d{4}-\d{1,2}-\d{1,2})")
+_SOURCE = re.compile(r"(?:来源|发布机构)\s*:\s*(?P<v>[\u4e00-\u9fff]+)")
+_SIGNER = re.compile(r"^[\u4e00-\u9fff()]{4,30}(?:人民政府|管理委员会|管委会|委员会|办公室|政府|法制办)$")
+_RECIPIENT = re.compile(r"^(?P<v>[\u4e00-\u9fff]{1,24}(?:政府|办公室|委员会|领导小组办公室|人大常委会)):$")
+_PERIOD = re.compile(r"\((\d{4})-(\d{4})年?\)")
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    title_line: Line | None = None
+    title_derived: bool = False
+    doc_number: str | None = None
+    issuers: list[str] = field(default_factory=list)
+    division: Division | None = None
+    date: str | None = None
+    date_published: str | None = None
+    genre: str | None = None
+    report_year: int | None = None
+    recipient: str | None = None
+    period: tuple[int, int] | None = None
+    body: list[Line] = field(default_factory=list)
+
+
+def _iso(m: re.Match[str]) -> str:
+    return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+
+
+def genre_of(title: str) -> str | None:
+    core = _PERIOD.sub("", title)
+    for word, genre in _GENRE_WORDS:
+        if word in core:
+            return genre
+    return None
+
+
+def _looks_like_title(t: str) -> bool:
+    return len(t) <= 60 and not t.endswith(("。", ":")) and genre_of(t) is not None and not re.match(r"^[一二三四五六七八九十]+、|^\(", t)
+
+
+def read_metadata(text: str, all_lines: list[Line], divisions: Divisions) -> Metadata:
+    meta = Metadata()
+    header = all_lines[:20]
+    publisher: str | None = None
+    for line in header:
+        if m := _PUBLISHED.search(line.text):
+            meta.date_published = meta.date_published or _iso(_DATE_ISO.search(m.group("v")))  # type: ignore[arg-type]
+        if m := _SOURCE.search(line.text):
+            publisher = publisher or m.group("v")
+    content = [ln for ln in all_lines if not is_furniture(ln.text)]
+    for line in content[:8]:
+        if _looks_like_title(line.text):
+            meta.title, meta.title_line = text[line.start:line.end].strip(), line
+            break
+    # 文号 on a line of its own near the top
+    for line in content[:12]:
+        if (m := DOC_NUMBER.fullmatch(line.text.strip())) or (m := re.fullmatch(DOC_NUMBER.pattern, line.text.strip())):
+            meta.doc_number = normalize_doc_number(m)
+            break
+    for line in content[:12]:
+        if m := _RECIPIENT.match(line.text):
+            meta.recipient = m.group("v")
+            break
+    # signature block at the end: signer lines then a date
+    tail = [ln for ln in content[-8:]]
+    signers: list[str] = []
+    for line in tail:
+        t = line.text.strip()
+        if m := (_DATE_CN.match(t) or _DATE_DIGITS.match(t)):
+            meta.date = _iso(m)
+        elif _SIGNER.match(t):
+            signers.append(t)
+    meta.issuers = signers
+    body_start = meta.title_line.end if meta.title_line else 0
+    meta.body = [ln for ln in content if ln.start >= body_start and ln.text not in signers and not (meta.doc_number and DOC_NUMBER.fullmatch(ln.text.strip()))]
+    if meta.title:
+        meta.genre = genre_of(meta.title)
+        if p := _PERIOD.search(_fix_period(meta.title)):
+            meta.period = (int(p.group(1)), int(p.group(2)))
+    if not meta.issuers:
+        title_issuer = _issuer_from_title(meta.title, divisions)
+        if title_issuer:
+            meta.issuers = [title_issuer]
+        elif publisher:
+            meta.issuers = [publisher]
+    meta.division = _jurisdiction(meta, text, divisions)
+    if meta.genre is None and meta.recipient:
+        meta.genre = "情况报告"
+    if meta.genre in REPORT_GENRES:
+        meta.report_year = _report_year(meta, text)
+    if meta.date is None:
+        meta.date = meta.date_published
+    if meta.title is None and meta.division is not None and meta.genre in REPORT_GENRES and meta.report_year:
+        meta.title = f"{divisions.short_name(meta.division)}{meta.report_year}年法治政府建设情况报告"
+        meta.title_derived = True
+    return meta
+
+
+def _fix_period(title: str) -> str:
+    return re.sub(r"\((\d{4})(\d{4})(年?)\)", r"(\1-\2\3)", title)
+
+
+def _issuer_from_title(title: str | None, divisions: Divisions) -> str | None:
+    if not title:
+        return None
+    m = re.match(r"^(?:关于)?(?P<who>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府法制办|法制办|政府|管理委员会|管委会))(?:关于|依法|[0-9])", title)
+    if m and divisions.find(m.group("who")):
+        return m.group("who")
+    return None
+
+
+def _jurisdiction(meta: Metadata, text: str, divisions: Divisions) -> Division | None:
+    for candidate in (meta.title or "", " ".join(meta.issuers)):
+        d = divisions.deepest(candidate)
+        if d is not None:
+            return d
+    # a report without title or signature: the jurisdiction its own documents are named after
+    # (制定出台《信阳高新区2021年法治政府建设要点》) or, failing that, the most specific one named
+    own = re.findall(r"(?:制定出台|出台|制定|印发)《([^》]+)》", text)
+    for title in own:
+        d = divisions.deepest(title[:12])
+        if d is not None:
+            return d
+    return divisions.deepest(text[:2000])
+
+
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_IN_BODY = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:以来)?\s*[,,]")
+_NEXT_YEAR_PLAN = re.compile(r"((?:19|20)\d{2})\s*年工作(?:计划|打算|思路)")
+
+
+def _report_year(meta: Metadata, text: str) -> int | None:
+    if meta.title and (m := _YEAR_IN_TITLE.search(meta.title)):
+        return int(m.group(1))
+    body = "\n".join(ln.text for ln in meta.body)
+    if m := _NEXT_YEAR_PLAN.search(body):
+        return int(m.group(1)) - 1
+    if m := _YEAR_IN_BODY.search(body):
+        return int(m.group(1))
+    return None

@@ -1,0 +1,147 @@
+"""What extraction produces for one source file: plain dataclasses, serialisable to the JSON
+that ``policykg extract`` prints (schema: ``ingest/extract.schema.json``). Fields are added over
+time, never renamed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Span:
+    """A character span [start, end) of the decoded source text, with the quoted text."""
+
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass
+class Party:
+    """An agency or a collective, resolved within a jurisdiction."""
+
+    iri: str
+    label: str  # display name with jurisdiction, e.g. 钦南区法制办
+    full_name: str  # e.g. 钦州市钦南区人民政府法制办公室
+    kind: str  # government | department | party-body | branch-office | collective
+    jurisdiction: str | None  # division code
+    collective: bool
+    branch_of: str | None = None  # IRI of the higher-level bureau, for branch offices
+    branch_of_label: str | None = None
+
+
+@dataclass
+class Assignment:
+    agency: str  # surface form as written, e.g. 区法制办 / 等有关部门
+    role: str  # lead | responsible | cooperating | joint-lead | assisting | participating | guiding
+    role_text: str  # the role words as written, e.g. 按职责分别负责
+    collective: bool
+    party: Party
+    span: Span
+
+
+@dataclass
+class Deadline:
+    date: str | None  # ISO date, None for ongoing
+    precision: str  # day | month | quarter | half-year | year | ongoing | recurring
+    text: str
+    default: bool = False  # True: taken from the plan's 实施步骤 default
+    span: Span | None = None
+
+
+@dataclass
+class Section:
+    path: str  # e.g. "2", "2.4", "2.4.19"
+    kind: str  # part | task-area | topic
+    number: str
+    heading: str
+    span: Span
+
+
+@dataclass
+class Goal:
+    section: str
+    text: str
+    span: Span
+
+
+@dataclass
+class Measure:
+    number: int
+    text: str
+    section: str | None  # path of the enclosing topic
+    topic: int | None
+    task_area: str | None
+    deadline: Deadline | None
+    assignments: list[Assignment]
+    span: Span
+
+
+@dataclass
+class Citation:
+    title: str  # as written (inside 《》)
+    normalized_title: str
+    doc_number: str | None
+    issuer: str | None
+    relation: str  # based_on | implements | conforms_to | cites
+    verb: str | None
+    target: str  # IRI of the cited document
+    target_title: str
+    confidence: float
+    corrected: bool
+    correction_note: str | None
+    alias: bool
+    span: Span
+
+
+@dataclass
+class CitedDocument:
+    """A document node for a cited document, with what the citing text lets us infer."""
+
+    iri: str
+    key: str
+    title: str
+    normalized_title: str
+    doc_number: str | None
+    issuers: list[str]
+    genre: str | None
+    jurisdiction: str | None
+    level: str | None
+    date: str | None = None
+    succeeds: str | None = None
+
+
+@dataclass
+class Extraction:
+    source_file: str
+    sha256: str
+    iri: str
+    key: str
+    text: str = field(repr=False)
+    title: str | None = None
+    title_derived: bool = False
+    normalized_title: str | None = None
+    doc_number: str | None = None
+    issuers: list[str] = field(default_factory=list)
+    issuer_parties: list[Party] = field(default_factory=list)
+    jurisdiction: str | None = None  # full name path, e.g. 广西壮族自治区钦州市钦南区
+    jurisdiction_code: str | None = None
+    level: str | None = None
+    date: str | None = None
+    date_published: str | None = None
+    genre: str | None = None
+    report_year: int | None = None
+    recipient: str | None = None
+    period: tuple[int, int] | None = None
+    default_deadline: Deadline | None = None
+    sections: list[Section] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    cited_documents: list[CitedDocument] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("text")
+        data["period"] = list(self.period) if self.period else None
+        return data

@@ -1,0 +1,59 @@
+"""IRIs minted by policykg, derived only from invariant facts so that they are stable.
+
+- documents:  ``{base}id/doc/{key}`` where key is a registry key or a hash of the normalised title
+- measures:   ``{doc}/measure/{n}``, sections ``{doc}/section/{path}``, assignments ``{measure}/assignment/{i}``
+- agencies:   ``{base}id/agency/{division code}/{canonical name}``
+- collectives ``{base}id/collective/{division code}/{canonical name}``
+- divisions:  ``{base}id/division/{GB/T 2260 code}``
+- named graphs: ``{base}graph/doc/{doc key}``, ``{base}graph/ontology``, ``{base}graph/vocab``
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from policykg import settings
+
+ONTOLOGY = "https://w3id.org/policykg/ontology#"
+
+
+def base() -> str:
+    return str(settings.get("base_iri"))
+
+
+def _seg(text: str) -> str:
+    # IRIs keep Chinese characters readable; only characters that are not allowed are escaped.
+    return quote(text, safe="-_.~()（）〔〕—")
+
+
+def title_key(normalized_title: str) -> str:
+    return "d" + hashlib.sha1(normalized_title.encode("utf-8")).hexdigest()[:12]
+
+
+def document(key: str) -> str:
+    return f"{base()}id/doc/{key}"
+
+
+def doc_graph(key: str) -> str:
+    return f"{base()}graph/doc/{key}"
+
+
+def division(code: str) -> str:
+    return f"{base()}id/division/{code}"
+
+
+def agency(division_code: str, name: str) -> str:
+    return f"{base()}id/agency/{division_code}/{_seg(name)}"
+
+
+def collective(division_code: str, name: str) -> str:
+    return f"{base()}id/collective/{division_code}/{_seg(name)}"
+
+
+def ontology_graph() -> str:
+    return f"{base()}graph/ontology"
+
+
+def key_of_document(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]

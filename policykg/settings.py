@@ -1,0 +1,54 @@
+"""The one table of settings.
+
+Each setting has a name, a default, an environment variable and a help text. The same table
+feeds the CLI options, the ``/api/settings`` endpoint and the README's settings section (a test
+checks that every setting is documented there).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "POLICYKG_" + self.name.upper()
+
+    def value(self) -> object:
+        raw = os.environ.get(self.env)
+        if raw is None:
+            return self.default
+        if isinstance(self.default, bool):
+            return raw.lower() in {"1", "true", "yes", "on"}
+        if isinstance(self.default, int):
+            return int(raw)
+        return raw
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "data/store", "Directory of the embedded Oxigraph store (created if missing)."),
+    Setting("corpus", str(REPO_ROOT / "corpus" / "seeds"), "Folder of source documents ingested by `make run`."),
+    Setting("host", "127.0.0.1", "Interface the HTTP server listens on."),
+    Setting("port", 8000, "Port the HTTP server listens on."),
+    Setting("base_iri", "https://w3id.org/policykg/", "Base of every IRI minted for documents, agencies and measures."),
+    Setting("max_file_bytes", 20_000_000, "Largest source file ingest accepts, in bytes."),
+    Setting("max_query_bytes", 100_000, "Largest SPARQL query text the endpoint accepts, in bytes."),
+    Setting("page_size", 100, "Default number of rows per page of a canned query."),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> object:
+    """The current value of a setting: environment variable if set, else the default."""
+    return SETTINGS_BY_NAME[name].value()
