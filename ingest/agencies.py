@@ -83,8 +83,8 @@ def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
         short = divisions.short_name(division)
         return Party(
             iri=iris.collective(division.code, core),
-            label=f"{short}{core}",
-            full_name=f"{divisions.full_name(division)}{core}",
+            label=f"{short}{'' if core.startswith('各') else '各'}{core}",
+            full_name=f"{divisions.full_name(division)}{'' if core.startswith('各') else '各'}{core}",
             kind="collective",
             jurisdiction=division.code,
             collective=True,

@@ -23,8 +23,9 @@ def base() -> str:
 
 
 def _seg(text: str) -> str:
-    # IRIs keep Chinese characters readable; only characters that are not allowed are escaped.
-    return quote(text, safe="-_.~()（）〔〕—")
+    # IRIs (RFC 3987) keep Chinese characters readable; ASCII characters that are not allowed
+    # in a path segment are percent-encoded.
+    return "".join(ch if ord(ch) > 127 else quote(ch, safe="-_.~()") for ch in text)
 
 
 def title_key(normalized_title: str) -> str:

@@ -1,0 +1,269 @@
+"""From an :class:`Extraction` to RDF: the triples of one document's named graph, described by
+our ontology (``ontology/policykg.ttl``). Also the division vocabulary graph."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
+
+from policykg import __version__, iris
+from policykg.ingest.divisions import Divisions
+from policykg.ingest.model import Extraction, Party, Span
+from policykg.namespaces import LG, ORG
+
+GENRES = {
+    "纲要": LG.GenreOutline, "实施方案": LG.GenreImplementationPlan, "实施意见": LG.GenreImplementationOpinion,
+    "意见": LG.GenreOpinion, "规划": LG.GenrePlan, "工作要点": LG.GenreKeyPoints, "工作安排": LG.GenreArrangement,
+    "工作方案": LG.GenreWorkPlan, "通知": LG.GenreNotice, "决定": LG.GenreDecision, "报告": LG.GenreReport,
+    "情况报告": LG.GenreProgressReport, "工作报告": LG.GenreWorkReport, "工作汇报": LG.GenreBriefing,
+    "法律": LG.GenreLaw, "法规": LG.GenreRegulation,
+}
+REPORT_GENRES = {"报告", "情况报告", "工作报告", "工作汇报"}
+ROLES = {
+    "lead": LG.RoleLead, "responsible": LG.RoleResponsible, "cooperating": LG.RoleCooperating,
+    "joint-lead": LG.RoleJointLead, "assisting": LG.RoleAssisting, "participating": LG.RoleParticipating,
+    "guiding": LG.RoleGuiding,
+}
+ROLE_PROPERTIES = {"lead": LG.leadAgency, "responsible": LG.responsibleAgency, "cooperating": LG.cooperatingAgency}
+PRECISIONS = {
+    "day": LG.PrecisionDay, "month": LG.PrecisionMonth, "quarter": LG.PrecisionQuarter, "half-year": LG.PrecisionHalfYear,
+    "year": LG.PrecisionYear, "ongoing": LG.PrecisionOngoing, "recurring": LG.PrecisionRecurring,
+}
+LEVELS = {
+    "national": LG.LevelNational, "provincial": LG.LevelProvincial, "prefectural": LG.LevelPrefectural,
+    "county": LG.LevelCounty, "township": LG.LevelTownship,
+}
+RELATIONS = {"based_on": LG.basedOn, "implements": LG.implementsPlan, "conforms_to": LG.conformsTo, "cites": LG.cites}
+KIND_CLASSES = {
+    "government": LG.Government, "department": LG.Agency, "party-body": LG.PartyBody,
+    "branch-office": LG.BranchOffice, "collective": LG.Collective,
+}
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+class _Builder:
+    def __init__(self, ex: Extraction, divisions: Divisions) -> None:
+        self.ex = ex
+        self.divisions = divisions
+        self.g = Graph()
+        self.doc = URIRef(ex.iri)
+
+    def span(self, span: Span) -> URIRef:
+        node = URIRef(f"{self.ex.iri}/span/{span.start}-{span.end}")
+        g = self.g
+        g.add((node, RDF.type, LG.SourceSpan))
+        g.add((node, LG.startOffset, Literal(span.start)))
+        g.add((node, LG.endOffset, Literal(span.end)))
+        g.add((node, LG.quote, Literal(span.quote)))
+        g.add((node, LG.spanOf, self.doc))
+        return node
+
+    def party(self, p: Party, surface: str | None = None) -> URIRef:
+        node = URIRef(p.iri)
+        g = self.g
+        g.add((node, RDF.type, KIND_CLASSES[p.kind]))
+        g.add((node, RDFS.label, zh(p.label)))
+        g.add((node, SKOS.prefLabel, zh(p.full_name)))
+        if surface and surface != p.label:
+            g.add((node, LG.surfaceForm, Literal(surface)))
+        if p.jurisdiction:
+            g.add((node, LG.jurisdiction, URIRef(iris.division(p.jurisdiction))))
+        if p.branch_of:
+            g.add((node, LG.branchOf, URIRef(p.branch_of)))
+            g.add((node, LG.professionallyGuidedBy, URIRef(p.branch_of)))
+            g.add((URIRef(p.branch_of), RDF.type, LG.Agency))
+            g.add((URIRef(p.branch_of), RDFS.label, zh(p.branch_of_label or "")))
+            parent = self.divisions.get(self.divisions.get(p.jurisdiction).parent) if p.jurisdiction else None  # type: ignore[union-attr]
+            if parent:
+                g.add((URIRef(p.branch_of), LG.jurisdiction, URIRef(iris.division(parent.code))))
+        elif p.kind == "department" and p.jurisdiction:
+            g.add((node, ORG.subOrganizationOf, URIRef(iris.agency(p.jurisdiction, "人民政府"))))
+        return node
+
+    def build(self) -> Graph:
+        ex, g, doc = self.ex, self.g, self.doc
+        g.add((doc, RDF.type, LG.Report if ex.genre in REPORT_GENRES else LG.PolicyDocument))
+        g.add((doc, DCTERMS.title, zh(ex.title or "")))
+        g.add((doc, RDFS.label, zh(ex.title or "")))
+        g.add((doc, LG.normalizedTitle, Literal(ex.normalized_title or "")))
+        g.add((doc, LG.inCorpus, Literal(True)))
+        g.add((doc, LG.sourceFile, Literal(ex.source_file)))
+        if ex.sha256:
+            g.add((doc, LG.sha256, Literal(ex.sha256)))
+        if ex.doc_number:
+            g.add((doc, LG.docNumber, Literal(ex.doc_number)))
+        if ex.genre in GENRES:
+            g.add((doc, LG.genre, GENRES[ex.genre]))
+        if ex.jurisdiction_code:
+            g.add((doc, LG.issuingArea, URIRef(iris.division(ex.jurisdiction_code))))
+        if ex.level:
+            g.add((doc, LG.level, LEVELS[ex.level]))
+        if ex.date:
+            g.add((doc, LG.dateSigned, Literal(ex.date, datatype=XSD.date)))
+        if ex.date_published:
+            g.add((doc, LG.datePublished, Literal(ex.date_published, datatype=XSD.date)))
+        if ex.report_year:
+            g.add((doc, LG.reportYear, Literal(str(ex.report_year), datatype=XSD.gYear)))
+        if ex.period:
+            self.period(doc, ex.period)
+        for p in ex.issuer_parties:
+            g.add((doc, LG.issuedBy, self.party(p)))
+        activity = URIRef(f"{ex.iri}/ingest")
+        g.add((activity, RDF.type, LG.IngestActivity))
+        g.add((activity, RDFS.label, Literal(f"policykg {__version__} ingest of {ex.source_file}")))
+        g.add((activity, PROV.endedAtTime, Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)))
+        g.add((doc, PROV.wasGeneratedBy, activity))
+        self.cited()
+        self.structure()
+        return g
+
+    def period(self, node: URIRef, period: tuple[int, int]) -> None:
+        g = self.g
+        interval = URIRef(f"{node}/period")
+        g.add((node, LG.planPeriod, interval))
+        g.add((interval, RDF.type, TIME.Interval))
+        for prop, year, suffix in ((TIME.hasBeginning, period[0], "begin"), (TIME.hasEnd, period[1], "end")):
+            instant = URIRef(f"{interval}/{suffix}")
+            g.add((interval, prop, instant))
+            g.add((instant, RDF.type, TIME.Instant))
+            g.add((instant, TIME.inXSDgYear, Literal(str(year), datatype=XSD.gYear)))
+
+    def cited(self) -> None:
+        ex, g, doc = self.ex, self.g, self.doc
+        for d in ex.cited_documents:
+            node = URIRef(d.iri)
+            g.add((node, RDF.type, LG.Report if d.genre in REPORT_GENRES else LG.PolicyDocument if d.genre not in {"法律", "法规"} else LG.Document))
+            g.add((node, DCTERMS.title, zh(d.title)))
+            g.add((node, RDFS.label, zh(d.title)))
+            g.add((node, LG.normalizedTitle, Literal(d.normalized_title)))
+            if d.doc_number:
+                g.add((node, LG.docNumber, Literal(d.doc_number)))
+            if d.genre in GENRES:
+                g.add((node, LG.genre, GENRES[d.genre]))
+            if d.jurisdiction:
+                g.add((node, LG.issuingArea, URIRef(iris.division(d.jurisdiction))))
+            if d.level:
+                g.add((node, LG.level, LEVELS[d.level]))
+            if d.date:
+                g.add((node, LG.dateSigned, Literal(d.date, datatype=XSD.date)))
+            if d.succeeds:
+                g.add((node, LG.succeeds, URIRef(d.succeeds)))
+            for name in d.issuers:
+                code = d.jurisdiction or "100000"
+                agency = URIRef(iris.agency(code, name))
+                g.add((node, LG.issuedBy, agency))
+                g.add((agency, RDF.type, LG.PartyBody if name in {"中共中央", "党中央"} or name.endswith("委") else LG.Government))
+                g.add((agency, RDFS.label, zh(name)))
+                g.add((agency, SKOS.prefLabel, zh(name)))
+                g.add((agency, LG.jurisdiction, URIRef(iris.division(code))))
+        for i, c in enumerate(ex.citations, start=1):
+            node = URIRef(f"{ex.iri}/citation/{i}")
+            target = URIRef(c.target)
+            relation = RELATIONS[c.relation]
+            g.add((doc, relation, target))
+            g.add((doc, LG.citation, node))
+            g.add((node, RDF.type, LG.Citation))
+            g.add((node, LG.citedDocument, target))
+            g.add((node, LG.relation, relation))
+            g.add((node, LG.citedTitle, Literal(c.title)))
+            if c.doc_number:
+                g.add((node, LG.citedDocNumber, Literal(c.doc_number)))
+            g.add((node, LG.confidence, Literal(f"{c.confidence:.2f}", datatype=XSD.decimal)))
+            g.add((node, LG.corrected, Literal(c.corrected)))
+            if c.correction_note:
+                g.add((node, LG.correctionNote, Literal(c.correction_note)))
+            g.add((node, LG.evidence, self.span(c.span)))
+
+    def structure(self) -> None:
+        ex, g, doc = self.ex, self.g, self.doc
+        section_nodes: dict[str, URIRef] = {}
+        classes = {"part": LG.Section, "task-area": LG.TaskArea, "topic": LG.Topic}
+        for s in ex.sections:
+            node = URIRef(f"{ex.iri}/section/{s.path}")
+            section_nodes[s.path] = node
+            g.add((node, RDF.type, classes[s.kind]))
+            g.add((node, LG.heading, zh(s.heading)))
+            g.add((node, RDFS.label, zh(s.heading)))
+            g.add((node, LG.number, Literal(s.number)))
+            g.add((node, LG.document, doc))
+            parent = s.path.rsplit(".", 1)[0] if "." in s.path else None
+            if parent and parent in section_nodes:
+                g.add((node, LG.section, section_nodes[parent]))
+            g.add((node, LG.evidence, self.span(s.span)))
+        for i, goal in enumerate(ex.goals, start=1):
+            node = URIRef(f"{ex.iri}/goal/{i}")
+            g.add((node, RDF.type, LG.Goal))
+            g.add((node, LG.text, zh(goal.text)))
+            g.add((node, LG.document, doc))
+            if goal.section in section_nodes:
+                g.add((node, LG.section, section_nodes[goal.section]))
+            g.add((node, LG.evidence, self.span(goal.span)))
+        for m in ex.measures:
+            node = URIRef(f"{ex.iri}/measure/{m.number}")
+            g.add((node, RDF.type, LG.Measure))
+            g.add((node, LG.document, doc))
+            g.add((node, LG.number, Literal(str(m.number))))
+            g.add((node, LG.text, zh(m.text)))
+            g.add((node, RDFS.label, zh(f"{m.number}) {m.text[:40]}")))
+            if m.section and m.section in section_nodes:
+                g.add((node, LG.section, section_nodes[m.section]))
+            g.add((node, LG.evidence, self.span(m.span)))
+            if m.deadline is not None:
+                d = m.deadline
+                if d.date:
+                    instant = URIRef(f"{node}/deadline")
+                    g.add((node, LG.deadline, instant))
+                    g.add((instant, RDF.type, TIME.Instant))
+                    g.add((instant, TIME.inXSDDate, Literal(d.date, datatype=XSD.date)))
+                g.add((node, LG.deadlineText, zh(d.text)))
+                g.add((node, LG.deadlinePrecision, PRECISIONS[d.precision]))
+                g.add((node, LG.deadlineIsDefault, Literal(d.default)))
+                if d.span:
+                    g.add((node, LG.evidence, self.span(d.span)))
+            for i, a in enumerate(m.assignments, start=1):
+                party = self.party(a.party, a.agency)
+                g.add((node, ROLE_PROPERTIES.get(a.role, LG.assignedAgency), party))
+                an = URIRef(f"{node}/assignment/{i}")
+                g.add((node, LG.assignment, an))
+                g.add((an, RDF.type, LG.Assignment))
+                g.add((an, PROV.agent, party))
+                g.add((an, PROV.hadRole, ROLES[a.role]))
+                g.add((an, PROV.hadPlan, node))
+                g.add((an, LG.surfaceForm, zh(a.agency)))
+                g.add((an, LG.evidence, self.span(a.span)))
+                if m.deadline is not None and m.deadline.date:
+                    g.add((an, LG.deadline, URIRef(f"{node}/deadline")))
+
+
+def document_graph(ex: Extraction, divisions: Divisions) -> Graph:
+    """The triples of one document's named graph."""
+    return _Builder(ex, divisions).build()
+
+
+def divisions_graph(divisions: Divisions) -> Graph:
+    """The administrative divisions as SKOS concepts (``graph/vocab``)."""
+    g = Graph()
+    for d in divisions.by_code.values():
+        node = URIRef(iris.division(d.code))
+        g.add((node, RDF.type, LG.AdministrativeDivision))
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.prefLabel, zh(d.name)))
+        g.add((node, RDFS.label, zh(d.name)))
+        for s in d.short:
+            g.add((node, SKOS.altLabel, zh(s)))
+        if not d.zone:
+            g.add((node, SKOS.notation, Literal(d.code)))
+        g.add((node, LG.areaLevel, LEVELS[d.level]))
+        if d.parent:
+            g.add((node, SKOS.broader, URIRef(iris.division(d.parent))))
+        gov = URIRef(iris.agency(d.code, "人民政府"))
+        g.add((gov, RDF.type, LG.Government))
+        g.add((gov, RDFS.label, zh(f"{d.name}人民政府" if d.level != "national" else "国务院")))
+        g.add((gov, SKOS.prefLabel, zh(f"{divisions.full_name(d)}人民政府" if d.level != "national" else "国务院")))
+        g.add((gov, LG.jurisdiction, node))
+    return g

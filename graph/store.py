@@ -1,0 +1,142 @@
+"""The embedded store: Oxigraph on disk, one named graph per document, plus the ontology and the
+division vocabulary in graphs of their own. Replacing a document's graph is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from policykg import iris
+from policykg.errors import QueryError, StoreError
+from policykg.ingest.divisions import load as load_divisions
+from policykg.ingest.model import Extraction
+from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
+from policykg.graph.rdf import divisions_graph, document_graph
+
+
+def vocab_graph_iri() -> str:
+    return f"{iris.base()}graph/vocab"
+
+
+@dataclass
+class Stats:
+    triples: int
+    graphs: int
+    documents: int
+    documents_in_corpus: int
+    measures: int
+    assignments: int
+    agencies: int
+    collectives: int
+    citations: int
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+class Store:
+    """A policykg graph store. ``Store(path)`` opens (or creates) an on-disk store;
+    ``Store(None)`` is in memory (tests)."""
+
+    def __init__(self, path: str | Path | None, read_only: bool = False) -> None:
+        self.path = Path(path) if path else None
+        try:
+            if self.path is None:
+                self.ox = ox.Store()
+            elif read_only:
+                self.ox = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self.ox = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}. Is another policykg process using it?", path=self.path) from None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _replace_graph(self, graph_iri: str, g: Graph) -> None:
+        data = g.serialize(format="nt")
+        self.ox.update(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{data}\n}} }}")
+
+    def ensure_vocabularies(self) -> None:
+        """Load (or reload) the ontology and the division vocabulary into their graphs."""
+        onto = Graph().parse(ONTOLOGY_FILE, format="turtle")
+        self._replace_graph(iris.ontology_graph(), onto)
+        self._replace_graph(vocab_graph_iri(), divisions_graph(load_divisions()))
+
+    def put_document(self, ex: Extraction) -> int:
+        """Replace the document's named graph with what ``ex`` states, atomically. Returns the triple count."""
+        g = document_graph(ex, load_divisions())
+        self._replace_graph(iris.doc_graph(ex.key), g)
+        return len(g)
+
+    def remove_document(self, key: str) -> None:
+        self.ox.update(f"DROP SILENT GRAPH <{iris.doc_graph(key)}>")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+              prefixes: bool = True, **kwargs: object) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query over the union of all graphs (unless FROM/GRAPH say otherwise)."""
+        text = (sparql_prefixes() + sparql) if prefixes else sparql
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        try:
+            return self.ox.query(text, use_default_graph_as_union=kwargs.pop("union", True), substitutions=subs, **kwargs)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+
+    def select(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None) -> list[dict[str, object]]:
+        """Rows of a SELECT as dicts of Python values (str, int, float, bool; None when unbound)."""
+        result = self.query(sparql, substitutions)
+        variables = [v.value for v in result.variables]  # type: ignore[union-attr]
+        rows = []
+        for solution in result:  # type: ignore[union-attr]
+            rows.append({v: to_python(solution[v]) for v in variables})
+        return rows
+
+    def documents(self) -> Iterator[str]:
+        for row in self.select("SELECT ?d WHERE { ?d lg:inCorpus true }"):
+            yield str(row["d"])
+
+    def stats(self) -> Stats:
+        def count(where: str) -> int:
+            rows = self.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}")
+            return int(rows[0]["n"])  # type: ignore[arg-type]
+
+        return Stats(
+            triples=len(self.ox),
+            graphs=sum(1 for _ in self.ox.named_graphs()),
+            documents=count("?x a ?c . VALUES ?c { lg:PolicyDocument lg:Report lg:Document }"),
+            documents_in_corpus=count("?x lg:inCorpus true"),
+            measures=count("?x a lg:Measure"),
+            assignments=count("?x a lg:Assignment"),
+            agencies=count("?x a ?c . VALUES ?c { lg:Agency lg:Government lg:PartyBody lg:BranchOffice }"),
+            collectives=count("?x a lg:Collective"),
+            citations=count("?x a lg:Citation"),
+        )
+
+    def dump(self, fmt: ox.RdfFormat) -> bytes:
+        return self.ox.dump(format=fmt, from_graph=None) if not fmt.supports_datasets else self.ox.dump(format=fmt)  # type: ignore[call-arg]
+
+    def flush(self) -> None:
+        self.ox.flush()
+
+
+def to_python(term: object) -> object:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith("#integer") or dt.endswith("#int") or dt.endswith("#long"):
+            return int(term.value)
+        if dt.endswith("#decimal") or dt.endswith("#double") or dt.endswith("#float"):
+            return float(term.value)
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)

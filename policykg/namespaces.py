@@ -1,0 +1,42 @@
+"""Vocabularies used in the graph. ``LG`` is closed over the terms the ontology file defines, so a
+term the ontology does not have raises instead of silently minting an IRI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import ClosedNamespace
+
+from policykg.iris import ONTOLOGY
+
+ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "policykg.ttl"
+
+
+def _terms() -> list[str]:
+    g = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    return sorted({str(s)[len(ONTOLOGY):] for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(ONTOLOGY)})
+
+
+LG = ClosedNamespace(ONTOLOGY, _terms())
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+CV = Namespace("http://data.europa.eu/m8g/")
+
+PREFIXES = {
+    "lg": ONTOLOGY,
+    "eli": str(ELI),
+    "org": str(ORG),
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "time": "http://www.w3.org/2006/time#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def sparql_prefixes() -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
