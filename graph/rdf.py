@@ -161,11 +161,15 @@ class _Builder:
                 g.add((agency, RDFS.label, zh(name)))
                 g.add((agency, SKOS.prefLabel, zh(name)))
                 g.add((agency, LG.jurisdiction, URIRef(iris.division(code))))
+        measure_spans = [(m.span.start, m.span.end) for m in ex.measures]
         for i, c in enumerate(ex.citations, start=1):
             node = URIRef(f"{ex.iri}/citation/{i}")
             target = URIRef(c.target)
             relation = RELATIONS[c.relation]
-            g.add((doc, relation, target))
+            # A document's own basis is stated outside its measures; a regulation that one measure
+            # says to apply (根据《…》规定) is cited by the document, not part of its lineage.
+            in_measure = any(a <= c.span.start < b for a, b in measure_spans)
+            g.add((doc, LG.cites if in_measure else relation, target))
             g.add((doc, LG.citation, node))
             g.add((node, RDF.type, LG.Citation))
             g.add((node, LG.citedDocument, target))

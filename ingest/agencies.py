@@ -64,6 +64,14 @@ def _canonical(core: str) -> str:
     return core
 
 
+def _abbreviated(canonical: str) -> str:
+    """The first abbreviation the table lists for a full name (人民政府法制办公室 → 法制办)."""
+    for short, full in abbreviations().items():
+        if full == canonical:
+            return short
+    return canonical
+
+
 def _kind(core: str, canonical: str) -> str:
     if canonical.startswith("委") or core.startswith("委"):
         return "party-body"
@@ -102,7 +110,7 @@ def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
         full_name = f"{full}{canonical}"
     return Party(
         iri=iris.agency(division.code, canonical),
-        label=f"{short}{core}",
+        label=f"{short}{_abbreviated(canonical)}",
         full_name=full_name,
         kind=_kind(core, canonical),
         jurisdiction=division.code,
@@ -156,7 +164,7 @@ def government(name: str, divisions: Divisions) -> Party | None:
         canonical = "人民政府"
     return Party(
         iri=iris.agency(division.code, canonical),
-        label=f"{divisions.short_name(division)}{rest}",
+        label=f"{divisions.short_name(division)}{_abbreviated(canonical)}",
         full_name=f"{divisions.full_name(division)}{canonical}",
         kind=_kind(rest, canonical),
         jurisdiction=division.code,

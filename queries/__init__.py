@@ -1,0 +1,146 @@
+"""Canned queries: every ``.rq`` file in this folder is a query with a front-matter block of
+``#+`` lines (YAML: summary, description, params, example). Parameters are typed; values are
+resolved (a document by IRI, 文号 or title; an agency by IRI or name with jurisdiction; a
+jurisdiction by IRI, code or name) to RDF terms, and the query's variable of the same name is
+replaced by the term as Oxigraph serialises it. User input never becomes SPARQL text: only a
+resolved IRI from the graph, a validated IRI, or a literal escaped by the RDF library does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from policykg.errors import ParameterError, QueryNotFound
+from policykg.graph.resolve import Resolver
+
+QUERY_DIR = Path(__file__).resolve().parent
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("document", "agency", "jurisdiction", "integer", "date", "string", "iri")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    description: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    path: Path
+    summary: str
+    description: str
+    params: tuple[Param, ...]
+    example: dict[str, object] = field(default_factory=dict)
+    sparql: str = ""
+
+    def bind(self, values: dict[str, str], resolver: Resolver) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Check and resolve raw parameter values into RDF terms."""
+        unknown = set(values) - {p.name for p in self.params}
+        if unknown:
+            raise ParameterError(
+                f"query {self.name!r} has no parameter {', '.join(sorted(unknown))}; it takes: "
+                + ", ".join(p.name for p in self.params),
+                query=self.name,
+            )
+        bound: dict[str, ox.NamedNode | ox.Literal] = {}
+        for p in self.params:
+            raw = values.get(p.name)
+            if raw is None or str(raw).strip() == "":
+                if p.required:
+                    raise ParameterError(f"query {self.name!r} needs parameter {p.name!r} ({p.description})", query=self.name, param=p.name)
+                continue
+            bound[p.name] = convert(p, str(raw).strip(), resolver)
+        return bound
+
+
+    def render(self, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
+        """The SPARQL text with each parameter variable replaced by its serialised term."""
+        text = self.sparql
+        for name, term in bound.items():
+            text = re.sub(r"[?$]" + re.escape(name) + r"(?![\w])", lambda _m: str(term), text)
+        return text
+
+
+def convert(p: Param, raw: str, resolver: Resolver) -> ox.NamedNode | ox.Literal:
+    if p.type == "integer":
+        if not re.fullmatch(r"-?\d{1,9}", raw):
+            raise ParameterError(f"parameter {p.name!r} must be an integer, got {raw!r}", param=p.name)
+        return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+    if p.type == "date":
+        try:
+            value = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ParameterError(f"parameter {p.name!r} must be a date YYYY-MM-DD, got {raw!r}", param=p.name) from None
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    if p.type == "string":
+        return ox.Literal(raw)
+    if p.type == "iri":
+        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
+            raise ParameterError(f"parameter {p.name!r} must be an http(s) IRI, got {raw!r}", param=p.name)
+        return ox.NamedNode(raw)
+    if p.type == "document":
+        return ox.NamedNode(resolver.document(raw))
+    if p.type == "agency":
+        return ox.NamedNode(resolver.agency(raw))
+    if p.type == "jurisdiction":
+        return ox.NamedNode(resolver.jurisdiction(raw))
+    raise ParameterError(f"unknown parameter type {p.type!r}")
+
+
+_FRONT = re.compile(r"^#\+ ?(.*)$")
+
+
+def parse(path: Path) -> CannedQuery:
+    front: list[str] = []
+    body: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = _FRONT.match(line)
+        if m and not body:
+            front.append(m.group(1))
+        else:
+            body.append(line)
+    meta = yaml.safe_load("\n".join(front)) or {}
+    params = []
+    for name, spec in (meta.get("params") or {}).items():
+        if spec.get("type") not in PARAM_TYPES:
+            raise ValueError(f"{path.name}: parameter {name} has unknown type {spec.get('type')!r}")
+        params.append(Param(name, spec["type"], spec.get("description", ""), spec.get("required", True)))
+    return CannedQuery(
+        name=path.stem,
+        path=path,
+        summary=meta.get("summary", ""),
+        description=(meta.get("description") or "").strip(),
+        params=tuple(params),
+        example=meta.get("example") or {},
+        sparql="\n".join(body).strip() + "\n",
+    )
+
+
+@lru_cache(maxsize=1)
+def _cache(stamp: tuple[tuple[str, float], ...]) -> dict[str, CannedQuery]:
+    return {p.stem: parse(p) for p in sorted(QUERY_DIR.glob("*.rq"))}
+
+
+def all_queries() -> dict[str, CannedQuery]:
+    """Every canned query, reloaded when a file changes (a new .rq needs no code change)."""
+    stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(QUERY_DIR.glob("*.rq")))
+    return _cache(stamp)
+
+
+def get(name_or_file: str) -> CannedQuery:
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.is_file():
+        return parse(path)
+    queries = all_queries()
+    if name_or_file not in queries:
+        raise QueryNotFound(f"no canned query named {name_or_file!r}; available: {', '.join(sorted(queries))}", name=name_or_file)
+    return queries[name_or_file]

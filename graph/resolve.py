@@ -1,0 +1,136 @@
+"""Resolving what users type to IRIs in the graph: a document by IRI, 文号 or title (normalised,
+with the registry's corrections); an agency by IRI or name with its jurisdiction (钦南区法制办);
+a jurisdiction by IRI, GB/T 2260 code or name; a measure by IRI or document + number."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from policykg import iris
+from policykg.errors import ResourceNotFound
+from policykg.graph.store import Store
+from policykg.ingest import agencies
+from policykg.ingest.citations import match_known
+from policykg.ingest.divisions import load as load_divisions
+from policykg.ingest.text import DOC_NUMBER, fold, normalize_doc_number, normalize_title
+
+LG = iris.ONTOLOGY
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+class Resolver:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _exists(self, iri: str) -> bool:
+        return next(iter(self.store.ox.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
+
+    def _subjects(self, predicate: str, value: str) -> list[str]:
+        """Subjects with this literal value of an lg: property (plain or zh-tagged)."""
+        out: list[str] = []
+        for obj in (ox.Literal(value), ox.Literal(value, language="zh")):
+            for q in self.store.ox.quads_for_pattern(None, ox.NamedNode(LG + predicate), obj):
+                if q.subject.value not in out:
+                    out.append(q.subject.value)
+        return out
+
+    def document(self, value: str) -> str:
+        value = value.strip()
+        if value.startswith(("http://", "https://")):
+            if self._exists(value):
+                return value
+            raise ResourceNotFound(f"no document with IRI {value}", value=value)
+        if not value.startswith(("d", "central-")) or len(value) > 40 or not re.fullmatch(r"[\w-]+", value):
+            pass
+        elif self._exists(iris.document(value)):
+            return iris.document(value)
+        folded = fold(value)
+        m = DOC_NUMBER.fullmatch(folded) or (DOC_NUMBER.search(folded) if len(folded) < 24 else None)
+        if m:
+            number = normalize_doc_number(m)
+            found = self._subjects("docNumber", number)
+            if found:
+                return found[0]
+        normalized = normalize_title(value)
+        found = self._subjects("normalizedTitle", normalized)
+        if found:
+            return found[0]
+        known = match_known(normalized, None)
+        if known and self._exists(iris.document(known[0].key)):
+            return iris.document(known[0].key)
+        raise ResourceNotFound(
+            f"no document matches {value!r}; give its IRI, its 文号 (e.g. 钦政发〔2015〕50号) or its title",
+            value=value,
+        )
+
+    def jurisdiction(self, value: str) -> str:
+        value = value.strip()
+        divisions = load_divisions()
+        if value.startswith(("http://", "https://")):
+            code = value.rstrip("/").rsplit("/", 1)[-1]
+            if divisions.get(code):
+                return value
+        elif divisions.get(value):
+            return iris.division(value)
+        else:
+            d = divisions.deepest(value) or divisions.by_name(value)
+            if d is not None:
+                return iris.division(d.code)
+        raise ResourceNotFound(f"no jurisdiction matches {value!r}; give a GB/T 2260 code (450702) or a name (钦南区)", value=value)
+
+    def agency(self, value: str) -> str:
+        value = value.strip()
+        if value.startswith(("http://", "https://")):
+            if self._exists(value):
+                return value
+            raise ResourceNotFound(f"no agency with IRI {value}", value=value)
+        divisions = load_divisions()
+        parts = value.split()
+        if len(parts) == 2:
+            home = divisions.deepest(parts[0]) or divisions.by_name(parts[0])
+            name = parts[1]
+        else:
+            found = divisions.find(value)
+            home, name = None, value
+            if found and found[0][0] == 0:
+                # the longest run of division names at the start: 钦州市钦南区法制办 → 钦南区 + 法制办
+                end = 0
+                for start, d, matched in found:
+                    if start == end:
+                        home, end = d, start + len(matched)
+                name = value[end:]
+        if home is None or not name:
+            raise ResourceNotFound(
+                f"cannot tell which jurisdiction {value!r} belongs to; write it with its jurisdiction, e.g. 钦南区法制办 or '钦南区 区法制办'",
+                value=value,
+            )
+        candidates = [agencies.resolve(name, home, divisions).iri]
+        party = agencies.government(value, divisions)
+        if party:
+            candidates.append(party.iri)
+        for iri in candidates:
+            if self._exists(iri):
+                return iri
+        # a label search as a last resort (e.g. a collective written as in the text)
+        label = ox.Literal(f"{divisions.short_name(home)}{name}", language="zh")
+        for q in self.store.ox.quads_for_pattern(None, ox.NamedNode(RDFS_LABEL), label):
+            return q.subject.value
+        raise ResourceNotFound(f"no agency {name!r} in {home.name}", value=value)
+
+    def measure(self, value: str, number: str | None = None) -> str:
+        """A measure by IRI, or by a document reference plus the measure number."""
+        if number is None:
+            if value.startswith(("http://", "https://")):
+                if self._exists(value):
+                    return value
+                raise ResourceNotFound(f"no measure with IRI {value}", value=value)
+            doc, sep, number = value.rpartition("/")
+            if not sep:
+                raise ResourceNotFound(f"give a measure as its IRI or as DOCUMENT/NUMBER, got {value!r}", value=value)
+            value = doc
+        iri = f"{self.document(value)}/measure/{int(number)}" if str(number).isdigit() else None
+        if iri and self._exists(iri):
+            return iri
+        raise ResourceNotFound(f"no measure {number} in {value}", value=value)
