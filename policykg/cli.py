@@ -1,2 +1,272 @@
-def main():
-    pass
+"""The ``policykg`` command. Each sub-command is a thin wrapper over library functions; domain
+errors are turned into messages here and nowhere else."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from policykg import __version__, settings
+from policykg.errors import PolicyKGError
+
+STORE_HELP = "Directory of the Oxigraph store (env POLICYKG_STORE)."
+
+
+def _store_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--store", "store_dir", default=lambda: settings.get("store"), show_default="data/store",
+                        type=click.Path(file_okay=False), help=STORE_HELP)(f)
+
+
+def _open(store_dir: str, read_only: bool = False):  # type: ignore[no-untyped-def]
+    from policykg.graph.store import Store
+
+    return Store(store_dir, read_only=read_only)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except PolicyKGError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="policykg")
+def cli() -> None:
+    """policykg: a knowledge graph of Chinese government policy documents (法治政府建设),
+    the agencies they name and the obligations they assign."""
+
+
+def _files(paths: tuple[str, ...]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_store_option
+def ingest(paths: tuple[str, ...], store_dir: str) -> None:
+    """Parse documents into the graph, one named graph per document.
+
+    Each file is ingested or fails alone (with the file and the reason); re-ingesting a file
+    replaces its graph atomically. Exits 1 if any file failed.
+
+    \b
+    Example:
+      policykg ingest corpus/seeds --store data/store
+    """
+    from policykg.ingest import extract
+
+    store = _open(store_dir)
+    store.ensure_vocabularies()
+    ok = failed = 0
+    for path in _files(paths):
+        try:
+            ex = extract(path)
+            n = store.put_document(ex)
+        except PolicyKGError as exc:
+            failed += 1
+            click.echo(f"FAILED {path}: {exc.message}", err=True)
+            continue
+        ok += 1
+        click.echo(f"ok     {path.name}: {ex.title} — {len(ex.measures)} measures, {len(ex.citations)} citations, {n} triples")
+    store.flush()
+    click.echo(f"{ok} ingested, {failed} failed; store at {store_dir}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", help="Output format.")
+def extract(path: str, fmt: str) -> None:
+    """Print what ingest would store for one file, without storing it.
+
+    \b
+    Example:
+      policykg extract corpus/seeds/004_8a0f2a3241cfe731.txt --format json
+    """
+    from policykg.ingest import extract as run
+
+    click.echo(json.dumps(run(path).to_json(), ensure_ascii=False, indent=2))
+
+
+def _emit(rows: list[dict[str, object]], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    columns = list(rows[0]) if rows else []
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=columns)
+        w.writeheader()
+        w.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+        return
+    if not rows:
+        click.echo("(no rows)")
+        return
+    cells = [[("" if r[c] is None else str(r[c])).replace("\n", " ")[:60] for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    for row in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+
+
+@cli.command()
+@click.argument("name_or_file")
+@_store_option
+@click.option("--param", "-p", "params", multiple=True, metavar="K=V", help="A query parameter, repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", help="Output format.")
+def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run a canned query (by name) or a .rq file.
+
+    \b
+    Examples:
+      policykg query implementers -p document=钦州市钦南区法治政府建设实施方案(2016-2020年) -p measure=37
+      policykg query lineage -p document=钦州市钦南区法治政府建设实施方案(2016-2020年) --format json
+      policykg query due-by -p date=2017-12-31 --format csv
+    Canned queries: implementers, lineage, citing, agency-load, unled-measures, due-by, reports.
+    """
+    from policykg import queries
+    from policykg.errors import ParameterError
+    from policykg.graph.resolve import Resolver
+
+    values: dict[str, str] = {}
+    for p in params:
+        if "=" not in p:
+            raise ParameterError(f"--param must be KEY=VALUE, got {p!r}")
+        k, v = p.split("=", 1)
+        values[k.strip()] = v
+    q = queries.get(name_or_file)
+    store = _open(store_dir, read_only=True)
+    rows = store.select(q.render(q.bind(values, Resolver(store))))
+    _emit(rows, fmt)
+
+
+@cli.command()
+@_store_option
+@click.option("--host", default=lambda: settings.get("host"), show_default="127.0.0.1", help="Interface to listen on.")
+@click.option("--port", default=lambda: settings.get("port"), show_default="8000", type=int, help="Port to listen on.")
+def serve(store_dir: str, host: str, port: int) -> None:
+    """Serve the SPARQL endpoint, the JSON API and the web pages.
+
+    \b
+    Example:
+      policykg serve --store data/store --host 127.0.0.1 --port 8000
+    then open http://127.0.0.1:8000/ (API docs at /docs, SPARQL at /sparql).
+    """
+    import uvicorn
+
+    from policykg.api.app import create_app
+
+    store = _open(store_dir)
+    store.ensure_vocabularies()
+    uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+
+
+EXPORT_FORMATS = {"nq": "N-Quads", "trig": "TriG", "ttl": "Turtle (union of all graphs)", "nt": "N-Triples (union)"}
+
+
+@cli.command()
+@_store_option
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nq", help="Dump format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def export(store_dir: str, fmt: str, output: str | None) -> None:
+    """Dump the graph: N-Quads/TriG keep the named graphs; Turtle/N-Triples give their union.
+
+    \b
+    Example:
+      policykg export --store data/store --format trig -o policykg.trig
+    """
+    from policykg.graph.export import dump
+
+    data = dump(_open(store_dir, read_only=True), fmt)
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"wrote {len(data):,} bytes to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@cli.command()
+@_store_option
+@click.option("--owl/--no-owl", default=False, help="Also run owlrl's OWL 2 RL closure and report inconsistencies (slow).")
+def validate(store_dir: str, owl: bool) -> None:
+    """Check the graph against the SHACL shapes (and optionally OWL 2 RL consistency).
+
+    \b
+    Example:
+      policykg validate --store data/store --owl
+    """
+    from policykg import ontology
+    from policykg.graph.export import union_graph
+
+    data = union_graph(_open(store_dir, read_only=True))
+    report = ontology.validate(data)
+    click.echo(f"SHACL: {'conforms' if report.conforms else 'does not conform'} "
+               f"({report.violations} violations, {report.warnings} warnings)")
+    if not report.conforms:
+        click.echo(report.text)
+    bad = False
+    if owl:
+        problems = ontology.owl_inconsistencies(data)
+        click.echo(f"OWL 2 RL: {'consistent' if not problems else f'{len(problems)} inconsistencies'}")
+        for p in problems[:20]:
+            click.echo(f"  {p}")
+        bad = bool(problems)
+    if not report.conforms or bad:
+        sys.exit(1)
+
+
+@cli.command()
+@_store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format.")
+def stats(store_dir: str, fmt: str) -> None:
+    """Counts of triples, graphs, documents, measures, assignments, agencies and citations.
+
+    \b
+    Example:
+      policykg stats --store data/store
+    """
+    s = _open(store_dir, read_only=True).stats().to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(s))
+    else:
+        for k, v in s.items():
+            click.echo(f"{k:<20} {v:>8}")
+
+
+@cli.command(name="eval")
+@click.option("--gold", type=click.Path(file_okay=False), default=str(settings.REPO_ROOT / "tests" / "gold"), show_default="tests/gold", help="Folder of gold annotations.")
+@click.option("--corpus", type=click.Path(file_okay=False), default=lambda: settings.get("corpus"), show_default="corpus/seeds", help="Folder of the source documents.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format.")
+def evaluate(gold: str, corpus: str, fmt: str) -> None:
+    """Precision and recall of extraction against the gold annotations, per field.
+
+    \b
+    Example:
+      policykg eval --gold tests/gold --corpus corpus/seeds
+    """
+    from policykg.ingest.evaluation import evaluate as run, format_table
+
+    scores = run(Path(gold), Path(corpus))
+    if fmt == "json":
+        click.echo(json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(scores))
+
+
+def main() -> None:
+    cli(prog_name="policykg")

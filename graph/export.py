@@ -1,0 +1,36 @@
+"""Dumps of the store: N-Quads/TriG with named graphs, or Turtle/N-Triples of their union."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from policykg import iris
+from policykg.graph.store import Store
+from policykg.namespaces import PREFIXES
+
+FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+
+
+def dump(store: Store, fmt: str) -> bytes:
+    rdf_format = FORMATS[fmt]
+    if rdf_format.supports_datasets:
+        return store.ox.dump(format=rdf_format, prefixes=PREFIXES)  # type: ignore[call-arg]
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.ox.quads_for_pattern(None, None, None)}
+    kwargs = {"prefixes": PREFIXES} if fmt == "ttl" else {}
+    return ox.serialize(sorted(triples, key=str), format=rdf_format, **kwargs)  # type: ignore[arg-type]
+
+
+def union_graph(store: Store, include_ontology: bool = False) -> Graph:
+    """All data triples as one rdflib Graph (the ontology graph excluded unless asked)."""
+    skip = None if include_ontology else ox.NamedNode(iris.ontology_graph())
+    data = bytearray()
+    g = Graph()
+    triples = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.ox.quads_for_pattern(None, None, None)
+        if skip is None or q.graph_name != skip
+    ]
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    g.parse(data=data, format="nt")
+    return g
