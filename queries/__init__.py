@@ -114,6 +114,11 @@ def parse(path: Path) -> CannedQuery:
         if spec.get("type") not in PARAM_TYPES:
             raise ValueError(f"{path.name}: parameter {name} has unknown type {spec.get('type')!r}")
         params.append(Param(name, spec["type"], spec.get("description", ""), spec.get("required", True)))
+    body_text = "\n".join(body)
+    projection = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+WHERE", body_text, re.S | re.I)
+    for p in params:
+        if projection and re.search(r"[?$]" + re.escape(p.name) + r"(?!\w)", projection.group(1)):
+            raise ValueError(f"{path.name}: parameter ?{p.name} must not be a result column (it is replaced by its value)")
     return CannedQuery(
         name=path.stem,
         path=path,

@@ -1,0 +1,206 @@
+"""The HTTP application: the SPARQL endpoint, the JSON API over the canned queries and the
+resources, the ontology (Turtle and HTML) and a home page. Domain errors become JSON error
+bodies here: ``{"ok": false, "error": …, "message": …, "status": …}``."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from policykg import __version__, iris, queries, settings
+from policykg.api.sparql import router as sparql_router
+from policykg.errors import PolicyKGError, ResourceNotFound
+from policykg.graph.resolve import Resolver
+from policykg.graph.store import Store
+from policykg.namespaces import ONTOLOGY_FILE
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+
+
+def create_app(store: Store) -> FastAPI:
+    app = FastAPI(
+        title="policykg",
+        version=__version__,
+        description="A knowledge graph of Chinese government policy documents (法治政府建设), the agencies they "
+        "name and the obligations they assign. SPARQL 1.1 at /sparql; canned queries under /api/queries.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    resolver = Resolver(store)
+
+    @app.exception_handler(PolicyKGError)
+    async def domain_error(request: Request, exc: PolicyKGError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return JSONResponse({"ok": False, "error": "ParameterError", "message": message, "status": 400}, status_code=400)
+
+    app.include_router(sparql_router(store))
+
+    def run_canned(name: str, values: dict[str, str]) -> list[dict[str, Any]]:
+        q = queries.get(name)
+        return store.select(q.render(q.bind(values, resolver)))
+
+    def page(rows: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
+        return {"ok": True, "count": len(rows), "offset": offset, "limit": limit, "rows": rows[offset: offset + limit]}
+
+    @app.get("/api/queries", tags=["queries"], summary="The canned queries and their parameters")
+    def list_queries() -> dict[str, Any]:
+        return {
+            "ok": True,
+            "queries": [
+                {"name": q.name, "summary": q.summary, "description": q.description,
+                 "params": [{"name": p.name, "type": p.type, "description": p.description, "required": p.required} for p in q.params],
+                 "example": q.example, "sparql": q.sparql}
+                for q in queries.all_queries().values()
+            ],
+        }
+
+    @app.get("/api/queries/{name}", tags=["queries"], summary="Run a canned query; its parameters are query-string parameters")
+    def run_query(name: str, request: Request, limit: int = Query(default=100, ge=1, le=10000), offset: int = Query(default=0, ge=0)) -> Response:
+        values = {k: v for k, v in request.query_params.items() if k not in {"limit", "offset", "format"}}
+        rows = run_canned(name, values)
+        body = page(rows, limit, offset)
+        body["query"] = name
+        body["params"] = values
+        if "text/csv" in request.headers.get("accept", "") or request.query_params.get("format") == "csv":
+            import csv
+            import io
+
+            buf = io.StringIO()
+            cols = list(rows[0]) if rows else []
+            w = csv.DictWriter(buf, fieldnames=cols)
+            w.writeheader()
+            w.writerows(body["rows"])
+            return Response(buf.getvalue(), media_type="text/csv; charset=utf-8")
+        return JSONResponse(body)
+
+    def measure_info(measure_iri: str) -> dict[str, Any]:
+        rows = store.select(
+            f"SELECT ?document ?title ?number ?text WHERE {{ <{measure_iri}> lg:document ?document ; lg:number ?number ; lg:text ?text . ?document dcterms:title ?title }} LIMIT 1"
+        )
+        if not rows:
+            raise ResourceNotFound(f"no measure {measure_iri}")
+        return rows[0]
+
+    @app.get("/api/measures/{measure_id:path}/implementers", tags=["resources"],
+             summary="Which bodies implement a measure (id: measure IRI, or DOCUMENT/NUMBER with the document's IRI key, 文号 or title)")
+    def implementers(measure_id: str) -> dict[str, Any]:
+        iri = resolver.measure(measure_id)
+        info = measure_info(iri)
+        rows = run_canned("implementers", {"document": str(info["document"]), "measure": str(info["number"])})
+        deadline = rows[0]["deadline"] if rows else None
+        is_default = rows[0]["deadlineIsDefault"] if rows else None
+        return {
+            "ok": True,
+            "measure": iri,
+            "document": info["document"],
+            "document_title": info["title"],
+            "number": int(str(info["number"])),
+            "text": info["text"],
+            "deadline": deadline,
+            "deadline_is_default": is_default,
+            "implementers": [
+                {k: r[k] for k in ("role", "agency", "agencyLabel", "agencyName", "surfaceForm", "collective", "evidence")} for r in rows
+            ],
+        }
+
+    @app.get("/api/measures", tags=["resources"], summary="Search measures by text")
+    def search_measures(q: str = Query(min_length=1, max_length=200), limit: int = Query(default=50, ge=1, le=1000), offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
+        return page(run_canned("measures-search", {"phrase": q}), limit, offset)
+
+    @app.get("/api/documents/{document_id:path}/lineage", tags=["resources"],
+             summary="The lineage of a document (id: IRI, IRI key, 文号 or title), nearest level first")
+    def lineage(document_id: str) -> dict[str, Any]:
+        iri = resolver.document(document_id)
+        rows = run_canned("lineage", {"document": iri})
+        title = store.select(f"SELECT ?t WHERE {{ <{iri}> dcterms:title ?t }} LIMIT 1")
+        return {"ok": True, "document": iri, "title": title[0]["t"] if title else None, "lineage": rows,
+                "chain": [r["title"] for r in rows]}
+
+    @app.get("/api/agencies/{agency_id:path}/obligations", tags=["resources"],
+             summary="What an agency is responsible for, in which role, by when (id: IRI or name with jurisdiction)")
+    def obligations(agency_id: str) -> dict[str, Any]:
+        iri = resolver.agency(agency_id)
+        label = store.select(f"SELECT ?l ?n WHERE {{ <{iri}> rdfs:label ?l . OPTIONAL {{ <{iri}> skos:prefLabel ?n }} }} LIMIT 1")
+        rows = run_canned("obligations", {"agency": iri})
+        return {"ok": True, "agency": iri, "label": label[0]["l"] if label else None,
+                "name": label[0]["n"] if label else None, "count": len(rows), "obligations": rows}
+
+    @app.get("/api/stats", tags=["service"], summary="Counts of what the graph holds")
+    def stats() -> dict[str, Any]:
+        return {"ok": True, **store.stats().to_dict()}
+
+    @app.get("/api/settings", tags=["service"], summary="The settings table with current values")
+    def get_settings() -> dict[str, Any]:
+        return {"ok": True, "settings": [{"name": s.name, "env": s.env, "default": s.default, "value": s.value(), "help": s.help} for s in settings.SETTINGS]}
+
+    @app.get("/ontology", tags=["ontology"], summary="The ontology: HTML for browsers, Turtle otherwise")
+    def ontology(request: Request) -> Response:
+        accept = request.headers.get("accept", "")
+        if "text/html" in accept:
+            return HTMLResponse(ontology_page())
+        return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle; charset=utf-8")
+
+    @app.get("/ontology.ttl", tags=["ontology"], summary="The ontology as Turtle")
+    def ontology_ttl() -> Response:
+        return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle; charset=utf-8")
+
+    @app.get("/ontology.html", tags=["ontology"], summary="The ontology as a readable page")
+    def ontology_html() -> HTMLResponse:
+        return HTMLResponse(ontology_page())
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(TEMPLATES.get_template("docs.html").render(spec=app.openapi()))
+
+    @app.get("/", include_in_schema=False)
+    def home() -> HTMLResponse:
+        return HTMLResponse(TEMPLATES.get_template("home.html").render(
+            stats=store.stats().to_dict(), queries=queries.all_queries().values(), version=__version__))
+
+    return app
+
+
+def ontology_page() -> str:
+    """The ontology rendered as HTML: classes, properties and concept schemes with labels and definitions."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+    g = Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+    def text(s: URIRef, p: URIRef, lang: str) -> str:
+        for o in g.objects(s, p):
+            if getattr(o, "language", None) == lang:
+                return str(o)
+        return ""
+
+    def entry(s: URIRef) -> dict[str, Any]:
+        label_p = SKOS.prefLabel if (s, SKOS.prefLabel, None) in g else RDFS.label
+        return {
+            "name": "lg:" + str(s)[len(iris.ONTOLOGY):], "iri": str(s),
+            "zh": text(s, label_p, "zh"), "en": text(s, label_p, "en"),
+            "definition": text(s, SKOS.definition, "en") or text(s, RDFS.comment, "en"),
+            "parents": [g.qname(o) for o in list(g.objects(s, RDFS.subClassOf)) + list(g.objects(s, RDFS.subPropertyOf)) if isinstance(o, URIRef)],
+        }
+
+    def ours(kind: URIRef) -> list[dict[str, Any]]:
+        return sorted((entry(s) for s in set(g.subjects(RDF.type, kind)) if isinstance(s, URIRef) and str(s).startswith(iris.ONTOLOGY)), key=lambda e: e["name"])
+
+    sections = [
+        ("Classes 类", ours(OWL.Class)),
+        ("Object properties 对象属性", ours(OWL.ObjectProperty)),
+        ("Datatype properties 数据属性", ours(OWL.DatatypeProperty)),
+        ("Concept schemes 概念体系", ours(SKOS.ConceptScheme)),
+        ("Concepts 概念", ours(SKOS.Concept)),
+    ]
+    return TEMPLATES.get_template("ontology.html").render(sections=sections, escape=html.escape)
