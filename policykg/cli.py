@@ -66,12 +66,20 @@ def ingest(paths: tuple[str, ...], store_dir: str) -> None:
     Example:
       policykg ingest corpus/seeds --store data/store
     """
+    ok, failed = run_ingest(_files(paths), store_dir)
+    click.echo(f"{ok} ingested, {failed} failed; store at {store_dir}")
+    if failed:
+        sys.exit(1)
+
+
+def run_ingest(files: list[Path], store_dir: str) -> tuple[int, int]:
+    """Ingest files one by one; each succeeds or fails alone. The store is closed on return."""
     from policykg.ingest import extract
 
     store = _open(store_dir)
     store.ensure_vocabularies()
     ok = failed = 0
-    for path in _files(paths):
+    for path in files:
         try:
             ex = extract(path)
             n = store.put_document(ex)
@@ -82,9 +90,7 @@ def ingest(paths: tuple[str, ...], store_dir: str) -> None:
         ok += 1
         click.echo(f"ok     {path.name}: {ex.title} — {len(ex.measures)} measures, {len(ex.citations)} citations, {n} triples")
     store.flush()
-    click.echo(f"{ok} ingested, {failed} failed; store at {store_dir}")
-    if failed:
-        sys.exit(1)
+    return ok, failed
 
 
 @cli.command()

@@ -1,0 +1,69 @@
+"""The ontology loads, every term is bilingual and defined, owlrl's OWL 2 RL closure of ontology +
+sample graph is consistent, and pySHACL finds the sample graph conforming (and catches errors)."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from policykg import iris, ontology
+from policykg.graph.export import union_graph
+from policykg.namespaces import LG
+
+
+def test_ontology_loads_and_every_term_has_zh_and_en_labels_and_a_definition():
+    g = ontology.ontology_graph()
+    terms = {s for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(iris.ONTOLOGY)}
+    assert len(terms) > 100
+    for t in terms:
+        labels = list(g.objects(t, RDFS.label)) + list(g.objects(t, SKOS.prefLabel))
+        langs = {getattr(label, "language", None) for label in labels}
+        assert {"zh", "en"} <= langs, t
+        assert any(getattr(d, "language", None) == "en" for d in g.objects(t, SKOS.definition)), t
+
+
+def test_lg_namespace_is_closed_over_the_ontology():
+    assert str(LG.Measure) == iris.ONTOLOGY + "Measure"
+    with pytest.raises(AttributeError):
+        LG.NoSuchTerm  # noqa: B018
+
+
+def test_alignment_is_one_way_without_imports_or_external_equivalences():
+    g = ontology.ontology_graph()
+    owl = "http://www.w3.org/2002/07/owl#"
+    assert not list(g.triples((None, URIRef(owl + "imports"), None)))
+    for p in ("equivalentClass", "equivalentProperty"):
+        for s, _, o in g.triples((None, URIRef(owl + p), None)):
+            assert str(o).startswith(iris.ONTOLOGY), (s, o)
+
+
+@pytest.fixture(scope="module")
+def sample(store) -> Graph:
+    return union_graph(store)
+
+
+def test_owlrl_closure_of_ontology_and_sample_graph_is_consistent(sample):
+    assert ontology.owl_inconsistencies(sample) == []
+
+
+def test_owlrl_detects_an_inconsistency_planted_in_the_sample():
+    bad = Graph()
+    x = URIRef("https://example.org/x")
+    bad.add((x, RDF.type, LG.Agency))
+    bad.add((x, RDF.type, LG.Collective))  # Agency and Collective are disjoint
+    assert ontology.owl_inconsistencies(bad)
+
+
+def test_shacl_conforms_on_the_sample_graph(sample):
+    report = ontology.validate(sample)
+    assert report.conforms, report.text[:2000]
+
+
+def test_shacl_reports_a_measure_without_its_document(sample):
+    g = Graph()
+    m = URIRef("https://example.org/measure/1")
+    g.add((m, RDF.type, LG.Measure))
+    g.add((m, LG.number, Literal("1")))
+    report = ontology.validate(g)
+    assert not report.conforms and report.violations >= 2
