@@ -1,0 +1,100 @@
+"""The HTTP API in process: canned queries, resource operations, error shape and hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PLAN_TITLE
+
+
+def test_implementers_canned_query_over_http(client):
+    r = client.get("/api/queries/implementers", params={"document": PLAN_TITLE, "measure": "37"})
+    assert r.status_code == 200
+    rows = r.json()["rows"]
+    assert {x["agencyLabel"] for x in rows if x["role"] == "lead"} == {"钦南区政务服务管理办", "钦南区法制办"}
+    assert {x["deadline"] for x in rows} == {"2017-12-31"}
+
+
+def test_measure_implementers_resource(client):
+    r = client.get(f"/api/measures/{PLAN_TITLE}/37/implementers")
+    body = r.json()
+    assert r.status_code == 200 and body["number"] == 37 and body["deadline"] == "2017-12-31"
+    assert body["text"].startswith("全面推行行政执法公示制度")
+    same = client.get(f"/api/measures/{body['measure']}/implementers").json()
+    assert same["implementers"] == body["implementers"]
+
+
+def test_document_lineage_resource(client):
+    body = client.get(f"/api/documents/{PLAN_TITLE}/lineage").json()
+    assert body["chain"] == ["钦州市法治政府建设实施方案(2016—2020年)", "广西壮族自治区法治政府建设实施方案(2016—2020年)", "法治政府建设实施纲要(2015—2020年)"]
+
+
+def test_agency_obligations_resource(client):
+    body = client.get("/api/agencies/钦南区法制办/obligations").json()
+    assert body["name"] == "广西壮族自治区钦州市钦南区人民政府法制办公室"
+    assert sum(1 for o in body["obligations"] if o["role"] == "lead") == 12
+
+
+def test_measure_text_search(client):
+    body = client.get("/api/measures", params={"q": "行政执法公示"}).json()
+    assert [int(r["number"]) for r in body["rows"]] == [37]
+
+
+def test_paging_of_canned_queries(client):
+    full = client.get("/api/queries/due-by", params={"date": "2017-12-31"}).json()
+    page = client.get("/api/queries/due-by", params={"date": "2017-12-31", "limit": 5, "offset": 5}).json()
+    assert full["count"] == page["count"] == 17
+    assert page["rows"] == full["rows"][5:10]
+
+
+def test_csv_by_accept(client):
+    r = client.get("/api/queries/reports", params={"year": "2017"}, headers={"accept": "text/csv"})
+    assert r.headers["content-type"].startswith("text/csv") and "吴忠市" in r.text
+
+
+@pytest.mark.parametrize(
+    "path, params, status",
+    [
+        ("/api/queries/nope", {}, 404),
+        ("/api/queries/due-by", {"date": "yesterday"}, 400),
+        ("/api/queries/implementers", {"document": PLAN_TITLE}, 400),
+        ("/api/queries/implementers", {"document": "} DROP ALL {", "measure": "1"}, 404),
+        ("/api/agencies/法制办/obligations", {}, 404),
+        ("/api/measures", {"q": ""}, 400),
+        ("/api/queries/due-by", {"date": "2017-12-31", "limit": "-1"}, 400),
+    ],
+)
+def test_errors_have_one_json_shape(client, path, params, status):
+    r = client.get(path, params=params)
+    assert r.status_code == status
+    body = r.json()
+    assert body["ok"] is False and body["status"] == status and body["message"]
+
+
+def test_hostile_sparql_gets_4xx_and_leaves_the_server_healthy(client, store):
+    before = store.stats().to_dict()
+    for q in ["DROP ALL", "PREFIX x: <http://x/> INSERT DATA { <a> <b> <c> }", "SELECT * WHERE {", "#" + "x" * 200_000]:
+        r = client.post("/sparql", data={"query": q})
+        assert 400 <= r.status_code < 500, q[:40]
+        assert r.json()["ok"] is False
+    r = client.post("/sparql", content="DELETE WHERE { ?s ?p ?o }", headers={"content-type": "application/sparql-update"})
+    assert r.status_code == 400
+    r = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"accept": "garbage/;;q=x"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    assert store.stats().to_dict() == before
+
+
+def test_ontology_served_as_turtle_and_html(client):
+    r = client.get("/ontology", headers={"accept": "text/turtle"})
+    assert r.headers["content-type"].startswith("text/turtle") and "lg:Measure" in r.text
+    html = client.get("/ontology", headers={"accept": "text/html"}).text
+    assert "措施" in html and "Measure" in html and "<table>" in html
+
+
+def test_home_docs_and_openapi(client):
+    spec = client.get("/openapi.json").json()
+    assert "/api/queries/{name}" in spec["paths"] and "/sparql" in spec["paths"]
+    docs = client.get("/docs").text
+    assert "/api/documents/{document_id}/lineage" in docs and "cdn" not in docs.lower()
+    home = client.get("/").text
+    assert "implementers" in home and "/api/stats" in home
