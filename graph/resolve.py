@@ -42,9 +42,7 @@ class Resolver:
             if self._exists(value):
                 return value
             raise ResourceNotFound(f"no document with IRI {value}", value=value)
-        if not value.startswith(("d", "central-")) or len(value) > 40 or not re.fullmatch(r"[\w-]+", value):
-            pass
-        elif self._exists(iris.document(value)):
+        if re.fullmatch(r"[\w-]{1,40}", value) and self._exists(iris.document(value)):
             return iris.document(value)
         folded = fold(value)
         m = DOC_NUMBER.fullmatch(folded) or (DOC_NUMBER.search(folded) if len(folded) < 24 else None)

@@ -10,7 +10,7 @@ from policykg.ingest import agencies
 from policykg.ingest.deadlines import default_deadline, parse_deadline
 from policykg.ingest.divisions import Division, Divisions
 from policykg.ingest.model import Assignment, Deadline, Goal, Measure, Section, Span
-from policykg.ingest.text import Line, chinese_number
+from policykg.ingest.text import Line, chinese_number, fold
 
 _PART = re.compile(r"^(?P<n>[一二三四五六七八九十]+)、\s*(?P<h>.+)$")
 _AREA = re.compile(r"^\((?P<n>[一二三四五六七八九十]+)\)\s*(?P<h>.+)$")
@@ -60,8 +60,8 @@ def parse_plan(text: str, body: list[Line], home: Division | None, divisions: Di
             continue
         if m := _PART.match(t):
             close()
-            part = Section(m.group("n"), "part", str(chinese_number(m.group("n"))), m.group("h").strip(), Span(line.start, line.end, text[line.start:line.end]))
-            part.path = str(chinese_number(m.group("n")))
+            n = chinese_number(m.group("n"))
+            part = Section(str(n), "part", str(n), m.group("h").strip(), Span(line.start, line.end, text[line.start:line.end]))
             sections.append(part)
             area = topic = None
             if "实施步骤" in t or "组织实施" in t:
@@ -136,9 +136,7 @@ _PAREN = re.compile(r"\(([^()]*)\)\s*[。.;]?\s*$")
 def _measure(text: str, current: dict, home: Division | None, divisions: Divisions) -> Measure:
     start, end = current["start"], current["end"]
     raw = text[start:end]
-    from policykg.ingest.text import fold
-
-    folded = fold(raw)
+    folded = fold(raw)  # same length as raw: offsets carry over
     body_start = folded.index(")") + 1  # after "37)"
     assignments: list[Assignment] = []
     deadline: Deadline | None = None
