@@ -87,24 +87,11 @@ class _Builder:
 
     def build(self) -> Graph:
         ex, g, doc = self.ex, self.g, self.doc
-        g.add((doc, RDF.type, LG.Report if ex.genre in REPORT_GENRES else LG.PolicyDocument))
-        g.add((doc, DCTERMS.title, zh(ex.title or "")))
-        g.add((doc, RDFS.label, zh(ex.title or "")))
-        g.add((doc, LG.normalizedTitle, Literal(ex.normalized_title or "")))
+        self.describe(doc, ex.title or "", ex.normalized_title or "", ex.doc_number, ex.genre, ex.jurisdiction_code, ex.level, ex.date)
         g.add((doc, LG.inCorpus, Literal(True)))
         g.add((doc, LG.sourceFile, Literal(ex.source_file)))
         if ex.sha256:
             g.add((doc, LG.sha256, Literal(ex.sha256)))
-        if ex.doc_number:
-            g.add((doc, LG.docNumber, Literal(ex.doc_number)))
-        if ex.genre in GENRES:
-            g.add((doc, LG.genre, GENRES[ex.genre]))
-        if ex.jurisdiction_code:
-            g.add((doc, LG.issuingArea, URIRef(iris.division(ex.jurisdiction_code))))
-        if ex.level:
-            g.add((doc, LG.level, LEVELS[ex.level]))
-        if ex.date:
-            g.add((doc, LG.dateSigned, Literal(ex.date, datatype=XSD.date)))
         if ex.date_published:
             g.add((doc, LG.datePublished, Literal(ex.date_published, datatype=XSD.date)))
         if ex.report_year:
@@ -122,6 +109,26 @@ class _Builder:
         self.structure()
         return g
 
+    def describe(self, node: URIRef, title: str, normalized: str, doc_number: str | None, genre: str | None,
+                 jurisdiction: str | None, level: str | None, date: str | None) -> None:
+        """The triples every document node has, in the corpus or only cited."""
+        g = self.g
+        cls = LG.Report if genre in REPORT_GENRES else LG.Document if genre in {"法律", "法规"} else LG.PolicyDocument
+        g.add((node, RDF.type, cls))
+        g.add((node, DCTERMS.title, zh(title)))
+        g.add((node, RDFS.label, zh(title)))
+        g.add((node, LG.normalizedTitle, Literal(normalized)))
+        if doc_number:
+            g.add((node, LG.docNumber, Literal(doc_number)))
+        if genre in GENRES:
+            g.add((node, LG.genre, GENRES[genre]))
+        if jurisdiction:
+            g.add((node, LG.issuingArea, URIRef(iris.division(jurisdiction))))
+        if level:
+            g.add((node, LG.level, LEVELS[level]))
+        if date:
+            g.add((node, LG.dateSigned, Literal(date, datatype=XSD.date)))
+
     def period(self, node: URIRef, period: tuple[int, int]) -> None:
         g = self.g
         interval = URIRef(f"{node}/period")
@@ -137,20 +144,7 @@ class _Builder:
         ex, g, doc = self.ex, self.g, self.doc
         for d in ex.cited_documents:
             node = URIRef(d.iri)
-            g.add((node, RDF.type, LG.Report if d.genre in REPORT_GENRES else LG.PolicyDocument if d.genre not in {"法律", "法规"} else LG.Document))
-            g.add((node, DCTERMS.title, zh(d.title)))
-            g.add((node, RDFS.label, zh(d.title)))
-            g.add((node, LG.normalizedTitle, Literal(d.normalized_title)))
-            if d.doc_number:
-                g.add((node, LG.docNumber, Literal(d.doc_number)))
-            if d.genre in GENRES:
-                g.add((node, LG.genre, GENRES[d.genre]))
-            if d.jurisdiction:
-                g.add((node, LG.issuingArea, URIRef(iris.division(d.jurisdiction))))
-            if d.level:
-                g.add((node, LG.level, LEVELS[d.level]))
-            if d.date:
-                g.add((node, LG.dateSigned, Literal(d.date, datatype=XSD.date)))
+            self.describe(node, d.title, d.normalized_title, d.doc_number, d.genre, d.jurisdiction, d.level, d.date)
             if d.succeeds:
                 g.add((node, LG.succeeds, URIRef(d.succeeds)))
             for name in d.issuers:
