@@ -66,7 +66,7 @@ def create_app(store: Store) -> FastAPI:
         }
 
     @app.get("/api/queries/{name}", tags=["queries"], summary="Run a canned query; its parameters are query-string parameters")
-    def run_query(name: str, request: Request, limit: int = Query(default=100, ge=1, le=10000), offset: int = Query(default=0, ge=0)) -> Response:
+    def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000), offset: int = Query(default=0, ge=0)) -> Response:
         values = {k: v for k, v in request.query_params.items() if k not in {"limit", "offset", "format"}}
         rows = run_canned(name, values)
         body = page(rows, limit, offset)

@@ -24,7 +24,6 @@ def dump(store: Store, fmt: str) -> bytes:
 def union_graph(store: Store, include_ontology: bool = False) -> Graph:
     """All data triples as one rdflib Graph (the ontology graph excluded unless asked)."""
     skip = None if include_ontology else ox.NamedNode(iris.ontology_graph())
-    data = bytearray()
     g = Graph()
     triples = [
         ox.Triple(q.subject, q.predicate, q.object)

@@ -20,12 +20,21 @@ LG = iris.ONTOLOGY
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
+def _is_iri(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
 class Resolver:
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def _exists(self, iri: str) -> bool:
         return next(iter(self.store.ox.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
+
+    def _known(self, iri: str, kind: str) -> str:
+        if self._exists(iri):
+            return iri
+        raise ResourceNotFound(f"no {kind} with IRI {iri}", value=iri)
 
     def _subjects(self, predicate: str, value: str) -> list[str]:
         """Subjects with this literal value of an lg: property (plain or zh-tagged)."""
@@ -38,10 +47,8 @@ class Resolver:
 
     def document(self, value: str) -> str:
         value = value.strip()
-        if value.startswith(("http://", "https://")):
-            if self._exists(value):
-                return value
-            raise ResourceNotFound(f"no document with IRI {value}", value=value)
+        if _is_iri(value):
+            return self._known(value, "document")
         if re.fullmatch(r"[\w-]{1,40}", value) and self._exists(iris.document(value)):
             return iris.document(value)
         folded = fold(value)
@@ -66,7 +73,7 @@ class Resolver:
     def jurisdiction(self, value: str) -> str:
         value = value.strip()
         divisions = load_divisions()
-        if value.startswith(("http://", "https://")):
+        if _is_iri(value):
             code = value.rstrip("/").rsplit("/", 1)[-1]
             if divisions.get(code):
                 return value
@@ -80,10 +87,8 @@ class Resolver:
 
     def agency(self, value: str) -> str:
         value = value.strip()
-        if value.startswith(("http://", "https://")):
-            if self._exists(value):
-                return value
-            raise ResourceNotFound(f"no agency with IRI {value}", value=value)
+        if _is_iri(value):
+            return self._known(value, "agency")
         divisions = load_divisions()
         parts = value.split()
         if len(parts) == 2:
@@ -120,10 +125,8 @@ class Resolver:
     def measure(self, value: str, number: str | None = None) -> str:
         """A measure by IRI, or by a document reference plus the measure number."""
         if number is None:
-            if value.startswith(("http://", "https://")):
-                if self._exists(value):
-                    return value
-                raise ResourceNotFound(f"no measure with IRI {value}", value=value)
+            if _is_iri(value):
+                return self._known(value, "measure")
             doc, sep, number = value.rpartition("/")
             if not sep:
                 raise ResourceNotFound(f"give a measure as its IRI or as DOCUMENT/NUMBER, got {value!r}", value=value)

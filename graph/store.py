@@ -118,9 +118,6 @@ class Store:
             citations=count("?x a lg:Citation"),
         )
 
-    def dump(self, fmt: ox.RdfFormat) -> bytes:
-        return self.ox.dump(format=fmt, from_graph=None) if not fmt.supports_datasets else self.ox.dump(format=fmt)  # type: ignore[call-arg]
-
     def flush(self) -> None:
         self.ox.flush()
 

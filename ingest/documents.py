@@ -74,7 +74,7 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions) -> Met
             break
     # 文号 on a line of its own near the top
     for line in content[:12]:
-        if (m := DOC_NUMBER.fullmatch(line.text.strip())) or (m := re.fullmatch(DOC_NUMBER.pattern, line.text.strip())):
+        if m := DOC_NUMBER.fullmatch(line.text.strip()):
             meta.doc_number = normalize_doc_number(m)
             break
     for line in content[:12]:
