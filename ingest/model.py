@@ -38,6 +38,7 @@ class Assignment:
     collective: bool
     party: Party
     span: Span
+    source: str = "parenthesis"  # layout it came from: parenthesis | labelled | table | carry-over
 
 
 @dataclass
@@ -67,7 +68,7 @@ class Goal:
 
 @dataclass
 class Measure:
-    number: int
+    number: int  # as numbered in the document (a table's 序号)
     text: str
     section: str | None  # path of the enclosing topic
     topic: int | None

@@ -1,30 +1,44 @@
-"""Plan structure (一、 (一) 1. 1) …, 目标/措施 blocks) and measures with their obligation
-parenthesis parsed into roles, agencies, collectives and a deadline."""
+"""Plan structure and measures.
+
+A plan's outline is numbered in the conventional styles, outermost first: ``一、`` ``(一)``
+``1.``/``1、`` ``1)``/``(1)`` ``①``. Which style numbers the *measures* differs between plans
+(the 钦南区 plan: ``一、`` parts, ``(一)`` task areas, ``1.`` topics, ``37)`` measures; others
+number measures ``1.`` or ``(一)``); it is the style whose items carry obligations (a trailing
+parenthesis, labelled fields, labelled lines). The styles above it are sections. Task-division
+tables (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限, one row per TAB-separated line) give measures
+too. Obligations are parsed by :mod:`policykg.ingest.obligations`.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from policykg.ingest import agencies
+from policykg.ingest import obligations
 from policykg.ingest.deadlines import default_deadline, parse_deadline
 from policykg.ingest.divisions import Division, Divisions
 from policykg.ingest.model import Assignment, Deadline, Goal, Measure, Section, Span
+from policykg.ingest.obligations import Context
 from policykg.ingest.text import Line, chinese_number, fold
 
-_PART = re.compile(r"^(?P<n>[一二三四五六七八九十]+)、\s*(?P<h>.+)$")
-_AREA = re.compile(r"^\((?P<n>[一二三四五六七八九十]+)\)\s*(?P<h>.+)$")
-_TOPIC = re.compile(r"^(?P<n>\d{1,3})\s*[.、]\s*(?P<h>[^\d].*)$")
-_MEASURE = re.compile(r"^(?P<n>\d{1,3})\s*\)\s*(?P<t>.+)$")
+_CN = "一二三四五六七八九十"
+# numbering styles, outermost first: (style, pattern); group n = the number, the rest is the heading
+STYLES = (
+    ("cn", re.compile(rf"^(?P<n>[{_CN}]+)\s*[、.]\s*(?P<h>.+)$")),
+    ("paren-cn", re.compile(rf"^\((?P<n>[{_CN}]+)\)\s*(?P<h>.+)$")),
+    ("arabic", re.compile(r"^(?P<n>\d{1,3})\s*(?:[.、](?!\d)|\.(?=\d+\.))\s*(?P<h>[^\d].*)$")),
+    ("arabic-paren", re.compile(r"^(?:\((?P<n>\d{1,3})\)|(?P<m>\d{1,3})\s*\))\s*(?P<h>.+)$")),
+    ("circled", re.compile(r"^(?P<n>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(?P<h>.+)$")),
+)
+_RANK = {name: i for i, (name, _) in enumerate(STYLES)}
+_SECTION_KIND = {"cn": "part", "paren-cn": "task-area", "arabic": "topic", "arabic-paren": "topic", "circled": "topic"}
 _GOAL = re.compile(r"^目标\s*:\s*(?P<t>.+)$")
 _GLUED_TOPIC = re.compile(r"\)\s*(?P<n>\d{1,3})\s*\.\s*(?P<h>[^\d)][^()]{1,40})$")
-
-# role words at the end of a parenthesis group, longest first
-ROLES = (
-    ("按职责分别负责", "responsible"), ("按职责分工负责", "responsible"), ("分别负责", "responsible"),
-    ("牵头负责", "lead"), ("牵头", "lead"), ("负责", "responsible"), ("配合", "cooperating"),
-    ("会同", "joint-lead"), ("协助", "assisting"), ("参与", "participating"), ("指导", "guiding"),
-)
+_STEPS = re.compile(r"实施步骤|进度安排|时间安排|时间步骤|工作步骤")
+# table columns by header words
+_NUMBER_COL = re.compile(r"^(?:序号|编号|序)$")
+_TASK_COL = re.compile(r"任务|工作内容|措施|事项|内容")
+_DEADLINE_COL = re.compile(r"时限|时间|期限|进度")
 
 
 @dataclass
@@ -35,194 +49,312 @@ class PlanStructure:
     default: Deadline | None
 
 
-def parse_plan(text: str, body: list[Line], home: Division | None, divisions: Divisions) -> PlanStructure:
-    sections: list[Section] = []
-    goals: list[Goal] = []
-    measures: list[Measure] = []
-    part: Section | None = None
-    area: Section | None = None
-    topic: Section | None = None
-    current: dict | None = None  # measure being collected
-    expected_topic = 1
-    steps_lines: list[Line] = []
-    in_steps = False
+@dataclass
+class _Item:
+    """A numbered outline line with the lines that follow it up to the next item."""
 
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            measures.append(_measure(text, current, home, divisions))
-            current = None
-
-    for line in body:
-        t = line.text
-        if in_steps:
-            steps_lines.append(line)
-            continue
-        if m := _PART.match(t):
-            close()
-            n = chinese_number(m.group("n"))
-            part = Section(str(n), "part", str(n), m.group("h").strip(), Span(line.start, line.end, text[line.start:line.end]))
-            sections.append(part)
-            area = topic = None
-            if "实施步骤" in t or "组织实施" in t:
-                in_steps = True
-            continue
-        if m := _AREA.match(t):
-            close()
-            n = chinese_number(m.group("n"))
-            area = Section(f"{part.path if part else '0'}.{n}", "task-area", str(n), m.group("h").strip(), Span(line.start, line.end, text[line.start:line.end]))
-            sections.append(area)
-            topic = None
-            continue
-        if (m := _TOPIC.match(t)) and int(m.group("n")) == expected_topic:
-            close()
-            topic = _topic(m, line, text, part, area)
-            sections.append(topic)
-            expected_topic += 1
-            continue
-        if m := _GOAL.match(t):
-            close()
-            owner = area or part
-            goals.append(Goal(owner.path if owner else "", m.group("t"), Span(line.start, line.end, text[line.start:line.end])))
-            continue
-        if t.rstrip(":") == "措施":
-            close()
-            continue
-        if m := _MEASURE.match(t):
-            close()
-            current = {"number": int(m.group("n")), "start": line.start, "end": line.end, "topic": topic, "area": area or part}
-            # a heading glued to the end of the line: "…负责)40. 强化考核评价和督促检查"
-            g = _GLUED_TOPIC.search(t)
-            if g and int(g.group("n")) == expected_topic:
-                current["end"] = line.start + g.start() + 1
-                close()
-                glued_start = line.start + g.start("n")
-                topic = Section(
-                    f"{(area or part).path if (area or part) else '0'}.{g.group('n')}", "topic", g.group("n"), g.group("h").strip(),
-                    Span(glued_start, line.end, text[glued_start:line.end]),
-                )
-                sections.append(topic)
-                expected_topic += 1
-            continue
-        if current is not None:
-            current["end"] = line.end  # continuation line (parenthesis on the next line)
-    close()
-
-    default = None
-    if steps_lines:
-        start, end = steps_lines[0].start, steps_lines[-1].end
-        found = default_deadline(text[start:end])
-        if found:
-            default, a, b = found
-            default.span = Span(start + a, start + b, text[start + a:start + b])
-    if default is not None:
-        for measure in measures:
-            if measure.deadline is None:
-                measure.deadline = Deadline(default.date, default.precision, default.text, True, default.span)
-    return PlanStructure(sections, goals, measures, default)
+    style: str
+    number: int
+    heading: str
+    line: Line
+    end: int
+    obligated: bool = False
+    extra: list[Line] = field(default_factory=list)
 
 
-def _topic(m: re.Match[str], line: Line, text: str, part: Section | None, area: Section | None) -> Section:
-    owner = area or part
-    return Section(
-        f"{owner.path if owner else '0'}.{m.group('n')}", "topic", m.group("n"), m.group("h").strip(),
-        Span(line.start, line.end, text[line.start:line.end]),
-    )
+def _number(style: str, m: re.Match[str]) -> int:
+    n = m.group("n") or m.groupdict().get("m")
+    if style in {"cn", "paren-cn"}:
+        return chinese_number(n)
+    if style == "circled":
+        return "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(n) + 1
+    return int(n)
 
 
-_PAREN = re.compile(r"\(([^()]*)\)\s*[。.;]?\s*$")
+def classify(t: str) -> tuple[str, int, str] | None:
+    """The numbering style, number and heading of an outline line, or None."""
+    for style, pattern in STYLES:
+        if m := pattern.match(t):
+            try:
+                return style, _number(style, m), m.group("h").strip()
+            except (ValueError, KeyError):
+                return None
+    return None
 
 
-def _measure(text: str, current: dict, home: Division | None, divisions: Divisions) -> Measure:
-    start, end = current["start"], current["end"]
-    raw = text[start:end]
-    folded = fold(raw)  # same length as raw: offsets carry over
-    body_start = folded.index(")") + 1  # after "37)"
-    assignments: list[Assignment] = []
-    deadline: Deadline | None = None
-    m = _PAREN.search(folded)
-    measure_text = folded[body_start:].strip()
-    if m and _has_role(m.group(1)):
-        paren_offset = start + m.start(1)
-        assignments, deadline = parse_obligations(text, paren_offset, m.group(1), home, divisions)
-        measure_text = folded[body_start:m.start()].strip()
-    topic: Section | None = current["topic"]
-    area: Section | None = current["area"]
-    return Measure(
-        number=current["number"],
-        text=raw[body_start:body_start + len(measure_text)].replace("\n", ""),
-        section=topic.path if topic else (area.path if area else None),
-        topic=int(topic.number) if topic else None,
-        task_area=area.heading if area else None,
-        deadline=deadline,
-        assignments=assignments,
-        span=Span(start, end, raw),
-    )
+def _structured_obligation(folded: str) -> bool:
+    """A block states obligations in a structured way (not just "区法制办要牵头做好…" in prose)."""
+    tb = obligations.trailing_bracket(folded)
+    if tb and obligations.has_obligation(folded[tb[0]:tb[1]]):
+        return True
+    return obligations.labelled_span(folded) is not None
 
 
-def _has_role(group_text: str) -> bool:
-    return any(word in group_text for word, _ in ROLES)
+class _PlanParser:
+    def __init__(self, text: str, body: list[Line], home: Division | None, divisions: Divisions) -> None:
+        self.text, self.folded = text, fold(text)
+        self.body = body
+        self.ctx = Context(text, home, divisions)
+        self.sections: list[Section] = []
+        self.goals: list[Goal] = []
+        self.measures: list[Measure] = []
+        self.open: dict[str, Section] = {}  # style → innermost open section of that style
+        self.carried: list[Assignment] = []
+        self._header: list[str] = []  # cells of the current table's header row
 
+    def span(self, start: int, end: int) -> Span:
+        return Span(start, end, self.text[start:end])
 
-def parse_obligations(text: str, offset: int, content: str, home: Division | None, divisions: Divisions) -> tuple[list[Assignment], Deadline | None]:
-    """Parse the inside of an obligation parenthesis: comma groups of 、-separated names ending in a
-    role word, and a deadline group. ``offset`` is the position of ``content`` in ``text``."""
-    assignments: list[Assignment] = []
-    deadline: Deadline | None = None
-    pos = 0
-    for group in re.split(r"([,;])", content):
-        if group in {",", ";"}:
-            pos += 1
-            continue
-        g_start = offset + pos
-        pos += len(group)
-        g = group.strip()
-        if not g:
-            continue
-        d = parse_deadline(g)
-        role_word, role = _role(g)
-        if d is not None and role is None:
-            d.span = Span(g_start, g_start + len(group), text[g_start:g_start + len(group)])
-            deadline = d
-            continue
-        if role is None:
-            continue
-        names_text = g[: len(g) - len(role_word)] if g.endswith(role_word) else g[: g.index(role_word)]
-        names_offset = g_start + group.index(g)
-        cursor = 0
-        for name in names_text.split("、"):
-            n_start = names_offset + names_text.index(name, cursor)
-            cursor = names_text.index(name, cursor) + len(name)
-            for surface, s_start in _split_etc(name.strip(), n_start + (len(name) - len(name.lstrip()))):
-                if not surface or home is None:
+    # --- pass 1: items, and which style numbers the measures ---------------------------------
+    def items(self) -> tuple[list[_Item | Line], str | None]:
+        out: list[_Item | Line] = []
+        current: _Item | None = None
+        for line in self.body:
+            c = classify(line.text) if "\t" not in line.text else None
+            if c is not None:
+                current = _Item(c[0], c[1], c[2], line, line.end)
+                out.append(current)
+            elif current is not None and "\t" not in line.text and not _GOAL.match(line.text) \
+                    and line.text.rstrip(":") != "措施" and not obligations.carry_over(self.ctx, line.text, line.start):
+                current.extra.append(line)
+                current.end = line.end
+            else:
+                current = None
+                out.append(line)
+        counts: dict[str, int] = {}
+        for item in out:
+            if isinstance(item, _Item):
+                item.obligated = _structured_obligation(self.folded[item.line.start:item.end])
+                if item.obligated:
+                    counts[item.style] = counts.get(item.style, 0) + 1
+        if counts:
+            best = max(counts.values())
+            style = max((s for s, n in counts.items() if n * 4 >= best), key=_RANK.__getitem__)
+        else:
+            numbered = [i.style for i in out if isinstance(i, _Item) and i.style != "cn"]
+            style = max(numbered, key=_RANK.__getitem__) if numbered else None
+        return out, style
+
+    # --- pass 2 --------------------------------------------------------------------------------
+    def parse(self) -> PlanStructure:
+        items, measure_style = self.items()
+        steps: list[Line] = []
+        in_steps = False
+        i = 0
+        while i < len(items):
+            item = items[i]
+            i += 1
+            if isinstance(item, Line):
+                t = item.text
+                if "\t" in t:
+                    consumed = self.table(items, i - 1)
+                    i = i - 1 + max(consumed, 1)
                     continue
-                party = agencies.resolve(surface, home, divisions)
-                assignments.append(
-                    Assignment(
-                        agency=surface,
-                        role=role,
-                        role_text=role_word,
-                        collective=party.collective,
-                        party=party,
-                        span=Span(s_start, s_start + len(surface), text[s_start:s_start + len(surface)]),
-                    )
-                )
-    return assignments, deadline
+                if in_steps:
+                    steps.append(item)
+                    continue
+                if m := _GOAL.match(t):
+                    owner = self.open.get("paren-cn") or self.open.get("cn")
+                    self.goals.append(Goal(owner.path if owner else "", m.group("t"), self.span(item.start, item.end)))
+                    continue
+                carried = obligations.carry_over(self.ctx, t, item.start)
+                if carried is not None:
+                    self.carried = carried
+                continue
+            if measure_style is not None and item.style == measure_style and not in_steps:
+                self.measure(item)
+                continue
+            if measure_style is not None and _RANK[item.style] > _RANK[measure_style]:
+                continue  # sub-items inside a measure's text
+            if item.style == "cn":
+                in_steps = bool(_STEPS.search(item.heading))
+                if in_steps:
+                    steps.extend([item.line, *item.extra])
+            elif in_steps:
+                steps.extend([item.line, *item.extra])
+                continue
+            self.section(item)
+        default = self.default(steps)
+        return PlanStructure(self.sections, self.goals, self.measures, default)
+
+    def section(self, item: _Item) -> None:
+        style = item.style
+        if style == "arabic" and self.open.get("arabic") and item.number not in {1, int(self.open["arabic"].number) + 1}:
+            return  # "3. …" inside running text, not the next topic
+        for s in list(self.open):
+            if _RANK[s] >= _RANK[style]:
+                del self.open[s]
+        parent = self._innermost()
+        path = f"{parent.path if parent else '0'}.{item.number}" if style != "cn" else str(item.number)
+        section = Section(path, _SECTION_KIND[style], str(item.number), item.heading, self.span(item.line.start, item.line.end))
+        self.sections.append(section)
+        self.open[style] = section
+
+    def _innermost(self) -> Section | None:
+        if not self.open:
+            return None
+        return self.open[max(self.open, key=_RANK.__getitem__)]
+
+    def _area(self) -> Section | None:
+        return self.open.get("paren-cn") or self.open.get("cn")
+
+    def _topic(self) -> Section | None:
+        topics = [s for st, s in self.open.items() if st not in {"cn", "paren-cn"}]
+        return topics[-1] if topics else None
+
+    def measure(self, item: _Item) -> None:
+        start, end = item.line.start, item.end
+        # a heading glued to the end of the measure line: "…负责)40. 强化考核评价和督促检查"
+        glued = _GLUED_TOPIC.search(item.line.text) if not item.extra else None
+        topic = self.open.get("arabic")
+        if glued and topic and int(glued.group("n")) == int(topic.number) + 1:
+            end = item.line.start + glued.start() + 1
+        raw, folded = self.text[start:end], self.folded[start:end]
+        body_start = item.line.text.index(item.heading)
+        assignments: list[Assignment] = []
+        deadline: Deadline | None = None
+        text_end = len(folded)
+        labelled = obligations.labelled_span(folded)
+        tb = obligations.trailing_bracket(folded)
+        if tb and obligations.has_obligation(folded[tb[0]:tb[1]]) and (labelled is None or labelled[0] >= tb[0]):
+            assignments, deadline = obligations.groups(self.ctx, folded[tb[0]:tb[1]], start + tb[0])
+            text_end = tb[0] - 1
+        elif labelled is not None:
+            assignments, deadline = obligations.labelled(self.ctx, folded[labelled[0]:], start + labelled[0])
+            text_end = labelled[0]
+        segment = folded[body_start:text_end]
+        lead = len(segment) - len(segment.lstrip())
+        measure_text = raw[body_start + lead:body_start + lead + len(segment.strip())]
+        for carried in self.carried:
+            assignments.append(carried)
+        area, topic_s = self._area(), self._topic()
+        self.measures.append(Measure(
+            number=item.number,
+            text=measure_text.replace("\n", ""),
+            section=topic_s.path if topic_s else (area.path if area else None),
+            topic=int(topic_s.number) if topic_s else None,
+            task_area=area.heading if area else None,
+            deadline=deadline,
+            assignments=assignments,
+            span=self.span(start, end),
+        ))
+        if glued and topic and end != item.end:
+            g_start = item.line.start + glued.start("n")
+            self.section(_Item("arabic", int(glued.group("n")), glued.group("h").strip(),
+                               Line(g_start, item.line.end, self.folded[g_start:item.line.end]), item.line.end))
+
+    # --- task-division tables ---------------------------------------------------------------
+    def table(self, items: list[_Item | Line], i: int) -> int:
+        """Parse the table starting at items[i]; return how many items it spans."""
+        rows: list[Line] = []
+        j = i
+        while j < len(items) and isinstance(items[j], Line) and "\t" in items[j].text:  # type: ignore[union-attr]
+            rows.append(items[j])  # type: ignore[arg-type]
+            j += 1
+        header_at = next((k for k, r in enumerate(rows) if self._columns(r) is not None), None)
+        if header_at is None:
+            return j - i
+        columns = self._columns(rows[header_at])
+        assert columns is not None
+        previous: Measure | None = None
+        for row in rows[header_at + 1:]:
+            cells = self._cells(row)
+            filled = [c for c in cells if c[0].strip()]
+            if len(filled) == 1 and (c := classify(filled[0][0].strip())) is not None:
+                self.section(_Item(c[0], c[1], c[2], row, row.end))
+                continue
+            number_cell = cells[columns["number"]] if "number" in columns and columns["number"] < len(cells) else None
+            number = number_cell[0].strip() if number_cell else ""
+            if not number.isdigit():
+                if previous is None or number:
+                    continue
+            previous = self._row(row, cells, columns, int(number) if number.isdigit() else previous.number)
+        return j - i
+
+    def _cells(self, row: Line) -> list[tuple[str, int]]:
+        raw_line = self.folded[row.start:row.end]
+        return [(cell, row.start + offset) for cell, offset in _split_tabs(raw_line)]
+
+    def _columns(self, row: Line) -> dict[str, int] | None:
+        cells = [c.strip() for c, _ in _split_tabs(self.folded[row.start:row.end])]
+        columns: dict[str, int] = {}
+        for k, cell in enumerate(cells):
+            cell = cell.replace(" ", "")
+            if _NUMBER_COL.match(cell):
+                columns.setdefault("number", k)
+            elif cell in obligations.LABELS or cell.rstrip("单位部门") + "单位" in obligations.LABELS:
+                columns[f"role:{k}"] = k
+            elif _DEADLINE_COL.search(cell):
+                columns.setdefault("deadline", k)
+            elif _TASK_COL.search(cell):
+                columns.setdefault("task", k)
+        if "task" in columns and any(c.startswith("role:") for c in columns):
+            self._header = cells
+            return columns
+        return None
+
+    def _row(self, row: Line, cells: list[tuple[str, int]], columns: dict[str, int], number: int) -> Measure:
+        assignments: list[Assignment] = []
+        deadline: Deadline | None = None
+        for key, k in columns.items():
+            if k >= len(cells) or k < 0:
+                continue
+            cell, at = cells[k]
+            lead = len(cell) - len(cell.lstrip())
+            value, at = cell.strip(), at + lead
+            if not value:
+                continue
+            if key.startswith("role:"):
+                label = self._header[k].replace(" ", "")
+                label = label if label in obligations.LABELS else label.rstrip("单位部门") + "单位"
+                if obligations.role_of(value)[1] is not None and not value.endswith(("单位", "部门")):
+                    a, d = obligations.groups(self.ctx, value, at, "table")
+                else:
+                    a, d = obligations._with_joint(self.ctx, value, at, obligations.LABELS[label], label, "table"), None
+                assignments.extend(a)
+                deadline = deadline or d
+            elif key == "deadline":
+                d = parse_deadline(value)
+                if d is not None:
+                    d.span = self.span(at, at + len(value))
+                    deadline = d
+        task_cell, task_at = cells[columns["task"]] if columns["task"] < len(cells) else ("", row.start)
+        measure = Measure(
+            number=number,
+            text=self.text[task_at:task_at + len(task_cell)].strip(),
+            section=(self._topic() or self._area()).path if (self._topic() or self._area()) else None,
+            topic=int(self._topic().number) if self._topic() else None,  # type: ignore[union-attr]
+            task_area=self._area().heading if self._area() else None,  # type: ignore[union-attr]
+            deadline=deadline,
+            assignments=[*assignments, *self.carried],
+            span=self.span(row.start, row.end),
+        )
+        self.measures.append(measure)
+        return measure
+
+    def default(self, steps: list[Line]) -> Deadline | None:
+        candidates = [steps] if steps else []
+        candidates.append([ln for ln in self.body if not any(m.span.start <= ln.start < m.span.end for m in self.measures)])
+        for block in candidates:
+            for line in block:
+                found = default_deadline(self.text[line.start:line.end])
+                if found:
+                    default, a, b = found
+                    default.span = self.span(line.start + a, line.start + b)
+                    for measure in self.measures:
+                        if measure.deadline is None:
+                            measure.deadline = Deadline(default.date, default.precision, default.text, True, default.span)
+                    return default
+        return None
 
 
-def _role(group: str) -> tuple[str, str | None]:
-    for word, role in ROLES:
-        if group.endswith(word):
-            return word, role
-    for word, role in ROLES:
-        if word in group:
-            return word, role
-    return "", None
+def _split_tabs(line: str) -> list[tuple[str, int]]:
+    out, pos = [], 0
+    for cell in line.split("\t"):
+        out.append((cell, pos))
+        pos += len(cell) + 1
+    return out
 
 
-def _split_etc(name: str, start: int) -> list[tuple[str, int]]:
-    """"区发改局等有关部门" → [区发改局, 等有关部门]."""
-    i = name.find("等")
-    if i > 0 and agencies.is_collective(name[i:]):
-        return [(name[:i], start), (name[i:], start + i)]
-    return [(name, start)]
+def parse_plan(text: str, body: list[Line], home: Division | None, divisions: Divisions) -> PlanStructure:
+    return _PlanParser(text, body, home, divisions).parse()

@@ -1,0 +1,249 @@
+"""Obligations: which bodies must carry out a measure, in which role, and by when.
+
+Plans write them in several layouts, all handled here on folded text (half-width punctuation,
+same length as the original, so offsets index the source text):
+
+- a trailing parenthesis: ``(区工商局牵头,区地税局等有关部门按职责分别负责,2018年底前完成)``,
+  with nested brackets (``〔市法制办牵头,市直各有关部门(含中直单位)配合〕``);
+- labelled fields, inside or after the measure or on lines of their own:
+  ``牵头单位:市法制办;责任单位:市直各有关部门;完成时限:2017年底前``;
+- the cells of a task-division table row (the column header gives the role);
+- carry-over notes that add a body to every following measure
+  (``以下各项工作均需各市、县(市、区)人民政府落实,不再列出``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policykg.ingest import agencies
+from policykg.ingest.deadlines import parse_deadline
+from policykg.ingest.divisions import Division, Divisions
+from policykg.ingest.model import Assignment, Deadline, Span
+
+# Role words that end an obligation group, longest first.
+ROLE_WORDS = (
+    ("按职责分别负责", "responsible"), ("按职责分工负责", "responsible"), ("按照职责分工负责", "responsible"),
+    ("按职责负责", "responsible"), ("分别负责", "responsible"), ("共同负责", "responsible"),
+    ("牵头负责", "lead"), ("牵头落实", "lead"), ("牵头", "lead"), ("负责落实", "responsible"), ("负责", "responsible"),
+    ("配合", "cooperating"), ("协助", "assisting"), ("参与", "participating"), ("指导", "guiding"),
+    ("会同", "joint-lead"),
+)
+# Field labels (牵头单位:…) and the role they give.
+LABELS = {
+    "牵头单位": "lead", "牵头部门": "lead", "主责单位": "lead", "主办单位": "lead", "牵头": "lead",
+    "责任单位": "responsible", "责任部门": "responsible", "负责单位": "responsible", "实施单位": "responsible",
+    "落实单位": "responsible", "责任主体": "responsible",
+    "配合单位": "cooperating", "配合部门": "cooperating", "协办单位": "cooperating", "协作单位": "cooperating",
+    "参与单位": "participating", "协助单位": "assisting", "指导单位": "guiding",
+}
+DEADLINE_LABELS = ("完成时限", "完成时间", "时间要求", "时限要求", "时间节点", "完成期限", "时限")
+_LABEL = re.compile(
+    r"(?P<label>" + "|".join(sorted([*LABELS, *DEADLINE_LABELS], key=len, reverse=True)) + r")\s*:\s*"
+)
+_OPEN, _CLOSE = "([〔【{", ")]〕】}"
+_QUALIFIER = re.compile(r"\((?:含|包括|不含|除)[^()]*\)|〔(?:含|包括)[^〔〕]*〕")
+# a bare level word that belongs to the next name: 各市、县(市、区)人民政府 is one collective
+_BARE_LEVEL = re.compile(r"^各?(?:省|市|州|县|区|旗|乡|镇|乡镇|市\(州\)|县\(市、区\)|县\(市\)|县\(区\))$")
+_CARRY = re.compile(
+    r"以下[^。]{0,16}?(?:均需|均由|均要|都需|都由|均须|需)(?P<who>[^。]+?)"
+    r"(?P<verb>负责落实|组织落实|组织实施|落实|负责|配合|参与)[,;]?\s*(?:不再|不一一|不另)"
+)
+_CARRY_ROLES = {"配合": "cooperating", "参与": "participating"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What resolving a name needs: the source text, the issuing jurisdiction, the division table."""
+
+    text: str
+    home: Division | None
+    divisions: Divisions
+
+
+def role_of(group: str) -> tuple[str, str | None]:
+    """The role word a group ends with (or, failing that, contains) and its role."""
+    for word, role in ROLE_WORDS:
+        if group.endswith(word):
+            return word, role
+    for word, role in ROLE_WORDS:
+        if word in group and word != "会同":
+            return word, role
+    return "", None
+
+
+def has_obligation(content: str) -> bool:
+    """Whether the inside of a parenthesis (or a line) assigns bodies: role words or labels."""
+    return bool(_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word != "会同")
+
+
+def split_top(text: str, separators: str) -> list[tuple[str, int]]:
+    """Split at separators outside brackets; pieces with their offsets in ``text``."""
+    out: list[tuple[str, int]] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in separators:
+            out.append((text[start:i], start))
+            start = i + 1
+    out.append((text[start:], start))
+    return out
+
+
+def trailing_bracket(folded: str) -> tuple[int, int] | None:
+    """The [start, end) of the content of the bracket that closes ``folded`` (trailing 。; ignored),
+    matched with nesting, or None."""
+    end = len(folded.rstrip(" \n。.;,"))
+    if end == 0 or folded[end - 1] not in _CLOSE:
+        return None
+    depth = 0
+    for i in range(end - 1, -1, -1):
+        ch = folded[i]
+        if ch in _CLOSE:
+            depth += 1
+        elif ch in _OPEN:
+            depth -= 1
+            if depth == 0:
+                return i + 1, end - 1
+    return None
+
+
+def names(ctx: Context, value: str, offset: int, role: str, role_text: str, source: str) -> list[Assignment]:
+    """Assignments for a list of names (``区发改局、区财政局等有关部门``) at ``offset`` in the text."""
+    pieces = split_top(value, "、,")
+    merged: list[tuple[str, int]] = []
+    for piece, start in pieces:
+        if merged and _BARE_LEVEL.match(merged[-1][0].strip()):
+            prev, prev_start = merged.pop()
+            merged.append((value[prev_start:start + len(piece)], prev_start))
+        else:
+            merged.append((piece, start))
+    out: list[Assignment] = []
+    for piece, start in merged:
+        lead = len(piece) - len(piece.lstrip())
+        name = piece.strip()
+        if not name or ctx.home is None:
+            continue
+        start += lead
+        # drop qualifiers (含中直单位) from the name but keep the span over what was written
+        core = _QUALIFIER.sub("", name).strip()
+        for surface, _ in _split_etc(core):
+            surface = surface.strip()
+            if not surface:
+                continue
+            pos = name.find(surface)
+            at = offset + start + max(pos, 0)
+            width = len(surface) if pos >= 0 else len(name)
+            party = agencies.resolve(surface, ctx.home, ctx.divisions)
+            out.append(Assignment(
+                agency=surface, role=role, role_text=role_text, collective=party.collective, party=party,
+                span=Span(at, at + width, ctx.text[at:at + width]), source=source,
+            ))
+    return out
+
+
+def _split_etc(name: str) -> list[tuple[str, int]]:
+    """"区发改局等有关部门" → [区发改局, 等有关部门]."""
+    i = name.find("等")
+    if i > 0 and agencies.is_collective(name[i:]):
+        return [(name[:i], 0), (name[i:], i)]
+    return [(name, 0)]
+
+
+def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis") -> tuple[list[Assignment], Deadline | None]:
+    """The inside of an obligation parenthesis or a cell: comma groups of names ending in a role
+    word, labelled fields, and a deadline group. ``offset`` is where ``content`` starts in the text."""
+    if _LABEL.search(content):
+        return labelled(ctx, content, offset, "labelled")
+    assignments: list[Assignment] = []
+    deadline: Deadline | None = None
+    for group, g_start in split_top(content, ",;"):
+        g = group.strip()
+        if not g:
+            continue
+        at = offset + g_start + group.index(g)
+        role_text, role = role_of(g)
+        d = parse_deadline(g)
+        if d is not None and role is None:
+            d.span = Span(at, at + len(g), ctx.text[at:at + len(g)])
+            deadline = d
+            continue
+        if role is None:
+            continue
+        body = g[: len(g) - len(role_text)] if g.endswith(role_text) else g[: g.index(role_text)]
+        assignments.extend(_with_joint(ctx, body, at, role, role_text, source))
+    return assignments, deadline
+
+
+def _with_joint(ctx: Context, body: str, at: int, role: str, role_text: str, source: str) -> list[Assignment]:
+    """``区编办会同区法制办`` + 负责: the first body carries the group's role, the one after 会同 joins it."""
+    if "会同" in body and role != "joint-lead":
+        i = body.index("会同")
+        return [*names(ctx, body[:i], at, role, role_text, source),
+                *names(ctx, body[i + 2:], at + i + 2, "joint-lead", "会同", source)]
+    return names(ctx, body, at, role, role_text, source)
+
+
+def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") -> tuple[list[Assignment], Deadline | None]:
+    """``牵头单位:市法制办;责任单位:市直各有关部门;完成时限:2017年底前``, on one line or several."""
+    assignments: list[Assignment] = []
+    deadline: Deadline | None = None
+    found = list(_LABEL.finditer(content))
+    for i, m in enumerate(found):
+        stop = found[i + 1].start() if i + 1 < len(found) else len(content)
+        value = content[m.end():stop]
+        cut = _value_end(value)
+        value = value[:cut]
+        at = offset + m.end()
+        label = m.group("label")
+        if label in DEADLINE_LABELS:
+            d = parse_deadline(value)
+            if d is not None:
+                v = value.strip()
+                s = at + value.index(v)
+                d.span = Span(s, s + len(v), ctx.text[s:s + len(v)])
+                deadline = d
+            continue
+        role_text, word_role = role_of(value.strip())
+        body = value
+        if word_role is not None and value.rstrip().endswith(role_text):
+            body = value.rstrip()[: len(value.rstrip()) - len(role_text)]
+        assignments.extend(_with_joint(ctx, body, at, LABELS[label], label, source))
+    return assignments, deadline
+
+
+def _value_end(value: str) -> int:
+    """Where a labelled value ends: at 。 ; or a line break outside brackets, or an unmatched ``)``."""
+    depth = 0
+    for i, ch in enumerate(value):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            if depth == 0:
+                return i
+            depth -= 1
+        elif depth == 0 and ch in "。;\n":
+            return i
+    return len(value.rstrip(" ,"))
+
+
+def labelled_span(content: str) -> tuple[int, int] | None:
+    """The [start, end) of the labelled fields in a measure's text, or None."""
+    first = _LABEL.search(content)
+    if first is None:
+        return None
+    return first.start(), len(content.rstrip())
+
+
+def carry_over(ctx: Context, line_text: str, offset: int) -> list[Assignment] | None:
+    """A note that adds bodies to every following measure, or None if the line is not one."""
+    m = _CARRY.search(line_text)
+    if not m:
+        return None
+    verb = m.group("verb")
+    role = _CARRY_ROLES.get(verb, "responsible")
+    return names(ctx, m.group("who"), offset + m.start("who"), role, verb, "carry-over")
