@@ -38,7 +38,7 @@ LEVELS = {
 RELATIONS = {"based_on": LG.basedOn, "implements": LG.implementsPlan, "conforms_to": LG.conformsTo, "cites": LG.cites}
 KIND_CLASSES = {
     "government": LG.Government, "department": LG.Agency, "party-body": LG.PartyBody,
-    "branch-office": LG.BranchOffice, "collective": LG.Collective,
+    "branch-office": LG.BranchOffice, "collective": LG.Collective, "leading-group": LG.LeadingGroup,
 }
 
 

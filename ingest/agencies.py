@@ -73,6 +73,8 @@ def _abbreviated(canonical: str) -> str:
 
 
 def _kind(core: str, canonical: str) -> str:
+    if "领导小组" in canonical:
+        return "leading-group"
     if canonical.startswith("委") or core.startswith("委"):
         return "party-body"
     if canonical in {"人民政府", "政府"} or canonical.endswith("管理委员会"):

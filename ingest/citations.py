@@ -12,6 +12,7 @@ import yaml
 
 from policykg import iris
 from policykg.ingest.divisions import Divisions
+from policykg.ingest.documents import genre_of
 from policykg.ingest.model import Citation, CitedDocument, Span
 from policykg.ingest.text import DOC_NUMBER, display_title, fold, normalize_doc_number, normalize_title
 
@@ -93,19 +94,6 @@ def match_known(normalized: str, doc_number: str | None) -> tuple[Known, float, 
     k = best[0]
     note = f"period written as {start}—{end}; the document of this title is {k.title}"
     return k, 0.8 if best[1] == 1 else 0.7, note
-
-
-def genre_of_title(title: str) -> str | None:
-    for suffix, genre in (
-        ("实施纲要", "纲要"), ("纲要", "纲要"), ("实施方案", "实施方案"), ("工作方案", "工作方案"), ("分工方案", "工作方案"),
-        ("实施意见", "实施意见"), ("意见", "意见"), ("规划", "规划"), ("工作要点", "工作要点"), ("要点", "工作要点"),
-        ("工作安排", "工作安排"), ("通知", "通知"), ("决定", "决定"), ("情况报告", "情况报告"), ("报告", "报告"),
-        ("条例", "法规"), ("规定", "法规"), ("办法", "法规"), ("规则", "法规"), ("法", "法律"),
-    ):
-        core = re.sub(r"\(.*?\)$", "", title)
-        if core.endswith(suffix):
-            return genre
-    return None
 
 
 class CitationExtractor:
@@ -246,7 +234,7 @@ class CitationExtractor:
             normalized_title=normalized,
             doc_number=doc_number,
             issuers=issuers,
-            genre=genre_of_title(normalized),
+            genre=genre_of(normalized, cited=True),
             jurisdiction=division.code if division else ("100000" if level == "national" else None),
             level=level,
         )

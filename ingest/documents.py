@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from policykg.ingest.divisions import Division, Divisions
 from policykg.ingest.text import DOC_NUMBER, Line, is_furniture, normalize_doc_number
 
+# Genre by the word a title ends with (or, for the document's own title, contains), first match wins.
 _GENRE_WORDS = (
     ("情况的报告", "情况报告"), ("情况报告", "情况报告"), ("工作汇报", "工作汇报"), ("汇报", "工作汇报"),
     ("工作报告", "工作报告"), ("报告", "情况报告"), ("实施纲要", "纲要"), ("纲要", "纲要"), ("实施方案", "实施方案"),
-    ("实施意见", "实施意见"), ("工作要点", "工作要点"), ("工作安排", "工作安排"), ("规划", "规划"), ("意见", "意见"),
-    ("通知", "通知"),
+    ("工作方案", "工作方案"), ("分工方案", "工作方案"), ("方案", "实施方案"),
+    ("实施意见", "实施意见"), ("工作要点", "工作要点"), ("要点", "工作要点"), ("工作安排", "工作安排"),
+    ("规划", "规划"), ("意见", "意见"), ("通知", "通知"), ("决定", "决定"),
 )
+_LAW_WORDS = (("条例", "法规"), ("规定", "法规"), ("办法", "法规"), ("规则", "法规"), ("法", "法律"))
 REPORT_GENRES = {"情况报告", "工作汇报", "工作报告"}
 _DATE_ISO = re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
 _DATE_CN = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
@@ -46,8 +49,15 @@ def _iso(m: re.Match[str]) -> str:
     return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
 
 
-def genre_of(title: str) -> str | None:
-    core = _PERIOD.sub("", title)
+def genre_of(title: str, cited: bool = False) -> str | None:
+    """The genre of a title. A cited title is judged by its last word (and may be a law or
+    regulation); a document's own title may carry the genre word anywhere (…报告 of 2017年度…)."""
+    core = _PERIOD.sub("", title).rstrip()
+    for word, genre in (*_GENRE_WORDS, *_LAW_WORDS):
+        if core.endswith(word):
+            return "报告" if cited and genre == "情况报告" and not core.endswith("情况报告") else genre
+    if cited:
+        return None
     for word, genre in _GENRE_WORDS:
         if word in core:
             return genre

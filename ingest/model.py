@@ -23,7 +23,7 @@ class Party:
     iri: str
     label: str  # display name with jurisdiction, e.g. 钦南区法制办
     full_name: str  # e.g. 钦州市钦南区人民政府法制办公室
-    kind: str  # government | department | party-body | branch-office | collective
+    kind: str  # government | department | party-body | leading-group | branch-office | collective
     jurisdiction: str | None  # division code
     collective: bool
     branch_of: str | None = None  # IRI of the higher-level bureau, for branch offices

@@ -101,6 +101,7 @@ class _PlanParser:
         self.open: dict[str, Section] = {}  # style → innermost open section of that style
         self.carried: list[Assignment] = []
         self._header: list[str] = []  # cells of the current table's header row
+        self._table_columns: dict[str, int] | None = None
 
     def span(self, start: int, end: int) -> Span:
         return Span(start, end, self.text[start:end])
@@ -252,9 +253,13 @@ class _PlanParser:
             rows.append(items[j])  # type: ignore[arg-type]
             j += 1
         header_at = next((k for k, r in enumerate(rows) if self._columns(r) is not None), None)
-        if header_at is None:
-            return j - i
-        columns = self._columns(rows[header_at])
+        if header_at is not None:
+            self._table_columns = self._columns(rows[header_at])
+        elif self._table_columns is None:
+            return j - i  # a table that is not a task-division table
+        else:
+            header_at = -1  # rows continuing the table after a section row ("一、…" spans the table)
+        columns = self._table_columns
         assert columns is not None
         previous: Measure | None = None
         for row in rows[header_at + 1:]:

@@ -1,0 +1,124 @@
+"""Character-level clean-up of a decoded text: inline pinyin glosses removed, Traditional → Simplified.
+
+Mirror sites re-publish policy documents in Traditional characters (繁体) and sometimes with a
+pinyin gloss after a character (``設(shè)立``). The parsers downstream match Simplified terms
+(牵头, 负责, 〔2017〕…), so both are undone here. ``normalize_characters`` records what it did
+as short tags (``"pinyin-glosses:5"``, ``"opencc:t2s"``) for the Source.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# --- pinyin glosses ------------------------------------------------------------------------
+
+_TONE_MARKS = {
+    **dict.fromkeys("āáǎà", "a"),
+    **dict.fromkeys("ēéěè", "e"),
+    **dict.fromkeys("īíǐì", "i"),
+    **dict.fromkeys("ōóǒò", "o"),
+    **dict.fromkeys("ūúǔù", "u"),
+    **dict.fromkeys("ǖǘǚǜ", "v"),
+    **dict.fromkeys("ńňǹḿ", ""),  # syllabic n/m (嗯 ń, 呣 ḿ) — base letter restored below
+}
+_SYLLABIC = {"ń": "n", "ň": "n", "ǹ": "n", "ḿ": "m"}
+# Letters some sites typeset pinyin with: Latin alpha and script g; ê and ü.
+_LOOKALIKE = {"ɑ": "a", "ɡ": "g", "ü": "v", "ê": "e"}
+
+_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+_FINAL = (
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn"
+    r"|ia|ie|iu|ua|uo|ui|ue|ve|er|a|o|e|i|u|v)"
+)
+_SYLLABLE = re.compile(rf"{_INITIAL}{_FINAL}|hm|hng|ng|n|m")
+
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_GLOSS_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿɑɡ\u0300\u0301\u0304\u030c"
+# A Han character, then a bracketed lower-case word of at most 7 letters and an optional tone digit.
+_GLOSS = re.compile(rf"(?<={_HAN})\s?[(（]\s?([{_GLOSS_LETTERS}]{{1,7}}[1-5]?)\s?[)）]")
+
+
+def pinyin_syllable(word: str) -> tuple[bool, bool]:
+    """(is a pinyin syllable, carries a tone) for one bracketed word: ``shè`` → (True, True),
+    ``xian4`` → (True, True), ``nü`` → (True, True), ``guan`` → (True, False),
+    ``office`` → (False, False)."""
+    word = unicodedata.normalize("NFC", word)
+    # ü is as telling as a tone mark: no English word has it (lü, nü).
+    toned = word[-1].isdigit() or any(ch in _TONE_MARKS or ch == "ü" for ch in word)
+    base = word.rstrip("12345")
+    plain = "".join(_SYLLABIC.get(ch) or _TONE_MARKS.get(ch) or _LOOKALIKE.get(ch, ch) for ch in base)
+    if word[-1].isdigit() and any(ch in _TONE_MARKS for ch in word):
+        return False, False  # both a mark and a digit: not how anyone writes pinyin
+    return bool(plain) and _SYLLABLE.fullmatch(plain) is not None, toned
+
+
+def remove_pinyin_glosses(text: str) -> tuple[str, int]:
+    """Drop ``(shè)``-style glosses after Han characters; return the text and how many were dropped.
+
+    A gloss needs a tone (mark or digit); a tone-less syllable (``有關(guan)``) is dropped only in a
+    text that has toned glosses too, so ``(a)`` or ``(an)`` in an ordinary text stays. Real
+    parentheses — ``(区法制办牵头)``, ``(2017年)``, ``(一)``, ``(试行)``, ``(ABC)``, ``(office)`` — never
+    match: they are not one lower-case pinyin syllable.
+    """
+    found = [(m, *pinyin_syllable(m.group(1))) for m in _GLOSS.finditer(text)]
+    any_toned = any(ok and toned for _, ok, toned in found)
+    drop = [m for m, ok, toned in found if ok and (toned or any_toned)]
+    if not drop:
+        return text, 0
+    out: list[str] = []
+    pos = 0
+    for m in drop:
+        out.append(text[pos : m.start()])
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), len(drop)
+
+
+# --- Traditional → Simplified --------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _changed_characters(before: str, after: str) -> int:
+    if len(before) == len(after):
+        return sum(1 for a, b in zip(before, after) if a != b)
+    import difflib
+
+    ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
+
+
+def to_simplified(text: str) -> tuple[str, bool]:
+    """Convert with OpenCC t2s when the text is written in Traditional characters.
+
+    A Simplified text passed through t2s changes at most a handful of characters (variant
+    forms); a Traditional one changes a large share. Converted when at least 3 characters and
+    2% of the Han characters change, or — for a short text — a fifth of them.
+    """
+    han = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
+    if not han:
+        return text, False
+    converted = _t2s().convert(text)
+    changed = _changed_characters(text, converted)
+    if (changed >= 3 and changed >= 0.02 * han) or (changed >= 1 and changed >= 0.2 * han):
+        return converted, True
+    return text, False
+
+
+def normalize_characters(text: str) -> tuple[str, list[str]]:
+    """Glosses removed, then Traditional → Simplified; the new text and what was done."""
+    conversions: list[str] = []
+    text, glosses = remove_pinyin_glosses(text)
+    if glosses:
+        conversions.append(f"pinyin-glosses:{glosses}")
+    text, converted = to_simplified(text)
+    if converted:
+        conversions.append("opencc:t2s")
+    return text, conversions
