@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from rapidfuzz import fuzz
 
 from policykg import iris
 from policykg.ingest.divisions import Divisions
@@ -96,6 +97,42 @@ def match_known(normalized: str, doc_number: str | None) -> tuple[Known, float, 
     return k, 0.8 if best[1] == 1 else 0.7, note
 
 
+_ALIAS_DEFINITION = re.compile(r"(?:以下简称|以下称|下称|简称)\s*$")
+_ISSUER_WORD = re.compile(r"(?:政府|办公厅|办公室|委员会|委|局|部|厅|院)$")
+_DIGITS = re.compile(r"\d+")
+
+
+def titles(folded: str) -> list[re.Match[str]]:
+    """Top-level 《…》 titles, nested 《…》 or 〈…〉 inside kept in the title."""
+    out: list[re.Match[str]] = []
+    depth, start = 0, -1
+    for i, ch in enumerate(folded):
+        if ch == "《":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+            if depth == 0 and 1 < i - start <= 121:
+                m = _TITLE.fullmatch(folded, start, i + 1) or re.compile(r"《(.+)》", re.S).fullmatch(folded, start, i + 1)
+                if m:
+                    out.append(m)
+        elif ch in "\n。" and depth:
+            depth = 0  # an unclosed 《 does not swallow the rest of the text
+    return out
+
+
+def same_document_score(a: str, b: str) -> float | None:
+    """How likely two normalised titles name the same document, or None when they cannot:
+    numbers (years, periods) must agree and so must the place they start with."""
+    if a == b:
+        return 1.0
+    if _DIGITS.findall(a) != _DIGITS.findall(b) or a[:2] != b[:2]:
+        return None
+    score = fuzz.ratio(a, b) / 100
+    return round(score, 2) if score >= 0.9 else None
+
+
 class CitationExtractor:
     """Extracts citations from one document's text."""
 
@@ -105,12 +142,17 @@ class CitationExtractor:
         self.divisions = divisions
         self.skip = skip or []
         self.documents: dict[str, CitedDocument] = {}
+        self.aliases: dict[str, CitedDocument | None] = {}
 
     def extract(self) -> list[Citation]:
         out: list[Citation] = []
         seen: dict[tuple[str, str], Citation] = {}
-        for m in _TITLE.finditer(self.folded):
+        for m in titles(self.folded):
             if any(a <= m.start() < b for a, b in self.skip):
+                continue
+            if _ALIAS_DEFINITION.search(self.folded[max(0, m.start() - 6):m.start()]):
+                if out:  # (…,以下简称《纲要》): defines an alias of the title just cited
+                    self.aliases[normalize_title(m.group(1))] = self.documents.get(out[-1].target)
                 continue
             citation = self._one(m, out)
             if citation is None:
@@ -142,13 +184,17 @@ class CitationExtractor:
         relation, verb = self._relation(m.start(), m.end())
         normalized = normalize_title(title)
         alias = False
-        resolved = self._resolve_alias(normalized, earlier)
+        resolved = self._resolve_alias(normalized, earlier, m.start())
+        method = "alias"
+        if resolved is None and issuer and normalized.startswith("关于"):
+            resolved = self._issuer_prefixed(normalized)
+            method = "issuer-prefix"
         if resolved is not None:
             target_doc = resolved
             alias = True
             confidence, corrected, note = 0.9, False, None
         else:
-            target_doc, confidence, corrected, note = self._target(title, normalized, doc_number, issuer)
+            target_doc, confidence, corrected, note, method = self._target(title, normalized, doc_number, issuer)
         return Citation(
             title=title,
             normalized_title=normalized,
@@ -163,6 +209,7 @@ class CitationExtractor:
             correction_note=note,
             alias=alias,
             span=Span(m.start(), end, self.text[m.start():end]),
+            match=method,
         )
 
     def _issuer(self, start: int) -> str | None:
@@ -185,42 +232,79 @@ class CitationExtractor:
             return "implements", "落实"
         return "cites", None
 
-    def _resolve_alias(self, normalized: str, earlier: list[Citation]) -> CitedDocument | None:
-        """《纲要》, 《要点》, 《方案》: a short title standing for a full title cited before it."""
+    def _resolve_alias(self, normalized: str, earlier: list[Citation], start: int) -> CitedDocument | None:
+        """《纲要》, 《要点》, 《方案》: a short title standing for a full title cited before it, or
+        defined with 以下简称; 新《纲要》 is the latest document of that name."""
+        if normalized in self.aliases and self.aliases[normalized] is not None:
+            return self.aliases[normalized]
         if len(normalized) > 4:
             return None
+        if self.folded[max(0, start - 1):start] == "新":
+            latest = [k for k in registry() if re.sub(r"\(.*?\)$", "", k.normalized).endswith(normalized)
+                      and not any(o.succeeds == k.key for o in registry())]
+            if latest:
+                return self._known_document(latest[0])
         for c in reversed(earlier):
             core = re.sub(r"\(.*?\)$", "", c.normalized_title)
             if core.endswith(normalized) and c.target in self.documents:
                 return self.documents[c.target]
         return None
 
-    def _target(self, title: str, normalized: str, doc_number: str | None, issuer: str | None) -> tuple[CitedDocument, float, bool, str | None]:
+    def _issuer_prefixed(self, normalized: str) -> CitedDocument | None:
+        """市政府办公厅《关于加强行政执法监督工作的意见》: the document cited before in full as
+        《淄博市人民政府办公厅关于加强行政执法监督工作的意见》."""
+        for doc in self.documents.values():
+            t = doc.normalized_title
+            if t.endswith(normalized) and len(t) > len(normalized) and _ISSUER_WORD.search(t[: len(t) - len(normalized)]):
+                return doc
+        return None
+
+    def _known_document(self, k: Known) -> CitedDocument:
+        doc = self.documents.get(iris.document(k.key)) or CitedDocument(
+            iri=iris.document(k.key),
+            key=k.key,
+            title=k.title,
+            normalized_title=k.normalized,
+            doc_number=k.doc_number,
+            issuers=list(k.issuers),
+            genre=k.genre,
+            jurisdiction=k.jurisdiction,
+            level="national" if k.jurisdiction == "100000" else None,
+            date=k.date,
+            succeeds=iris.document(k.succeeds) if k.succeeds else None,
+        )
+        self.documents[doc.iri] = doc
+        return doc
+
+    def _fuzzy(self, normalized: str) -> tuple[CitedDocument, float] | None:
+        """A document cited earlier in this text under a slightly different title
+        (《吴忠市重大决策程序规定》 for 《吴忠市重大行政决策程序规定》)."""
+        best: tuple[CitedDocument, float] | None = None
+        for doc in self.documents.values():
+            score = same_document_score(normalized, doc.normalized_title)
+            if score is not None and (best is None or score > best[1]):
+                best = (doc, score)
+        return best
+
+    def _target(self, title: str, normalized: str, doc_number: str | None, issuer: str | None) -> tuple[CitedDocument, float, bool, str | None, str]:
         known = match_known(normalized, doc_number)
         if known is not None:
             k, score, note = known
-            doc = self.documents.get(iris.document(k.key)) or CitedDocument(
-                iri=iris.document(k.key),
-                key=k.key,
-                title=k.title,
-                normalized_title=k.normalized,
-                doc_number=k.doc_number,
-                issuers=list(k.issuers),
-                genre=k.genre,
-                jurisdiction=k.jurisdiction,
-                level="national" if k.jurisdiction == "100000" else None,
-                date=k.date,
-                succeeds=iris.document(k.succeeds) if k.succeeds else None,
-            )
-            self.documents[doc.iri] = doc
-            return doc, score, note is not None, note
+            method = "corrected" if note else ("doc-number" if normalized != k.normalized else "registry")
+            return self._known_document(k), score, note is not None, note, method
+        if doc_number:
+            for doc in self.documents.values():
+                if doc.doc_number == doc_number:
+                    return doc, 1.0, False, None, "doc-number"
+        if (fuzzy := self._fuzzy(normalized)) is not None:
+            return fuzzy[0], fuzzy[1], False, f"title written as 《{title}》", "fuzzy"
         key = iris.title_key(normalized)
         iri = iris.document(key)
         if iri in self.documents:
             doc = self.documents[iri]
             if doc_number and not doc.doc_number:
                 doc.doc_number = doc_number
-            return doc, 1.0, False, None
+            return doc, 1.0, False, None, "title"
         division = None
         found = self.divisions.find(normalized)
         if found and found[0][0] == 0:
@@ -239,4 +323,4 @@ class CitationExtractor:
             level=level,
         )
         self.documents[iri] = doc
-        return doc, 1.0, False, None
+        return doc, 1.0, False, None, "new"

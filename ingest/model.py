@@ -93,6 +93,7 @@ class Citation:
     correction_note: str | None
     alias: bool
     span: Span
+    match: str = "title"  # how the target was found: registry | doc-number | title | alias | issuer-prefix | fuzzy | corrected | new
 
 
 @dataclass
