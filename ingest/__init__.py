@@ -14,14 +14,14 @@ from policykg.ingest.citations import CitationExtractor, match_known
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.documents import REPORT_GENRES, read_metadata
 from policykg.ingest.model import Extraction, Party
+from policykg.ingest import task_areas
+from policykg.ingest.model import Section
 from policykg.ingest.plans import parse_plan
+from policykg.ingest.reports import parse_report
 from policykg.ingest.sources import read_source
 from policykg.ingest.text import lines, normalize_title
 
 __all__ = ["extract", "extract_text", "Extraction"]
-
-PLAN_GENRES = {"纲要", "实施方案", "实施意见", "规划", "工作要点", "工作安排", "意见"}
-
 
 def extract(path: str | Path) -> Extraction:
     source = read_source(Path(path))
@@ -75,7 +75,28 @@ def extract_text(text: str, source_file: str, sha256: str = "") -> Extraction:
     ex.citations = cx.extract()
     ex.cited_documents = [d for d in cx.documents.values() if d.iri != ex.iri]
     ex.citations = [c for c in ex.citations if c.target != ex.iri]
-    if meta.genre in PLAN_GENRES or meta.genre not in REPORT_GENRES:
+    if meta.genre in REPORT_GENRES:
+        report = parse_report(text, meta.body, meta.report_year)
+        ex.report_sections, ex.activities = report.sections, report.activities
+        ex.planned_measures, ex.observations = report.planned, report.observations
+    else:
         plan = parse_plan(text, meta.body, division, divisions)
         ex.sections, ex.goals, ex.measures, ex.default_deadline = plan.sections, plan.goals, plan.measures, plan.default
+        headings = {s.path: s for s in plan.sections}
+        for m in ex.measures:
+            area = _area_section(m.section, headings)
+            m.classification = task_areas.classify(
+                text[m.span.start:m.span.end], m.span.start, text,
+                area.heading if area else None, area.span if area else None,
+            )
     return ex
+
+
+def _area_section(path: str | None, headings: dict[str, Section]) -> Section | None:
+    """The task-area section (or, failing that, the part) a measure sits in."""
+    while path:
+        section = headings.get(path)
+        if section is not None and section.kind == "task-area":
+            return section
+        path = path.rsplit(".", 1)[0] if "." in path else None
+    return None

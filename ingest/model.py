@@ -67,6 +67,17 @@ class Goal:
 
 
 @dataclass
+class Classification:
+    """A measure's or activity's task area (and topics) in the task-area scheme, with evidence."""
+
+    area: str  # concept id, e.g. enforcement
+    topics: list[str]
+    method: str  # section-heading | keywords
+    score: float
+    evidence: list[Span]
+
+
+@dataclass
 class Measure:
     number: int  # as numbered in the document (a table's 序号)
     text: str
@@ -75,6 +86,48 @@ class Measure:
     task_area: str | None
     deadline: Deadline | None
     assignments: list[Assignment]
+    span: Span
+    classification: Classification | None = None
+
+
+@dataclass
+class ReportSection:
+    kind: str  # achievements | problems | plan | other
+    heading: str | None
+    span: Span
+
+
+@dataclass
+class Activity:
+    """A reported activity: one item of a report's account of what was done."""
+
+    number: int
+    text: str
+    section: int  # index into Extraction.report_sections
+    span: Span
+    classification: Classification | None = None
+
+
+@dataclass
+class PlannedMeasure:
+    """An item of a report's plan for the next year."""
+
+    number: int
+    marker: str  # 一是 / (一) / 1.
+    text: str
+    span: Span
+    classification: Classification | None = None
+
+
+@dataclass
+class Observation:
+    """A figure a report gives: indicator concept, value, unit, year, with its source span."""
+
+    indicator: str  # concept id in the indicator scheme
+    value: float
+    unit: str
+    year: int | None
+    approximate: bool  # written with 多/余/以上
     span: Span
 
 
@@ -141,6 +194,10 @@ class Extraction:
     measures: list[Measure] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     cited_documents: list[CitedDocument] = field(default_factory=list)
+    report_sections: list[ReportSection] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+    planned_measures: list[PlannedMeasure] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
