@@ -25,15 +25,19 @@ __all__ = ["extract", "extract_text", "Extraction"]
 
 def extract(path: str | Path) -> Extraction:
     source = read_source(Path(path))
-    return extract_text(source.text, Path(path).name, source.sha256)
+    ex = extract_text(source.text, Path(path).name, source.sha256, source.page_metadata)
+    ex.source_format, ex.conversions, ex.original_text = source.format, list(source.conversions), source.original_text
+    return ex
 
 
-def extract_text(text: str, source_file: str, sha256: str = "") -> Extraction:
+def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, str] | None = None) -> Extraction:
+    """Parse one document's text. ``page`` is what the web page around it showed (文号, 发布机构,
+    发布日期 …); the text itself wins where both say something."""
     divisions = load_divisions()
     all_lines = lines(text)
     if not all_lines:
         raise ExtractionError(f"{source_file}: no text lines found")
-    meta = read_metadata(text, all_lines, divisions)
+    meta = read_metadata(text, all_lines, divisions, page or {})
     if meta.title is None:
         raise ExtractionError(
             f"{source_file}: no document title found (expected a line naming a 方案/纲要/报告/汇报/意见 near the top)",

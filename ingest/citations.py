@@ -218,8 +218,15 @@ class CitationExtractor:
         return m.group(1) if m else None
 
     def _relation(self, start: int, end: int) -> tuple[str, str | None]:
-        clause_start = start
-        while clause_start > 0 and not _CLAUSE_END.match(self.folded[clause_start - 1]):
+        clause_start, depth = start, 0
+        while clause_start > 0:
+            ch = self.folded[clause_start - 1]
+            if ch in ")〕]":
+                depth += 1  # punctuation inside (中发〔2015〕36号,以下简称《纲要》) does not end the clause
+            elif ch in "(〔[" and depth:
+                depth -= 1
+            elif depth == 0 and _CLAUSE_END.match(ch):
+                break
             clause_start -= 1
         clause = self.folded[clause_start:start]
         # do not look into earlier titles of a list: 根据《A》、《B》 → B takes A's verb
@@ -280,7 +287,10 @@ class CitationExtractor:
         """A document cited earlier in this text under a slightly different title
         (《吴忠市重大决策程序规定》 for 《吴忠市重大行政决策程序规定》)."""
         best: tuple[CitedDocument, float] | None = None
+        place = self.divisions.deepest(normalized[:16])
         for doc in self.documents.values():
+            if self.divisions.deepest(doc.normalized_title[:16]) != place:
+                continue  # 钦州市… and 钦州市钦南区… are different documents
             score = same_document_score(normalized, doc.normalized_title)
             if score is not None and (best is None or score > best[1]):
                 best = (doc, score)
@@ -296,8 +306,6 @@ class CitationExtractor:
             for doc in self.documents.values():
                 if doc.doc_number == doc_number:
                     return doc, 1.0, False, None, "doc-number"
-        if (fuzzy := self._fuzzy(normalized)) is not None:
-            return fuzzy[0], fuzzy[1], False, f"title written as 《{title}》", "fuzzy"
         key = iris.title_key(normalized)
         iri = iris.document(key)
         if iri in self.documents:
@@ -305,6 +313,8 @@ class CitationExtractor:
             if doc_number and not doc.doc_number:
                 doc.doc_number = doc_number
             return doc, 1.0, False, None, "title"
+        if (fuzzy := self._fuzzy(normalized)) is not None:
+            return fuzzy[0], fuzzy[1], False, f"title written as 《{title}》", "fuzzy"
         division = None
         found = self.divisions.find(normalized)
         if found and found[0][0] == 0:

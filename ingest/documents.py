@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from policykg.ingest.divisions import Division, Divisions
-from policykg.ingest.text import DOC_NUMBER, Line, is_furniture, normalize_doc_number
+from policykg.ingest.text import DOC_NUMBER, Line, fold, is_furniture, normalize_doc_number
 
 # Genre by the word a title ends with (or, for the document's own title, contains), first match wins.
 _GENRE_WORDS = (
@@ -68,7 +68,9 @@ def _looks_like_title(t: str) -> bool:
     return len(t) <= 60 and not t.endswith(("。", ":")) and genre_of(t) is not None and not re.match(r"^[一二三四五六七八九十]+、|^\(", t)
 
 
-def read_metadata(text: str, all_lines: list[Line], divisions: Divisions) -> Metadata:
+def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: dict[str, str] | None = None) -> Metadata:
+    """Metadata from the text; ``page`` (an HTML page's 文号, 发布机构, 发布日期) fills what the text lacks."""
+    page = page or {}
     meta = Metadata()
     header = all_lines[:20]
     publisher: str | None = None
@@ -111,13 +113,17 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions) -> Met
         title_issuer = _issuer_from_title(meta.title, divisions)
         if title_issuer:
             meta.issuers = [title_issuer]
-        elif publisher:
-            meta.issuers = [publisher]
+        elif publisher or page.get("publisher"):
+            meta.issuers = [publisher or page["publisher"]]
     meta.division = _jurisdiction(meta, text, divisions)
     if meta.genre is None and meta.recipient:
         meta.genre = "情况报告"
     if meta.genre in REPORT_GENRES:
         meta.report_year = _report_year(meta, text)
+    if meta.doc_number is None and page.get("doc_number") and (m := DOC_NUMBER.search(fold(page["doc_number"]))):
+        meta.doc_number = normalize_doc_number(m)
+    meta.date_published = meta.date_published or page.get("date_published")
+    meta.date = meta.date or page.get("date_written")
     if meta.date is None:
         meta.date = meta.date_published
     if meta.title is None and meta.division is not None and meta.genre in REPORT_GENRES and meta.report_year:

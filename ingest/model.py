@@ -198,9 +198,13 @@ class Extraction:
     activities: list[Activity] = field(default_factory=list)
     planned_measures: list[PlannedMeasure] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
+    source_format: str = "text"  # text | html | pdf | docx
+    conversions: list[str] = field(default_factory=list)  # e.g. opencc:t2s, pinyin-glosses:5
+    original_text: str | None = field(default=None, repr=False)  # before the conversions, if any
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data.pop("text")
+        data.pop("original_text")
         data["period"] = list(self.period) if self.period else None
         return data

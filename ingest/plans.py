@@ -39,6 +39,7 @@ _STEPS = re.compile(r"实施步骤|进度安排|时间安排|时间步骤|工作
 _NUMBER_COL = re.compile(r"^(?:序号|编号|序)$")
 _TASK_COL = re.compile(r"任务|工作内容|措施|事项|内容")
 _DEADLINE_COL = re.compile(r"时限|时间|期限|进度")
+_EMPTY_CELLS = {"-", "--", "/", "无", "—", "——", "…"}
 
 
 @dataclass
@@ -131,6 +132,8 @@ class _PlanParser:
         if counts:
             best = max(counts.values())
             style = max((s for s, n in counts.items() if n * 4 >= best), key=_RANK.__getitem__)
+        elif any(isinstance(i, Line) and "\t" in i.text and self._columns(i) is not None for i in out):
+            style = None  # the measures are the rows of a task-division table
         else:
             numbered = [i.style for i in out if isinstance(i, _Item) and i.style != "cn"]
             style = max(numbered, key=_RANK.__getitem__) if numbered else None
@@ -307,7 +310,7 @@ class _PlanParser:
             cell, at = cells[k]
             lead = len(cell) - len(cell.lstrip())
             value, at = cell.strip(), at + lead
-            if not value:
+            if not value or value in _EMPTY_CELLS:
                 continue
             if key.startswith("role:"):
                 label = self._header[k].replace(" ", "")

@@ -14,7 +14,9 @@ from policykg.ingest.text import Line
 
 _PROBLEMS = re.compile(r"问题|不足|差距|短板")
 _PLAN = re.compile(r"计划|打算|下一步|思路|安排|要点|展望")
-_UNHEADED_PROBLEMS = re.compile(r"^[^。]{0,60}?(?:存在[^。]{0,12}(?:问题|不足)|不足之处|还有差距|仍有差距|差距和不足)")
+_UNHEADED_PROBLEMS = re.compile(
+    r"^(?:[^。]*。)?(?:但|与|同时|然而|不过|虽然|尽管|当然)[^。]*(?:差距|不足|问题)"
+)
 _PLAN_START = re.compile(r"下一步[,,]?|(?:19|20)\d{2}年[,,]?(?:我(?:区|市|县|们)将|将)")
 _X_SHI = re.compile(r"(?:^|(?<=[。;]))\s*(?P<m>[一二三四五六七八九十]{1,3}是)")
 _SUBITEM = re.compile(r"(?:^|(?<=[。;]))\s*(?P<m>\((?:[一二三四五六七八九十]{1,3})\)|\d{1,2}[、.](?!\d))")

@@ -256,18 +256,20 @@ def stats(store_dir: str, fmt: str) -> None:
 
 @cli.command(name="eval")
 @click.option("--gold", type=click.Path(file_okay=False), default=str(settings.REPO_ROOT / "tests" / "gold"), show_default="tests/gold", help="Folder of gold annotations.")
-@click.option("--corpus", type=click.Path(file_okay=False), default=lambda: settings.get("corpus"), show_default="corpus/seeds", help="Folder of the source documents.")
+@click.option("--corpus", type=click.Path(file_okay=False), multiple=True,
+              default=lambda: [settings.get("corpus"), str(settings.REPO_ROOT / "tests" / "fixtures" / "layouts")],
+              show_default="corpus/seeds and tests/fixtures/layouts", help="Folder of the source documents (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format.")
-def evaluate(gold: str, corpus: str, fmt: str) -> None:
-    """Precision and recall of extraction against the gold annotations, per field.
+def evaluate(gold: str, corpus: tuple[str, ...], fmt: str) -> None:
+    """Precision and recall of extraction against the gold annotations, per field and layout.
 
     \b
     Example:
-      policykg eval --gold tests/gold --corpus corpus/seeds
+      policykg eval --gold tests/gold --corpus corpus/seeds --corpus tests/fixtures/layouts
     """
     from policykg.ingest.evaluation import evaluate as run, format_table
 
-    scores = run(Path(gold), Path(corpus))
+    scores = run(Path(gold), [Path(c) for c in corpus])
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2))
     else:

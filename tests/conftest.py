@@ -15,6 +15,7 @@ from policykg.ingest import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus" / "seeds"
+LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
 GOLD = Path(__file__).resolve().parent / "gold"
 PLAN = SEEDS / "004_8a0f2a3241cfe731.txt"
 PLAN_TITLE = "钦州市钦南区法治政府建设实施方案(2016-2020年)"

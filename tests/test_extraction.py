@@ -11,34 +11,56 @@ import pytest
 from policykg.errors import SourceFileError
 from policykg.ingest import extract
 from policykg.ingest.evaluation import evaluate
-from tests.conftest import GOLD, ROOT, SEEDS
+from tests.conftest import GOLD, LAYOUTS, ROOT, SEEDS
 
 
 @pytest.fixture(scope="module")
 def scores():
-    return {s.field: s for s in evaluate(GOLD, SEEDS)}
+    return {(s.field, s.layout): s for s in evaluate(GOLD, [SEEDS, LAYOUTS])}
 
 
 def test_measure_agency_role_precision_and_recall_at_least_098(scores):
-    s = scores["(measure, agency, role)"]
+    s = scores["(measure, agency, role)", "seeds"]
     assert s.tp >= 270  # the gold set has 280 assignments over 65 measures
     assert s.precision >= 0.98 and s.recall >= 0.98, (s.missed, s.spurious)
 
 
 def test_every_measure_of_the_plan_is_found_with_its_topic_and_deadline(scores):
-    for field in ("measure", "measure topic", "(measure, deadline, default)", "(measure, agency, collective)"):
-        assert scores[field].recall >= 0.98 and scores[field].precision >= 0.98, (field, scores[field].missed, scores[field].spurious)
+    for field in ("measure", "measure topic", "(measure, deadline)", "(measure, deadline default)", "(measure, agency, collective)"):
+        s = scores[field, "seeds"]
+        assert s.recall >= 0.98 and s.precision >= 0.98, (field, s.missed, s.spurious)
 
 
 def test_citations_across_the_five_documents_at_least_095(scores):
-    s = scores["citation (target, relation)"]
+    s = scores["citation (target, relation)", "seeds"]
     assert s.tp >= 90
     assert s.precision >= 0.95 and s.recall >= 0.95, (s.missed, s.spurious)
 
 
 def test_document_metadata_matches_gold(scores):
     for field in ("document.title", "document.doc_number", "document.jurisdiction", "document.date", "document.genre", "document.report_year", "document.issuers"):
-        assert scores[field].precision == 1.0 and scores[field].recall == 1.0, (field, scores[field].missed, scores[field].spurious)
+        s = scores[field, "seeds"]
+        assert s.precision == 1.0 and s.recall == 1.0, (field, s.missed, s.spurious)
+
+
+LAYOUT_NAMES = ("labelled-fields", "labelled-lines", "carry-over", "table-html", "table-docx", "pdf-reflow", "traditional-mirror")
+
+
+@pytest.mark.parametrize("layout", LAYOUT_NAMES)
+def test_each_layout_reaches_095_for_roles_deadlines_and_citations(scores, layout):
+    """The issue's bar: (measure, agency, role), deadlines and citations ≥ 0.95 on every layout."""
+    for field in ("measure", "(measure, agency, role)", "(measure, deadline)", "citation (target, relation)"):
+        s = scores[field, layout]
+        assert s.tp > 0, (field, layout)
+        assert s.precision >= 0.95 and s.recall >= 0.95, (field, layout, s.missed, s.spurious)
+
+
+def test_report_parts_plan_items_and_task_areas(scores):
+    for field in ("report section (kind, heading)", "report section kinds (in order)", "planned measure"):
+        s = scores[field, "reports"]
+        assert s.precision >= 0.95 and s.recall >= 0.95, (field, s.missed, s.spurious)
+    areas = scores["activity task area", "reports"]
+    assert areas.tp >= 40 and areas.recall >= 0.85, (areas.missed, areas.spurious)
 
 
 def test_measure_37_roles_agencies_and_deadline(extractions):
