@@ -10,7 +10,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
 
 from policykg import __version__, iris
 from policykg.ingest.divisions import Divisions
-from policykg.ingest.model import Extraction, Party, Span
+from policykg.ingest.model import Classification, Extraction, Party, Span
 from policykg.namespaces import LG, ORG
 
 GENRES = {
@@ -35,6 +35,7 @@ LEVELS = {
     "national": LG.LevelNational, "provincial": LG.LevelProvincial, "prefectural": LG.LevelPrefectural,
     "county": LG.LevelCounty, "township": LG.LevelTownship,
 }
+PART_KINDS = {"achievements": LG.PartAchievements, "problems": LG.PartProblems, "plan": LG.PartPlan, "other": LG.PartOther}
 RELATIONS = {"based_on": LG.basedOn, "implements": LG.implementsPlan, "conforms_to": LG.conformsTo, "cites": LG.cites}
 KIND_CLASSES = {
     "government": LG.Government, "department": LG.Agency, "party-body": LG.PartyBody,
@@ -105,9 +106,86 @@ class _Builder:
         g.add((activity, RDFS.label, Literal(f"policykg {__version__} ingest of {ex.source_file}")))
         g.add((activity, PROV.endedAtTime, Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)))
         g.add((doc, PROV.wasGeneratedBy, activity))
+        g.add((doc, LG.sourceFormat, Literal(ex.source_format)))
+        g.add((doc, LG.content, Literal(ex.text)))
+        for conversion in ex.conversions:
+            g.add((doc, LG.conversion, Literal(conversion)))
+        if ex.original_text is not None:
+            g.add((doc, LG.originalText, Literal(ex.original_text)))
         self.cited()
         self.structure()
+        self.report()
         return g
+
+    def classification(self, node: URIRef, c: Classification | None) -> None:
+        if c is None:
+            return
+        g = self.g
+        area = URIRef(iris.task_area(c.area))
+        g.add((node, LG.taskArea, area))
+        record = URIRef(f"{node}/classification")
+        g.add((node, LG.classification, record))
+        g.add((record, RDF.type, LG.Classification))
+        g.add((record, LG.taskArea, area))
+        g.add((record, LG.method, Literal(c.method)))
+        g.add((record, LG.confidence, Literal(f"{c.score:.2f}", datatype=XSD.decimal)))
+        for topic in c.topics:
+            g.add((node, LG.topic, URIRef(iris.task_area(topic))))
+            g.add((record, LG.topic, URIRef(iris.task_area(topic))))
+        for span in c.evidence:
+            g.add((record, LG.evidence, self.span(span)))
+
+    def report(self) -> None:
+        """Parts, reported activities, planned measures and figures of a report."""
+        ex, g, doc = self.ex, self.g, self.doc
+        parts: list[URIRef] = []
+        for i, part in enumerate(ex.report_sections, start=1):
+            node = URIRef(f"{ex.iri}/part/{i}")
+            parts.append(node)
+            g.add((node, RDF.type, LG.ReportPart))
+            g.add((node, LG.document, doc))
+            g.add((node, LG.number, Literal(str(i))))
+            g.add((node, LG.partKind, PART_KINDS[part.kind]))
+            if part.heading:
+                g.add((node, LG.heading, zh(part.heading)))
+                g.add((node, RDFS.label, zh(part.heading)))
+            g.add((node, LG.evidence, self.span(part.span)))
+        for a in ex.activities:
+            node = URIRef(f"{ex.iri}/activity/{a.number}")
+            g.add((doc, LG.reportedActivity, node))
+            g.add((node, RDF.type, LG.ReportedActivity))
+            g.add((node, LG.document, doc))
+            g.add((node, LG.number, Literal(str(a.number))))
+            g.add((node, LG.text, zh(a.text)))
+            g.add((node, RDFS.label, zh(a.text[:40])))
+            g.add((node, LG.section, parts[a.section]))
+            g.add((node, LG.evidence, self.span(a.span)))
+            self.classification(node, a.classification)
+        for p in ex.planned_measures:
+            node = URIRef(f"{ex.iri}/planned/{p.number}")
+            g.add((doc, LG.plannedMeasure, node))
+            g.add((node, RDF.type, LG.PlannedMeasure))
+            g.add((node, LG.document, doc))
+            g.add((node, LG.number, Literal(p.marker)))
+            g.add((node, LG.text, zh(p.text)))
+            g.add((node, RDFS.label, zh(f"{p.marker}{p.text[:40]}")))
+            g.add((node, LG.evidence, self.span(p.span)))
+            self.classification(node, p.classification)
+        for i, o in enumerate(ex.observations, start=1):
+            node = URIRef(f"{ex.iri}/observation/{i}")
+            g.add((doc, LG.observation, node))
+            g.add((node, RDF.type, LG.Observation))
+            g.add((node, LG.document, doc))
+            g.add((node, LG.indicator, URIRef(iris.indicator(o.indicator))))
+            g.add((node, LG.value, Literal(str(o.value), datatype=XSD.decimal)))
+            g.add((node, LG.unit, Literal(o.unit)))
+            if o.year:
+                g.add((node, LG.observationYear, Literal(str(o.year), datatype=XSD.gYear)))
+            if ex.jurisdiction_code:
+                g.add((node, LG.refArea, URIRef(iris.division(ex.jurisdiction_code))))
+            g.add((node, LG.approximate, Literal(o.approximate)))
+            g.add((node, RDFS.label, zh(o.span.quote)))
+            g.add((node, LG.evidence, self.span(o.span)))
 
     def describe(self, node: URIRef, title: str, normalized: str, doc_number: str | None, genre: str | None,
                  jurisdiction: str | None, level: str | None, date: str | None) -> None:
@@ -175,6 +253,7 @@ class _Builder:
             g.add((node, LG.corrected, Literal(c.corrected)))
             if c.correction_note:
                 g.add((node, LG.correctionNote, Literal(c.correction_note)))
+            g.add((node, LG.method, Literal(c.match)))
             g.add((node, LG.evidence, self.span(c.span)))
 
     def structure(self) -> None:
@@ -211,6 +290,7 @@ class _Builder:
             if m.section and m.section in section_nodes:
                 g.add((node, LG.section, section_nodes[m.section]))
             g.add((node, LG.evidence, self.span(m.span)))
+            self.classification(node, m.classification)
             if m.deadline is not None:
                 d = m.deadline
                 if d.date:
@@ -233,6 +313,7 @@ class _Builder:
                 g.add((an, PROV.hadRole, ROLES[a.role]))
                 g.add((an, PROV.hadPlan, node))
                 g.add((an, LG.surfaceForm, zh(a.agency)))
+                g.add((an, LG.layout, Literal(a.source)))
                 g.add((an, LG.evidence, self.span(a.span)))
                 if m.deadline is not None and m.deadline.date:
                     g.add((an, LG.deadline, URIRef(f"{node}/deadline")))
@@ -264,4 +345,39 @@ def divisions_graph(divisions: Divisions) -> Graph:
         g.add((gov, RDFS.label, zh(f"{d.name}人民政府" if d.level != "national" else "国务院")))
         g.add((gov, SKOS.prefLabel, zh(f"{divisions.full_name(d)}人民政府" if d.level != "national" else "国务院")))
         g.add((gov, LG.jurisdiction, node))
+    return g
+
+
+def schemes_graph() -> Graph:
+    """The task-area and indicator schemes as SKOS concepts (``graph/vocab``), from the data files
+    extraction classifies with, so the two never disagree."""
+    from policykg.ingest import indicators, task_areas
+
+    g = Graph()
+    areas, topics = task_areas.scheme()
+    for c in (*areas, *topics):
+        node = URIRef(iris.task_area(c.id))
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.inScheme, LG.TaskAreaScheme))
+        g.add((node, SKOS.notation, Literal(c.id)))
+        g.add((node, SKOS.prefLabel, zh(c.zh)))
+        g.add((node, SKOS.prefLabel, Literal(c.en, lang="en")))
+        g.add((node, RDFS.label, zh(c.zh)))
+        g.add((node, RDFS.label, Literal(c.en, lang="en")))
+        for word in c.keywords:
+            g.add((node, SKOS.hiddenLabel, zh(word)))
+        if c.area:
+            g.add((node, SKOS.broader, URIRef(iris.task_area(c.area))))
+        else:
+            g.add((node, SKOS.topConceptOf, LG.TaskAreaScheme))
+    for ind in indicators.scheme()[1]:
+        node = URIRef(iris.indicator(ind.id))
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.inScheme, LG.IndicatorScheme))
+        g.add((node, SKOS.notation, Literal(ind.id)))
+        for label, lang in ((ind.zh, "zh"), (ind.en, "en")):
+            g.add((node, SKOS.prefLabel, Literal(label, lang=lang)))
+            g.add((node, RDFS.label, Literal(label, lang=lang)))
+        for unit in ind.units:
+            g.add((node, LG.unit, Literal(unit)))
     return g

@@ -15,7 +15,7 @@ from policykg.errors import QueryError, StoreError
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.model import Extraction
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
-from policykg.graph.rdf import divisions_graph, document_graph
+from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
 
 
 def vocab_graph_iri() -> str:
@@ -65,7 +65,7 @@ class Store:
         """Load (or reload) the ontology and the division vocabulary into their graphs."""
         onto = Graph().parse(ONTOLOGY_FILE, format="turtle")
         self._replace_graph(iris.ontology_graph(), onto)
-        self._replace_graph(vocab_graph_iri(), divisions_graph(load_divisions()))
+        self._replace_graph(vocab_graph_iri(), divisions_graph(load_divisions()) + schemes_graph())
 
     def put_document(self, ex: Extraction) -> int:
         """Replace the document's named graph with what ``ex`` states, atomically. Returns the triple count."""

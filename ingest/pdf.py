@@ -9,6 +9,7 @@ what the parsers downstream expect from a text file.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -136,7 +137,17 @@ class PdfError(ValueError):
 
 
 def page_lines(data: bytes) -> list[list[str]]:
-    """The text lines of each page, as pypdf extracts them."""
+    """The text lines of each page, as pypdf extracts them; raises PdfError."""
+    log = logging.getLogger("pypdf")  # its repair warnings would clutter the CLI; errors still show
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        return [_lines(page) for page in _open_pages(data)]
+    finally:
+        log.setLevel(level)
+
+
+def _open_pages(data: bytes) -> list:
     import pypdf
     from pypdf.errors import DependencyError, PdfReadError
 
@@ -144,7 +155,7 @@ def page_lines(data: bytes) -> list[list[str]]:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")
+                opened = reader.decrypt("")  # a PDF with only an owner password opens with ""
             except DependencyError:
                 opened = pypdf.PasswordType.NOT_DECRYPTED
             if opened == pypdf.PasswordType.NOT_DECRYPTED:
@@ -152,19 +163,19 @@ def page_lines(data: bytes) -> list[list[str]]:
                     "is an encrypted (password-protected) PDF; remove the password "
                     "(open it and save or print an unprotected copy) and try again"
                 )
-        pages = list(reader.pages)
+        return list(reader.pages)
     except PdfError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise PdfError(f"is not a readable PDF ({exc}); check the download or re-save the file") from None
-    out = []
-    for page in pages:
-        try:
-            text = page.extract_text() or ""
-        except Exception:  # one damaged page should not lose the others  # noqa: BLE001
-            text = ""
-        out.append(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return out
+
+
+def _lines(page) -> list[str]:
+    try:
+        text = page.extract_text() or ""
+    except Exception:  # one damaged page should not lose the others  # noqa: BLE001
+        text = ""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def pdf_text(data: bytes) -> str:

@@ -58,3 +58,13 @@ def ontology_graph() -> str:
 
 def key_of_document(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
+
+
+def task_area(concept_id: str) -> str:
+    """A concept of the task-area scheme (依法全面履行政府职能 …) or one of its topics."""
+    return f"{base()}id/task-area/{concept_id}"
+
+
+def indicator(concept_id: str) -> str:
+    """A concept of the indicator scheme (行政复议申请 …)."""
+    return f"{base()}id/indicator/{concept_id}"
