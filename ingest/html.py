@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
+from policykg.ingest.text import DOC_NUMBER
+
 _BREAK = "\x1e"  # a line break in the rendered stream
 _CELL = "\x1f"  # a table-cell separator, a TAB in the output
 
@@ -56,8 +58,11 @@ _FURNITURE_ATTR = re.compile(
 # A furniture container never holds more than this much non-link Han text; above it, keep it.
 FURNITURE_GUARD = 300
 MIN_BODY = 20  # Han characters (letters and digits count 0.3) of non-link text an article has at least
+# Descend into a child holding this share of its parent's text; stopping higher keeps a title or
+# 文号 row beside the article (what is then left of furniture and metadata is filtered by line).
+DESCEND = 0.9
 PREFERRED_BODY = re.compile(r"content|article|zoom|trs_editor|custom_unionstyle|zhengwen|maintext|detail", re.I)
-_TITLE_ATTR = re.compile(r"title|biaoti|bt", re.I)
+_TITLE_ATTR = re.compile(r"title|biaoti|(?:^|[\s_-])bt(?:$|[\s_-])", re.I)
 
 # Metadata labels → (key, priority); a lower number wins when a page shows two.
 METADATA_LABELS: dict[str, tuple[str, int]] = {
@@ -86,6 +91,7 @@ META_TAGS = {"articletitle": "title", "pubdate": "date_published", "contentsourc
 _META_PRIORITY = 3  # <meta> tags lose to a label the page shows, except for the title
 _EMPTY_VALUES = {"无", "暂无", "-", "—", "/", "－", "null", "none"}
 DATE_KEYS = {"date_published", "date_written"}
+METADATA_LINE_MAX = 200
 
 
 def _spaced(label: str) -> str:
@@ -98,8 +104,10 @@ _LABEL_VALUE = re.compile(
     rf"[\s\u3000]*[:：][\s\u3000]*(?P<value>.*?)"
     rf"(?=[\s\u3000]*(?:{_ANY_LABEL})[\s\u3000]*[:：]|\s[^\s:：]{{1,8}}[:：]|\s{{2,}}|{_CELL}|$)"
 )
-_LABEL_ONLY = re.compile(rf"^(?:{_ANY_LABEL})[\s\u3000]*[:：]?$")
-_METADATA_LINE = re.compile(rf"^(?:{'|'.join(_spaced(lab) for lab in METADATA_LABELS)})[\s\u3000]*(?:[:：]|{_CELL}|\t)")
+# Lines of the metadata block left in a body: a label with a colon or a TAB after it, or alone.
+# (名称 is left out: a task table may well have a 名称 column.)
+_LINE_LABELS = [lab for lab in METADATA_LABELS if lab != "名称"] + "主题分类 体裁分类 组配分类 主题词 公文种类 生效日期 废止日期 有效性".split()
+_METADATA_LINE = re.compile(rf"^(?:{'|'.join(_spaced(lab) for lab in _LINE_LABELS)})[\s\u3000]*(?:[:：]|\t|$)")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 
 
@@ -226,6 +234,8 @@ def _is_furniture(el: etree._Element, scores: dict[etree._Element, float], page:
         return True
     if tag in ("html", "body"):
         return False
+    if scores.get(el, 0.0) > FURNITURE_MAX_CHARS:
+        return False  # more Han characters than a furniture line has: no need to look
     text = collapse(el.text_content())
     return len(text) <= FURNITURE_MAX_CHARS and bool(FURNITURE_TEXT.search(text))
 
@@ -426,6 +436,8 @@ def read_metadata(root: etree._Element) -> dict[str, str]:
             if known and i + 1 < len(cells) and not _label_key(cells[i + 1]):
                 _offer(found, known[0], known[1], cells[i + 1])
                 continue
+            if len(cell) > METADATA_LINE_MAX:
+                continue  # a paragraph of the article, not a metadata line
             for m in _LABEL_VALUE.finditer(cell):
                 known = _label_key(m.group("label"))
                 if known:
@@ -437,8 +449,9 @@ def read_metadata(root: etree._Element) -> dict[str, str]:
 
 
 def choose_body(root: etree._Element, scores: dict[etree._Element, float]) -> etree._Element:
-    """The element holding the article: by text density (descend while one child holds ≥ 75%
-    of the non-link text), unless a content container by id/class holds at least half as much."""
+    """The element holding the article: by text density (descend while one child holds at least
+    ``DESCEND`` of the non-link text), unless a content container by id/class holds at least half
+    as much."""
     body = root.find("body")
     cur = body if body is not None else root
     while True:
@@ -448,7 +461,7 @@ def choose_body(root: etree._Element, scores: dict[etree._Element, float]) -> et
         if not children:
             break
         best = max(children, key=lambda c: scores.get(c, 0.0))
-        if scores.get(best, 0.0) < 0.75 * scores.get(cur, 0.0) or scores.get(best, 0.0) == 0:
+        if scores.get(best, 0.0) < DESCEND * scores.get(cur, 0.0) or scores.get(best, 0.0) == 0:
             break
         cur = best
     dense = cur
@@ -498,8 +511,18 @@ def choose_title(root: etree._Element, body: etree._Element, page_title: str) ->
     return None
 
 
+def _standalone_doc_number(root: etree._Element) -> str | None:
+    """A 文号 printed on a line of its own (``钦南政办发〔2017〕12号``), as official documents do
+    under their title."""
+    body = root.find("body")
+    for line in render(body if body is not None else root):
+        if len(line) <= 30 and DOC_NUMBER.fullmatch(line):
+            return line
+    return None
+
+
 def _is_metadata_line(line: str) -> bool:
-    return bool(_METADATA_LINE.match(line)) or bool(_LABEL_ONLY.match(line))
+    return bool(_METADATA_LINE.match(line))
 
 
 def _is_furniture_line(line: str) -> bool:
@@ -522,9 +545,14 @@ def page_text(markup: str) -> Page:
     if scores[body] < MIN_BODY or sum(_weigh(ln) for ln in lines) < MIN_BODY:
         raise NoArticleBody("no article text once menus, links and page furniture are removed")
     title = metadata.get("title") or choose_title(root, body, page_title)
+    if title and re.sub(r"\s+", "", lines[0]) == re.sub(r"\s+", "", title):
+        lines = lines[1:]
+    standalone = _standalone_doc_number(root)
+    if standalone:  # printed under the title but outside the body: the parsers want it too
+        metadata.setdefault("doc_number", standalone)
+        if not any(standalone in ln for ln in lines):
+            lines.insert(0, standalone)
     if title:
         metadata.setdefault("title", title)
-        if lines and re.sub(r"\s+", "", lines[0]) == re.sub(r"\s+", "", title):
-            lines = lines[1:]
         lines.insert(0, title)
     return Page("\n".join(lines) + "\n", metadata)

@@ -24,6 +24,7 @@ _FIGURE = re.compile(
 )
 _UNIT_ALIASES = {"宗": "件", "起": "件"}
 _SENTENCE = re.compile(r"[^。;!?\n]+")
+_CHANGE = re.compile(r"^[^\d]{0,4}(?:调整为|调整到|增加到|增加至|增至|减少到|减少至|减至|压缩至|压缩到|降至|提高到|提高至)\s*$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Indicator:
     subject: str
     cue: re.Pattern[str]
     units: tuple[str, ...]
+    after: re.Pattern[str] | None = None
+    gap: int = 10
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +44,8 @@ def scheme() -> tuple[dict[str, re.Pattern[str]], tuple[Indicator, ...]]:
     data = yaml.safe_load((Path(__file__).parent / "data" / "indicators.yaml").read_text(encoding="utf-8"))
     subjects = {k: re.compile(v) for k, v in data["subjects"].items()}
     indicators = tuple(
-        Indicator(r["id"], r["zh"], r["en"], r["subject"], re.compile(r["cue"]), tuple(r["units"]))
+        Indicator(r["id"], r["zh"], r["en"], r["subject"], re.compile(r["cue"]), tuple(r["units"]),
+                  re.compile(r["after"]) if r.get("after") else None, r.get("gap", 10))
         for r in data["indicators"]
     )
     return subjects, indicators
@@ -64,17 +68,22 @@ def observations(text: str, start: int, end: int, year: int | None) -> list[Obse
     for sentence in _SENTENCE.finditer(folded, start, end):
         s_text, s_start = sentence.group(0), sentence.start()
         previous_end = 0
+        previous: Indicator | None = None
         for fig in _FIGURE.finditer(s_text):
             unit = _UNIT_ALIASES.get(fig.group("u"), fig.group("u"))
             window = s_text[previous_end:fig.start()]
             previous_end = fig.end()
-            subject = _subject_before(subjects, s_text[:fig.start()])
-            after = s_text[fig.end():fig.end() + 10]
-            follows = _subject_before(subjects, after[:6])
-            if follows is not None and not _cue_for(indicators, subject, window, unit):
-                subject = follows
-                window = window + after
-            indicator = _cue_for(indicators, subject, window, unit)
+            after = s_text[fig.end():fig.end() + 24]
+            indicator = _after(indicators, after, unit)
+            if indicator is None and previous is not None and _CHANGE.search(window) and unit in previous.units:
+                indicator = previous  # 行政职权事项由2446项调整为2913项: the same quantity, changed
+            if indicator is None:
+                subject = _subject_before(subjects, s_text[:fig.start()])
+                indicator = _cue_for(indicators, subject, window, unit)
+                follows = _subject_before(subjects, after[:6])
+                if indicator is None and follows is not None:
+                    indicator = _cue_for(indicators, follows, window + after[:10], unit)
+            previous = indicator
             if indicator is None:
                 continue
             value = float(fig.group("v"))
@@ -91,15 +100,21 @@ def observations(text: str, start: int, end: int, year: int | None) -> list[Obse
     return out
 
 
+def _after(indicators: tuple[Indicator, ...], after: str, unit: str) -> Indicator | None:
+    for ind in indicators:
+        if ind.after is not None and unit in ind.units and ind.after.search(after):
+            return ind
+    return None
+
+
 def _cue_for(indicators: tuple[Indicator, ...], subject: str | None, window: str, unit: str) -> Indicator | None:
-    """The indicator of ``subject`` whose cue is nearest the end of ``window`` and allows ``unit``."""
-    if subject is None:
-        return None
+    """The indicator of ``subject`` (or of any subject) whose cue ends nearest the figure, within
+    its gap, and allows ``unit``; a longer cue wins a tie."""
     best: tuple[int, int, Indicator] | None = None
     for ind in indicators:
-        if ind.subject != subject or unit not in ind.units:
+        if ind.subject not in {subject, "any"} or unit not in ind.units:
             continue
-        hits = list(ind.cue.finditer(window))
+        hits = [h for h in ind.cue.finditer(window) if len(window) - h.end() <= ind.gap]
         if not hits:
             continue
         key = (hits[-1].end(), len(hits[-1].group(0)))

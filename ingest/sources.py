@@ -148,16 +148,17 @@ def sniff(data: bytes, path: Path) -> str:
 
 
 def decode(data: bytes, path: Path, declared: str | None = None) -> tuple[str, str]:
-    """The text and the codec used: a charset the page declares, else UTF-8 (with or without
-    BOM), else GB18030 or Big5 — whichever reads as more ordinary Chinese, since Big5 bytes
-    also decode, as nonsense, under GB18030."""
-    if declared and not data.startswith(b"\xef\xbb\xbf"):
+    """The text and the codec used: UTF-8 (with or without BOM) when the bytes are valid UTF-8 —
+    legacy Chinese encodings practically never are, and pages do declare the wrong charset —
+    else a charset the page declares, else GB18030 or Big5, whichever reads as more ordinary
+    Chinese (Big5 bytes also decode, as nonsense, under GB18030)."""
+    text = _try_decode(data, ENCODINGS[0])
+    if text is not None:
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    if declared:
         text = _try_decode(data, declared)
         if text is not None:
             return text, declared
-    text = _try_decode(data, ENCODINGS[0])
-    if text is not None:
-        return text, ENCODINGS[0]
     legacy = [(enc, t) for enc in ENCODINGS[1:] if (t := _try_decode(data, enc)) is not None]
     if legacy:
         encoding, text = max(legacy, key=lambda pair: _common_share(pair[1]))  # first wins a tie
