@@ -82,7 +82,7 @@ def parse_report(text: str, body: list[Line], year: int | None) -> ReportStructu
         heading, heading_span = None, None
         for line in lines:
             c = outline(line.text)
-            if c is not None and "。" not in line.text and len(line.text) <= 40:
+            if c is not None and len(c[2].rstrip("。")) <= 30 and "。" not in c[2].rstrip("。"):
                 heading, heading_span = c[2], span(line.start, line.end)  # a sub-heading: (五)坚持严格规范公正文明执法
                 continue
             for a, b in _items(line):

@@ -117,3 +117,31 @@ def test_parameters_are_typed_and_never_reach_sparql_text(store):
     assert rows == []
     with pytest.raises(ResourceNotFound):
         run(store, "lineage", document="<http://x> } DROP ALL {")
+
+
+def test_q8_reconsideration_and_enforcement_staff_figures_side_by_side(store):
+    """Figures read from the reports: 001 收到行政复议申请176件, 受理87件; 000 收到了9宗行政复议申请;
+    003 办理19件 (行政复议案件); enforcement staff 000 177人, 003 869名 (市本级)."""
+    rows = run(store, "indicator-figures", indicator="行政复议")
+    got = {(r["indicatorName"], r["jurisdictionName"], float(r["value"])) for r in rows}
+    assert {("行政复议申请", "张店区", 176.0), ("行政复议受理", "张店区", 87.0),
+            ("行政复议申请", "江海区", 9.0), ("行政复议受理", "吴忠市", 19.0)} <= got
+    assert all(r["year"] == "2017" for r in rows)
+    assert all(r["quote"] and str(int(float(r["value"]))) in r["quote"] for r in rows)
+    staff = {(r["jurisdictionName"], float(r["value"]), r["unit"])
+             for r in run(store, "indicator-figures", indicator="行政执法人员") if r["indicatorName"] == "行政执法人员"}
+    assert {("江海区", 177.0, "人"), ("吴忠市", 869.0, "名")} <= staff
+
+
+def test_q9_enforcement_task_area_per_jurisdiction_with_bodies(store):
+    rows = run(store, "task-area", area="严格规范公正文明执法")
+    measures = {r["item"].rsplit("/", 1)[-1]: r for r in rows if r["kind"] == "measure"}
+    # measure 37 sits under (四)坚持严格规范公正文明执法 of the 钦南区 plan
+    assert "37" in measures and measures["37"]["jurisdictionName"] == "钦南区"
+    assert measures["37"]["method"] == "section-heading"
+    assert "钦南区法制办(lead)" in measures["37"]["bodies"].split("、")
+    # every report covers enforcement with at least one reported activity
+    reported = {r["jurisdictionName"] for r in rows if r["kind"] == "reported activity"}
+    assert {"江海区", "张店区", "信阳高新技术产业开发区", "吴忠市"} <= reported
+    same = run(store, "task-area", area="enforcement")
+    assert {r["item"] for r in same} == {r["item"] for r in rows}
