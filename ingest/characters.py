@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 # --- pinyin glosses ------------------------------------------------------------------------
@@ -54,17 +55,19 @@ def pinyin_syllable(word: str) -> tuple[bool, bool]:
     return bool(plain) and _SYLLABLE.fullmatch(plain) is not None, toned
 
 
-def remove_pinyin_glosses(text: str) -> tuple[str, int]:
+def remove_pinyin_glosses(text: str, toneless: bool | None = None) -> tuple[str, int]:
     """Drop ``(shè)``-style glosses after Han characters; return the text and how many were dropped.
 
-    A gloss needs a tone (mark or digit); a tone-less syllable (``有關(guan)``) is dropped only in a
-    text that has toned glosses too, so ``(a)`` or ``(an)`` in an ordinary text stays. Real
-    parentheses — ``(区法制办牵头)``, ``(2017年)``, ``(一)``, ``(试行)``, ``(ABC)``, ``(office)`` — never
-    match: they are not one lower-case pinyin syllable.
+    A gloss needs a tone (mark or digit, or ü); a tone-less syllable (``有關(guan)``) is dropped only
+    in a text that has toned glosses too (or when ``toneless`` says so for a piece of a larger
+    text), so ``(a)`` or ``(an)`` in an ordinary text stays. Real parentheses — ``(区法制办牵头)``,
+    ``(2017年)``, ``(一)``, ``(试行)``, ``(ABC)``, ``(office)`` — never match: they are not one
+    lower-case pinyin syllable.
     """
     found = [(m, *pinyin_syllable(m.group(1))) for m in _GLOSS.finditer(text)]
-    any_toned = any(ok and toned for _, ok, toned in found)
-    drop = [m for m, ok, toned in found if ok and (toned or any_toned)]
+    if toneless is None:
+        toneless = has_toned_glosses(text)
+    drop = [m for m, ok, toned in found if ok and (toned or toneless)]
     if not drop:
         return text, 0
     out: list[str] = []
@@ -74,6 +77,10 @@ def remove_pinyin_glosses(text: str) -> tuple[str, int]:
         pos = m.end()
     out.append(text[pos:])
     return "".join(out), len(drop)
+
+
+def has_toned_glosses(text: str) -> bool:
+    return any(all(pinyin_syllable(m.group(1))) for m in _GLOSS.finditer(text))
 
 
 # --- Traditional → Simplified --------------------------------------------------------------
@@ -112,13 +119,37 @@ def to_simplified(text: str) -> tuple[str, bool]:
     return text, False
 
 
+@dataclass(frozen=True)
+class Conversion:
+    """What to do to a document's characters — decided once for the whole text (``plan``) and
+    applied to it, or piece by piece to the text nodes of a page."""
+
+    toneless_glosses: bool = False  # the text has toned glosses: bare syllables after Han go too
+    t2s: bool = False  # the text is Traditional: convert every piece
+
+    def apply(self, text: str) -> tuple[str, int]:
+        """The piece converted, and the number of glosses removed from it."""
+        text, glosses = remove_pinyin_glosses(text, self.toneless_glosses)
+        if self.t2s:
+            text = _t2s().convert(text)
+        return text, glosses
+
+    def tags(self, glosses: int, changed: bool) -> list[str]:
+        """``["pinyin-glosses:N", "opencc:t2s"]`` as far as they happened."""
+        out = [f"pinyin-glosses:{glosses}"] if glosses else []
+        return out + (["opencc:t2s"] if self.t2s and changed else [])
+
+
+def plan(text: str) -> Conversion:
+    """Decide for a whole text: are there glosses, is it Traditional (after removing them)?"""
+    toneless = has_toned_glosses(text)
+    without, _ = remove_pinyin_glosses(text, toneless)
+    return Conversion(toneless_glosses=toneless, t2s=to_simplified(without)[1])
+
+
 def normalize_characters(text: str) -> tuple[str, list[str]]:
     """Glosses removed, then Traditional → Simplified; the new text and what was done."""
-    conversions: list[str] = []
-    text, glosses = remove_pinyin_glosses(text)
-    if glosses:
-        conversions.append(f"pinyin-glosses:{glosses}")
-    text, converted = to_simplified(text)
-    if converted:
-        conversions.append("opencc:t2s")
-    return text, conversions
+    conversion = plan(text)
+    glossless, glosses = remove_pinyin_glosses(text, conversion.toneless_glosses)
+    converted, _ = conversion.apply(text)
+    return converted, conversion.tags(glosses, converted != glossless)

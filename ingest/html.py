@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
+from policykg.ingest.characters import Conversion, plan
 from policykg.ingest.text import DOC_NUMBER
 
 _BREAK = "\x1e"  # a line break in the rendered stream
@@ -113,10 +114,13 @@ _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,
 
 @dataclass(frozen=True)
 class Page:
-    """The article as lines (title first) and what the page says about it."""
+    """The article as lines (title first) and what the page says about it; ``original_text`` is
+    the article in the page's own characters when glosses were removed or Traditional converted."""
 
     text: str
     metadata: dict[str, str] = field(default_factory=dict)
+    original_text: str | None = None
+    conversions: tuple[str, ...] = ()
 
 
 class NoArticleBody(ValueError):
@@ -529,30 +533,126 @@ def _is_furniture_line(line: str) -> bool:
     return len(line) <= FURNITURE_MAX_CHARS and bool(FURNITURE_TEXT.search(line))
 
 
-def page_text(markup: str) -> Page:
+def page_text(markup: str, characters: bool = True) -> Page:
     """The article of one page as text (title line first) and the page metadata.
 
-    Raises NoArticleBody when nothing but furniture is left.
+    With ``characters``, pinyin glosses are removed and a Traditional page converted to
+    Simplified node by node before anything else, so furniture (瀏覽次數) and labels (發佈機構)
+    are recognised on mirror sites too; ``Page.original_text`` is then the same article lines
+    in the page's own characters. Raises NoArticleBody when nothing but furniture is left.
     """
     root = parse(markup)
+    conversion = plan(" ".join(root.itertext())) if characters else Conversion()
+    elements = list(root.iter())  # all of them, before furniture is detached
+    slots, glosses = _convert_tree(elements, conversion)
     metadata = read_metadata(root)
     title_el = root.find(".//title")
     page_title = collapse(title_el.text_content()) if title_el is not None else ""
     remove_furniture(root)
     scores = _scores(root)
     body = choose_body(root, scores)
-    lines = [ln for ln in render(body) if not _is_furniture_line(ln) and not _is_metadata_line(ln)]
+    rendered = render(body)
+    keep = [not _is_furniture_line(ln) and not _is_metadata_line(ln) for ln in rendered]
+    lines = [ln for ln, k in zip(rendered, keep) if k]
     if scores[body] < MIN_BODY or sum(_weigh(ln) for ln in lines) < MIN_BODY:
         raise NoArticleBody("no article text once menus, links and page furniture are removed")
     title = metadata.get("title") or choose_title(root, body, page_title)
-    if title and re.sub(r"\s+", "", lines[0]) == re.sub(r"\s+", "", title):
-        lines = lines[1:]
     standalone = _standalone_doc_number(root)
-    if standalone:  # printed under the title but outside the body: the parsers want it too
+    if standalone:
         metadata.setdefault("doc_number", standalone)
-        if not any(standalone in ln for ln in lines):
-            lines.insert(0, standalone)
+    layout = _Layout(
+        drop_first=bool(title) and re.sub(r"\s+", "", lines[0]) == re.sub(r"\s+", "", title or ""),
+        add_doc_number=bool(standalone) and not any(standalone in ln for ln in lines),
+    )
     if title:
         metadata.setdefault("title", title)
-        lines.insert(0, title)
-    return Page("\n".join(lines) + "\n", metadata)
+    text = layout.assemble(lines, title, standalone)
+    original_text = None
+    if slots:
+        sources = {piece: _source_elements(elements, piece) for piece in (title, standalone) if piece}
+        for el, slot, original in slots:
+            set_slot(el, slot, original)
+        before = render(body)
+        if len(before) == len(rendered):
+            original_lines = [ln for ln, k in zip(before, keep) if k]
+            original_text = layout.assemble(
+                original_lines, _original_of(title, sources), _original_of(standalone, sources)
+            )
+    return Page(text, metadata, original_text, tuple(conversion.tags(glosses, original_text != text)))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How the article lines become the page text: the same for the converted and the original."""
+
+    drop_first: bool  # the body starts with the title line, which goes first anyway
+    add_doc_number: bool  # a 文号 line outside the body goes under the title
+
+    def assemble(self, lines: list[str], title: str | None, doc_number: str | None) -> str:
+        out = lines[1:] if self.drop_first else list(lines)
+        if self.add_doc_number and doc_number:
+            out.insert(0, doc_number)
+        if title:
+            out.insert(0, title)
+        return "\n".join(out) + "\n"
+
+
+_SLOTS = ("text", "tail", "content")
+
+
+def getattr_slot(el: etree._Element, slot: str) -> str | None:
+    return el.get("content") if slot == "content" else getattr(el, slot)
+
+
+def set_slot(el: etree._Element, slot: str, value: str) -> None:
+    if slot == "content":
+        el.set("content", value)
+    else:
+        setattr(el, slot, value)
+
+
+def _convert_tree(elements: list[etree._Element], conversion: Conversion) -> tuple[list[tuple], int]:
+    """Convert every text node (and ``<meta content>``) in place; the slots changed, with their
+    original text, and the number of glosses removed."""
+    slots: list[tuple[etree._Element, str, str]] = []
+    glosses = 0
+    if conversion == Conversion():  # no toned gloss and not Traditional: nothing to do
+        return slots, 0
+    for el in elements:
+        if _tag(el) is None:
+            continue
+        for slot in _SLOTS:
+            if slot == "content" and _tag(el) != "meta":
+                continue
+            value = getattr_slot(el, slot)
+            if not value or not _CJK_CHAR.search(value):
+                continue
+            new, n = conversion.apply(value)
+            glosses += n
+            if new != value:
+                slots.append((el, slot, value))
+                set_slot(el, slot, new)
+    return slots, glosses
+
+
+def _source_elements(elements: list[etree._Element], piece: str) -> list[etree._Element]:
+    """Elements whose text (or meta content) is exactly this title or 文号 line."""
+    found = []
+    for el in elements:
+        if _tag(el) is None:
+            continue
+        if _tag(el) == "meta":
+            if collapse(el.get("content") or "") == piece:
+                found.append(el)
+        elif collapse(el.text_content()) == piece:
+            found.append(el)
+    return found
+
+
+def _original_of(piece: str | None, sources: dict[str, list[etree._Element]]) -> str | None:
+    """The title or 文号 line in the page's own characters (the tree is restored by now)."""
+    if not piece:
+        return piece
+    for el in sources.get(piece, []):
+        return collapse(el.get("content") or "") if _tag(el) == "meta" else collapse(el.text_content())
+    return piece

@@ -24,8 +24,10 @@ PAGE_NUMBER = re.compile(
     re.I,
 )
 
-# Sentence-final punctuation: a line ending with one of these ends its paragraph.
-FINAL_PUNCTUATION = "。；：！？;:!?」』”"
+# Sentence-final punctuation: a line ending with one of these ends its paragraph. A closing
+# quote does only after one of them (…执行。” ends, 规范性文件“三统一” does not).
+FINAL_PUNCTUATION = "。；：！？;:!?…"
+CLOSING_QUOTES = "」』”’\""
 # Punctuation inside a sentence: a line ending with one of these always continues.
 CONTINUING_PUNCTUATION = "，,、"
 # A parenthesis at the end of a measure names who does it or by when: (区编办牵头, … 负责).
@@ -44,6 +46,8 @@ ITEM_START = re.compile(
     r"|(?:牵头单位|责任单位|主办单位|配合单位|协办单位|参与单位|完成时限|完成时间|时间要求|责任领导|目标|措施)\s*[:：]"
     r")"
 )
+_BLANKS = " \t\u3000\xa0"
+INDENT = re.compile(r"^(?:\u3000|[ \xa0]{2,})")
 # A line at least this share of the text width is "full": the printer, not the author, ended it.
 FULL_LINE = 0.75
 
@@ -67,6 +71,8 @@ def ends_paragraph(line: str) -> bool:
     """Whether a line ends where its sentence (or measure) ends."""
     if line[-1] in FINAL_PUNCTUATION:
         return True
+    if line[-1] in CLOSING_QUOTES:
+        return len(line) > 1 and line[-2] in FINAL_PUNCTUATION
     if line[-1] in ")）":
         opening = max(line.rfind("("), line.rfind("（"))
         return opening >= 0 and bool(OBLIGATION.search(line[opening:]))
@@ -82,20 +88,21 @@ def _join(a: str, b: str) -> str:
 def reflow(lines: list[str], width: float | None = None) -> str:
     """Join hard-wrapped lines back into paragraphs; one paragraph per output line.
 
-    Page-number lines are dropped. A line is joined to the next when the paragraph so far
+    Page-number lines are dropped. A line is joined to the next when the next is not indented
+    (two blanks or an ideographic space start a paragraph), the paragraph so far
     does not end a sentence or a measure (``ends_paragraph``), the next line does not start a
     new item, heading or labelled line (``ITEM_START``), and the line is a wrap: it ends with a
     comma or 顿号, or is full — at least ``FULL_LINE`` of ``width`` (by default the text's own
     width) — so a short heading such as ``(一)指导思想`` or a closing date stays on its own line.
     """
-    kept = [ln.strip(" \t\u3000\xa0") for ln in lines]
-    kept = [ln for ln in kept if ln and not is_page_number(ln)]
+    raw = [ln for ln in lines if ln.strip(_BLANKS) and not is_page_number(ln)]
+    kept = [ln.strip(_BLANKS) for ln in raw]
     if width is None:
         width = text_width(kept)
     out: list[str] = []
     previous = ""
-    for line in kept:
-        if out and is_wrap(out[-1], previous, line, width):
+    for original, line in zip(raw, kept):
+        if out and not INDENT.match(original) and is_wrap(out[-1], previous, line, width):
             out[-1] = _join(out[-1], line)
         else:
             out.append(line)
@@ -117,7 +124,7 @@ def _key(line: str) -> str:
 def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Pages without blank and page-number lines, and without a running header (first line) or
     footer (last line) that repeats on at least two pages and half of them."""
-    pages = [[ln.strip() for ln in page if ln.strip() and not is_page_number(ln)] for page in pages]
+    pages = [[ln.rstrip() for ln in page if ln.strip() and not is_page_number(ln)] for page in pages]
     if len(pages) < 2:
         return pages
     need = max(2, len(pages) // 2)

@@ -64,12 +64,7 @@ def read_source(path: Path) -> Source:
     data = _read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     kind = sniff(data, path)
-    metadata: dict[str, str] = {}
-    if kind == "pdf":
-        text, encoding = _extract(path, pdf_text, data, PdfError), "binary"
-    elif kind == "docx":
-        text, encoding = _extract(path, docx_text, data, DocxError), "binary"
-    elif kind == "html":
+    if kind == "html":
         markup, encoding = decode(data, path, html_format.declared_charset(data))
         try:
             page = html_format.page_text(markup)
@@ -79,7 +74,12 @@ def read_source(path: Path) -> Source:
                 f"or copy the article into a .txt file",
                 path=path,
             ) from None
-        text, metadata = page.text, dict(page.metadata)
+        # characters were converted node by node, so furniture and labels in Traditional are seen
+        return Source(path, page.text, digest, encoding, kind, page.original_text, dict(page.metadata), page.conversions)
+    if kind == "pdf":
+        text, encoding = _extract(path, pdf_text, data, PdfError), "binary"
+    elif kind == "docx":
+        text, encoding = _extract(path, docx_text, data, DocxError), "binary"
     else:
         text, encoding = decode(data, path)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -91,7 +91,6 @@ def read_source(path: Path) -> Source:
         encoding,
         format=kind,
         original_text=text if converted != text else None,
-        page_metadata=metadata,
         conversions=tuple(conversions),
     )
 

@@ -13,6 +13,7 @@ import click
 
 from policykg import __version__, settings
 from policykg.errors import PolicyKGError
+from policykg.ingest.batch import FileResult, Summary, collect, ingest_files
 
 STORE_HELP = "Directory of the Oxigraph store (env POLICYKG_STORE)."
 
@@ -43,54 +44,68 @@ def cli() -> None:
     the agencies they name and the obligations they assign."""
 
 
-def _files(paths: tuple[str, ...]) -> list[Path]:
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")))
-        else:
-            out.append(p)
-    return out
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_store_option
-def ingest(paths: tuple[str, ...], store_dir: str) -> None:
-    """Parse documents into the graph, one named graph per document.
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text: a line per file (a progress bar on a terminal) and a summary; json: the summary as JSON.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar instead of a line per file (default: on a terminal, for more than 20 files).")
+def ingest(paths: tuple[str, ...], store_dir: str, fmt: str, progress: bool | None) -> None:
+    """Parse documents (text, HTML, PDF, DOCX) into the graph, one named graph per document.
 
-    Each file is ingested or fails alone (with the file and the reason); re-ingesting a file
-    replaces its graph atomically. Exits 1 if any file failed.
+    Folders are walked for .txt/.html/.htm/.pdf/.docx files. Each file is ingested or fails
+    alone (with the file and the reason) and the batch goes on; re-ingesting a document
+    replaces its graph in one transaction, so the store is never half-written. Exits 1 if any
+    file failed.
 
     \b
     Example:
       policykg ingest corpus/seeds --store data/store
     """
-    ok, failed = run_ingest(_files(paths), store_dir)
-    click.echo(f"{ok} ingested, {failed} failed; store at {store_dir}")
-    if failed:
+    files, skipped = collect(paths)
+    summary = run_ingest(files, store_dir, fmt, skipped, progress)
+    if fmt == "json":
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        extra = f", {len(skipped)} skipped (not .txt/.html/.pdf/.docx)" if skipped else ""
+        click.echo(f"{summary.ok} ingested, {len(summary.failed)} failed{extra}; store at {store_dir}")
+    if summary.failed:
         sys.exit(1)
 
 
-def run_ingest(files: list[Path], store_dir: str) -> tuple[int, int]:
-    """Ingest files one by one; each succeeds or fails alone. The store is closed on return."""
-    from policykg.ingest import extract
-
+def run_ingest(files: list[Path], store_dir: str, fmt: str = "text", skipped: list[Path] | None = None,
+               progress: bool | None = None) -> Summary:
+    """Ingest files one by one into the store at ``store_dir``; the store is closed on return."""
     store = _open(store_dir)
     store.ensure_vocabularies()
-    ok = failed = 0
-    for path in files:
-        try:
-            ex = extract(path)
-            n = store.put_document(ex)
-        except PolicyKGError as exc:
-            failed += 1
-            click.echo(f"FAILED {path}: {exc.message}", err=True)
-            continue
-        ok += 1
-        click.echo(f"ok     {path.name}: {ex.title} — {len(ex.measures)} measures, {len(ex.citations)} citations, {n} triples")
-    store.flush()
-    return ok, failed
+    summary = Summary(skipped=skipped or [])
+    bar = fmt == "text" and (progress if progress is not None else len(files) > 20 and sys.stderr.isatty())
+    try:
+        results = ingest_files(files, store)
+        if bar:
+            with click.progressbar(results, length=len(files), label="ingesting", file=sys.stderr,
+                                   item_show_func=lambda r: r.path.name if r else "") as progress:
+                summary.results.extend(progress)
+            for r in summary.failed:
+                _report(r)
+        else:
+            for r in results:
+                summary.results.append(r)
+                if fmt == "text":
+                    _report(r)
+    finally:
+        store.flush()  # the store itself closes when it goes out of scope, before the CLI exits
+    return summary
+
+
+def _report(r: FileResult) -> None:
+    if not r.ok:
+        click.echo(f"FAILED {r.error}", err=True)
+        return
+    note = f" (same document as {r.replaced.name}; replaced)" if r.replaced else ""
+    click.echo(f"ok     {r.path.name}: {r.title} — {r.measures} measures, {r.citations} citations, "
+               f"{r.observations} figures, {r.triples} triples{note}")
 
 
 @cli.command()

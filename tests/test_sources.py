@@ -150,6 +150,83 @@ def test_html_is_sniffed_by_content_and_a_markupless_html_file_is_text(tmp_path)
     assert source.format == "text" and source.text == "钦州市钦南区法治政府建设实施方案\n一、总体要求\n"
 
 
+def test_traditional_mirror_page_furniture_and_labels_are_seen_after_conversion():
+    source = read_source(FIXTURES / "mirror.html")
+    assert source.conversions == ("pinyin-glosses:3", "opencc:t2s")
+    assert lines_of(source.text) == [
+        "钦南区法治政府建设实施方案",
+        "一、总体要求",
+        "1)根据中央、自治区、市关于加强机构编制管理的部署,推进机构、职能、权限、程序、责任法定化,"
+        "理顺区与镇政府(街道办事处)之间的关系。(区编办牵头,区直各有关部门按职责分别负责)",
+        "2)借鉴钦州港区设立行政审批局的经验,组建区行政审批局。(区编办、区政务服务管理办牵头,2017年底前完成)",
+    ]
+    assert source.page_metadata == {
+        "title": "钦南区法治政府建设实施方案",
+        "index_number": "000014349/2017-00123",
+        "publisher": "钦南区人民政府办公室",
+        "date_published": "2017-07-18",
+        "doc_number": "钦南政办发〔2017〕25号",
+    }
+    assert lines_of(source.original_text) == [
+        "欽南區法治政府建設(shè)實施方案",
+        "一、總體要求",
+        "1)根據中央、自治區、市關於加強機構編制管理的部署,推進機構、職能、權限、程序、責任法定化,"
+        "理順區與鎮政府(街道辦事處)之間的關(guān)系。(區編辦牽頭,區直各有關部門按職責分別負責)",
+        "2)借鑒欽州港區設(shè)立行政審批局的經驗,組建區行政審批局。(區編辦、區政務服務管理辦牽頭,2017年底前完成)",
+    ]
+
+
+def test_layout_table_page_keeps_the_title_and_a_doc_number_row():
+    markup = """<html><head><title>关于印发钦南区2017年政务公开工作要点的通知 - 钦南区人民政府</title></head><body>
+    <table><tr><td colspan="2"><a href="/">首页</a> <a href="/jg/">机构设置</a></td></tr>
+    <tr><td><ul><li><a href="/zwgk/">政务公开</a></li><li><a href="/zn/">信息公开指南</a></li></ul></td>
+    <td><table><tr><td>当前位置：首页 &gt; 信息公开</td></tr></table>
+    <table><tr><td align="center"><b>关于印发钦南区2017年政务公开工作要点的通知</b></td></tr>
+    <tr><td>钦南政办发〔2017〕12号</td></tr>
+    <tr><td><p>各镇人民政府、街道办事处，区直各有关部门：</p>
+    <p>经区人民政府同意，现将《钦南区2017年政务公开工作要点》印发给你们，请认真贯彻执行。</p>
+    <p>一、推进决策公开。坚持以公开为常态、不公开为例外原则。</p>
+    <table border="1"><tr><td>序号</td><td>任务</td><td>牵头单位</td></tr><tr><td>1</td><td>推进决策公开</td><td>区政府办</td></tr></table>
+    <p>钦南区人民政府办公室</p></td></tr></table></td></tr></table>
+    <div>版权所有 钦南区人民政府</div></body></html>"""
+    page = html_format.page_text(markup)
+    assert lines_of(page.text) == [
+        "关于印发钦南区2017年政务公开工作要点的通知",
+        "钦南政办发〔2017〕12号",
+        "各镇人民政府、街道办事处，区直各有关部门：",
+        "经区人民政府同意，现将《钦南区2017年政务公开工作要点》印发给你们，请认真贯彻执行。",
+        "一、推进决策公开。坚持以公开为常态、不公开为例外原则。",
+        "序号\t任务\t牵头单位",
+        "1\t推进决策公开\t区政府办",
+        "钦南区人民政府办公室",
+    ]
+    assert page.metadata == {"title": "关于印发钦南区2017年政务公开工作要点的通知", "doc_number": "钦南政办发〔2017〕12号"}
+
+
+def test_a_page_declaring_the_wrong_charset_is_read_as_the_utf8_it_is(tmp_path):
+    path = tmp_path / "wrong.html"
+    markup = (FIXTURES / "article.html").read_text("utf-8").replace("charset=utf-8", "charset=gb2312")
+    path.write_text(markup, encoding="utf-8")
+    source = read_source(path)
+    assert source.encoding == "utf-8"
+    assert source.text == read_source(FIXTURES / "article.html").text
+
+
+def test_a_big5_page(tmp_path):
+    path = tmp_path / "big5.html"
+    markup = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5"><title>欽南區依法行政工作要點</title></head>'
+        "<body><div id='content'><p>一、深化行政審批制度改革，做好已取消、調整、下放的行政審批事項的落實和銜接。（區編辦牽頭）</p></div></body></html>"
+    )
+    path.write_bytes(markup.encode("big5"))
+    source = read_source(path)
+    assert source.encoding == "big5hkscs" and source.conversions == ("opencc:t2s",)
+    assert lines_of(source.text) == [
+        "钦南区依法行政工作要点",
+        "一、深化行政审批制度改革，做好已取消、调整、下放的行政审批事项的落实和衔接。（区编办牵头）",
+    ]
+
+
 @pytest.mark.parametrize(
     "snippet, key, value",
     [
@@ -337,6 +414,22 @@ def test_reflow_joins_hard_wraps_and_keeps_item_boundaries():
         "① 种类和幅度，由区直各有关部门负责。",
         "第一条 为了规范行政执法行为，制定本办法。",
         "2017年底前完成",
+    ]
+
+
+def test_reflow_closing_quotes_and_indentation():
+    lines = [
+        "　　4.严格执行《山东省行政程序规定》和规范性文件“三统一”",  # a quote closing a term: joined
+        "制度，未经合法性审查的规范性文件不得发布实施。",
+        "　　5.领导干部要做到“学法、尊法、守法、用法。”",  # a quote after 。 ends the paragraph
+        "各级政府及其部门要自觉运用法治思维和法治方式深化改革、推动发展",
+        "　　区直各有关部门要按照本实施方案的要求制定具体工作方案。",  # indented: a new paragraph
+    ]
+    assert reflow(lines).splitlines() == [
+        "4.严格执行《山东省行政程序规定》和规范性文件“三统一”制度，未经合法性审查的规范性文件不得发布实施。",
+        "5.领导干部要做到“学法、尊法、守法、用法。”",
+        "各级政府及其部门要自觉运用法治思维和法治方式深化改革、推动发展",
+        "区直各有关部门要按照本实施方案的要求制定具体工作方案。",
     ]
 
 

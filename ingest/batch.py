@@ -1,0 +1,105 @@
+"""Ingesting many files: each file is read, parsed and stored on its own, so one bad file never
+stops the batch and never leaves a document half-written (a document's named graph is replaced
+in one transaction). Results come back one by one for progress reporting and a summary."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from policykg.errors import PolicyKGError
+
+if TYPE_CHECKING:
+    from policykg.graph.store import Store
+
+# suffixes taken when a folder is walked (a file named explicitly is always tried)
+SUPPORTED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".shtml", ".pdf", ".docx"}
+
+
+@dataclass
+class FileResult:
+    path: Path
+    ok: bool
+    title: str | None = None
+    key: str | None = None
+    measures: int = 0
+    citations: int = 0
+    observations: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    replaced: Path | None = None  # an earlier file of this batch that stated the same document
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass
+class Summary:
+    results: list[FileResult] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> int:
+        return sum(r.ok for r in self.results)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if not r.ok]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ingested": self.ok, "failed": len(self.failed), "skipped": [str(p) for p in self.skipped],
+                "files": [r.to_dict() for r in self.results]}
+
+
+def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """Files to ingest from files and folders (walked recursively, hidden files left out), and
+    the files of those folders skipped for their type."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for x in sorted(p.rglob("*")):
+                if not x.is_file() or any(part.startswith(".") for part in x.relative_to(p).parts):
+                    continue
+                (files if x.suffix.lower() in SUPPORTED_SUFFIXES else skipped).append(x)
+        else:
+            files.append(p)
+    return files, skipped
+
+
+def ingest_files(files: list[Path], store: Store) -> Iterator[FileResult]:
+    """Ingest each file into ``store``; yield one result per file, in order."""
+    from policykg.ingest import extract
+
+    seen: dict[str, Path] = {}
+    for path in files:
+        started = time.perf_counter()
+        try:
+            ex = extract(path)
+            triples = store.put_document(ex)
+        except PolicyKGError as exc:
+            yield FileResult(path, False, error=_naming(path, exc.message), seconds=time.perf_counter() - started)
+            continue
+        except Exception as exc:  # a parser bug must not stop the batch; the store is untouched
+            yield FileResult(path, False, seconds=time.perf_counter() - started,
+                             error=f"{path}: internal error while parsing ({type(exc).__name__}: {exc}); "
+                                   "please report it with the file")
+            continue
+        result = FileResult(
+            path, True, title=ex.title, key=ex.key, measures=len(ex.measures), citations=len(ex.citations),
+            observations=len(ex.observations), triples=triples, seconds=time.perf_counter() - started,
+            replaced=seen.get(ex.key),
+        )
+        seen[ex.key] = path
+        yield result
+
+
+def _naming(path: Path, message: str) -> str:
+    """The message, starting with the path as given (parsers name the file only)."""
+    if message.startswith(str(path)):
+        return message
+    return f"{path}: {message.removeprefix(path.name + ': ')}"
