@@ -75,7 +75,7 @@ def _abbreviated(canonical: str) -> str:
 def _kind(core: str, canonical: str) -> str:
     if "领导小组" in canonical:
         return "leading-group"
-    if canonical.startswith("委") or core.startswith("委"):
+    if canonical.startswith("委") or core.startswith(("委", "党委")):
         return "party-body"
     if canonical in {"人民政府", "政府"} or canonical.endswith("管理委员会"):
         return "government"
@@ -87,7 +87,7 @@ def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
     name = surface.strip()
     if is_collective(name):
         division, core = _scope(name, home, divisions)
-        core = core.lstrip("直").lstrip("等").lstrip("各") or core
+        core = core.removeprefix("直属").lstrip("直").lstrip("等").lstrip("各") or core
         if core.startswith("级"):
             core = "各" + core
         short = divisions.short_name(division)

@@ -48,6 +48,7 @@ class Known:
     genre: str | None
     jurisdiction: str | None
     succeeds: str | None
+    aliases: tuple[str, ...] = ()  # normalised short names (立法法 for 中华人民共和国立法法)
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +65,7 @@ def registry() -> tuple[Known, ...]:
             genre=r.get("genre"),
             jurisdiction=r.get("jurisdiction"),
             succeeds=r.get("succeeds"),
+            aliases=tuple(normalize_title(a) for a in r.get("aliases") or ()),
         )
         for r in rows
     )
@@ -75,7 +77,7 @@ _PERIOD = re.compile(r"\((\d{4})-(\d{4})年\)$")
 def match_known(normalized: str, doc_number: str | None) -> tuple[Known, float, str | None] | None:
     """A registry document this title (or 文号) refers to, with a score and a correction note."""
     for k in registry():
-        if normalized == k.normalized or (doc_number and doc_number == k.doc_number):
+        if normalized == k.normalized or normalized in k.aliases or (doc_number and doc_number == k.doc_number):
             return k, 1.0, None
     base = _PERIOD.sub("", normalized)
     m = _PERIOD.search(normalized)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policykg.ingest import extract
+from policykg.ingest.citations import match_known
 from policykg.ingest.indicators import scheme as indicator_scheme
 from policykg.ingest.model import Extraction
 from policykg.ingest.divisions import load as load_divisions
@@ -40,9 +41,14 @@ class Score:
 
 
 def _title_key(title: str | None) -> str:
+    """What identifies a cited document: its registry entry if the title (or a short name such
+    as 立法法) names one, else its normalised title."""
     if not title:
         return ""
     t = normalize_title(title)
+    known = match_known(t, None)
+    if known is not None and known[1] == 1.0:
+        return known[0].key
     return re.sub(r"[\"'<>]", "", t)
 
 

@@ -571,7 +571,7 @@ def page_text(markup: str, characters: bool = True) -> Page:
     if slots:
         sources = {piece: _source_elements(elements, piece) for piece in (title, standalone) if piece}
         for el, slot, original in slots:
-            set_slot(el, slot, original)
+            _set_slot(el, slot, original)
         before = render(body)
         if len(before) == len(rendered):
             original_lines = [ln for ln, k in zip(before, keep) if k]
@@ -600,11 +600,11 @@ class _Layout:
 _SLOTS = ("text", "tail", "content")
 
 
-def getattr_slot(el: etree._Element, slot: str) -> str | None:
+def _get_slot(el: etree._Element, slot: str) -> str | None:
     return el.get("content") if slot == "content" else getattr(el, slot)
 
 
-def set_slot(el: etree._Element, slot: str, value: str) -> None:
+def _set_slot(el: etree._Element, slot: str, value: str) -> None:
     if slot == "content":
         el.set("content", value)
     else:
@@ -624,14 +624,14 @@ def _convert_tree(elements: list[etree._Element], conversion: Conversion) -> tup
         for slot in _SLOTS:
             if slot == "content" and _tag(el) != "meta":
                 continue
-            value = getattr_slot(el, slot)
+            value = _get_slot(el, slot)
             if not value or not _CJK_CHAR.search(value):
                 continue
             new, n = conversion.apply(value)
             glosses += n
             if new != value:
                 slots.append((el, slot, value))
-                set_slot(el, slot, new)
+                _set_slot(el, slot, new)
     return slots, glosses
 
 

@@ -123,16 +123,24 @@ def _key(line: str) -> str:
 
 def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Pages without blank and page-number lines, and without a running header (first line) or
-    footer (last line) that repeats on at least two pages and half of them."""
+    footer (last line) that repeats on at least two pages and half of them (digits aside, so
+    ``第 2 页`` in a header does not matter)."""
     pages = [[ln.rstrip() for ln in page if ln.strip() and not is_page_number(ln)] for page in pages]
     if len(pages) < 2:
         return pages
     need = max(2, len(pages) // 2)
     for index in (0, -1):
-        counts = Counter(_key(page[index]) for page in pages if page)
+        counts = Counter(_key(page[index]) for page in pages if page and _may_run(page[index]))
         running = {key for key, n in counts.items() if n >= need and key}
         pages = [_without(page, index) if page and _key(page[index]) in running else page for page in pages]
     return pages
+
+
+def _may_run(line: str) -> bool:
+    """A running header or footer is short and is not an item or a labelled line (two pages of
+    a task list may well end with the same 配合单位：… line)."""
+    text = line.strip(_BLANKS)
+    return len(text) <= 40 and not ITEM_START.match(text)
 
 
 def _without(page: list[str], index: int) -> list[str]:

@@ -75,7 +75,16 @@ def read_source(path: Path) -> Source:
                 path=path,
             ) from None
         # characters were converted node by node, so furniture and labels in Traditional are seen
-        return Source(path, page.text, digest, encoding, kind, page.original_text, dict(page.metadata), page.conversions)
+        return Source(
+            path,
+            page.text,
+            digest,
+            encoding,
+            format=kind,
+            original_text=page.original_text,
+            page_metadata=dict(page.metadata),
+            conversions=page.conversions,
+        )
     if kind == "pdf":
         text, encoding = _extract(path, pdf_text, data, PdfError), "binary"
     elif kind == "docx":

@@ -446,6 +446,10 @@ def test_running_header_and_footer_are_dropped_only_when_repeated():
     ]
     assert drop_running_lines(pages) == [["正文第一页"], ["正文第二页"], ["正文第三页", "最后一页的落款"]]
     assert drop_running_lines([["措施：", "一"], ["其他", "二"]]) == [["措施：", "一"], ["其他", "二"]]
+    task_pages = [["1.推进决策公开", "配合单位：区直各有关部门"], ["2.推进执行公开", "配合单位：区直各有关部门"]]
+    assert drop_running_lines(task_pages) == task_pages
+    numbered = [["钦南区人民政府文件 第1页", "正文一"], ["钦南区人民政府文件 第2页", "正文二"]]
+    assert drop_running_lines(numbered) == [["正文一"], ["正文二"]]
 
 
 def test_pdf_without_text_is_refused(tmp_path):
