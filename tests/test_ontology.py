@@ -67,3 +67,25 @@ def test_shacl_reports_a_measure_without_its_document(sample):
     g.add((m, LG.number, Literal("1")))
     report = ontology.validate(g)
     assert not report.conforms and report.violations >= 2
+
+
+def test_shacl_reports_an_observation_without_value_or_evidence():
+    g = Graph()
+    o = URIRef("https://example.org/observation/1")
+    g.add((o, RDF.type, LG.Observation))
+    g.add((o, LG.indicator, URIRef("https://w3id.org/policykg/id/indicator/enforcement-staff")))
+    g.add((o, LG.unit, Literal("名")))
+    g.add((o, LG.value, Literal("869")))  # a plain string, not an xsd:decimal
+    report = ontology.validate(g)
+    assert not report.conforms
+    assert "lg:value" in report.text and "lg:evidence" in report.text
+
+
+def test_every_activity_and_measure_with_a_task_area_has_its_evidence(sample):
+    rows = sample.query("""
+        SELECT ?item WHERE {
+            ?item lg:taskArea ?area FILTER NOT EXISTS { ?item a lg:Classification }
+            FILTER NOT EXISTS { ?item lg:classification/lg:evidence ?e } }""",
+        initNs={"lg": LG})
+    assert list(rows) == []
+    assert len(list(sample.query("SELECT ?c WHERE { ?c a lg:Classification }", initNs={"lg": LG}))) > 100
