@@ -107,6 +107,8 @@ class _Builder:
         g.add((activity, PROV.endedAtTime, Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)))
         g.add((doc, PROV.wasGeneratedBy, activity))
         g.add((doc, LG.sourceFormat, Literal(ex.source_format)))
+        if ex.index_number:
+            g.add((doc, LG.indexNumber, Literal(ex.index_number)))
         g.add((doc, LG.content, Literal(ex.text)))
         for conversion in ex.conversions:
             g.add((doc, LG.conversion, Literal(conversion)))

@@ -27,6 +27,7 @@ def extract(path: str | Path) -> Extraction:
     source = read_source(Path(path))
     ex = extract_text(source.text, Path(path).name, source.sha256, source.page_metadata)
     ex.source_format, ex.conversions, ex.original_text = source.format, list(source.conversions), source.original_text
+    ex.index_number = source.page_metadata.get("index_number")
     return ex
 
 
