@@ -98,10 +98,14 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
 
 
 def _area_section(path: str | None, headings: dict[str, Section]) -> Section | None:
-    """The task-area section (or, failing that, the part) a measure sits in."""
+    """The task-area section a measure sits in or, in plans whose parts are the task areas
+    (一、依法全面履行政府职能), its part."""
+    part = None
     while path:
         section = headings.get(path)
         if section is not None and section.kind == "task-area":
             return section
+        if section is not None and section.kind == "part":
+            part = section
         path = path.rsplit(".", 1)[0] if "." in path else None
-    return None
+    return part if part is not None and task_areas.area_of_heading(part.heading) else None
