@@ -74,8 +74,10 @@ def role_of(group: str) -> tuple[str, str | None]:
 
 
 def has_obligation(content: str) -> bool:
-    """Whether the inside of a parenthesis (or a line) assigns bodies: role words or labels."""
-    return bool(_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word != "会同")
+    """Whether the inside of a parenthesis (or a line) assigns bodies: role words, labels, or
+    ``区法制办会同区编办``."""
+    return (bool(_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word != "会同")
+            or bool(re.search(r"\S会同\S", content)))
 
 
 def split_top(text: str, separators: str) -> list[tuple[str, int]]:
@@ -154,29 +156,59 @@ def _split_etc(name: str) -> list[tuple[str, int]]:
     return [(name, 0)]
 
 
-def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis") -> tuple[list[Assignment], Deadline | None]:
-    """The inside of an obligation parenthesis or a cell: comma groups of names ending in a role
-    word, labelled fields, and a deadline group. ``offset`` is where ``content`` starts in the text."""
-    if _LABEL.search(content):
+def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
+           default: tuple[str, str] | None = None) -> tuple[list[Assignment], Deadline | None]:
+    """The inside of an obligation parenthesis, a table cell or a labelled value: comma groups of
+    names ending in a role word (``区编办牵头、区法制办配合`` is two groups), labelled fields, and a
+    deadline group. Names without a role word take ``default`` (role, role text: a table column's
+    or a label's role). ``offset`` is where ``content`` starts in the text."""
+    if default is None and _LABEL.search(content):
         return labelled(ctx, content, offset, "labelled")
     assignments: list[Assignment] = []
     deadline: Deadline | None = None
     for group, g_start in split_top(content, ",;"):
-        g = group.strip()
-        if not g:
-            continue
-        at = offset + g_start + group.index(g)
-        role_text, role = role_of(g)
-        d = parse_deadline(g)
-        if d is not None and role is None:
-            d.span = Span(at, at + len(g), ctx.text[at:at + len(g)])
-            deadline = d
-            continue
-        if role is None:
-            continue
-        body = g[: len(g) - len(role_text)] if g.endswith(role_text) else g[: g.index(role_text)]
-        assignments.extend(_with_joint(ctx, body, at, role, role_text, source))
+        for piece, p_start in _after_roles(group):
+            g = piece.strip()
+            if not g:
+                continue
+            at = offset + g_start + p_start + piece.index(g)
+            tb = trailing_bracket(g)
+            if tb and tb[0] > 1 and has_obligation(g[tb[0]:tb[1]]):
+                # 区法制办(区编办配合): the bracket assigns a body of its own
+                inner, inner_deadline = groups(ctx, g[tb[0]:tb[1]], at + tb[0], source)
+                assignments.extend(inner)
+                deadline = deadline or inner_deadline
+                g = g[:tb[0] - 1].rstrip()
+            role_text, role = role_of(g)
+            d = parse_deadline(g)
+            if d is not None and role is None:
+                d.span = Span(at, at + len(g), ctx.text[at:at + len(g)])
+                deadline = d
+                continue
+            if role is not None:
+                body = g[: len(g) - len(role_text)] if g.endswith(role_text) else g[: g.index(role_text)]
+            elif default is not None:
+                (role, role_text), body = default, g
+            elif _JOINT.search(g):
+                role, role_text, body = "responsible", "", g  # 区法制办会同区编办: no verb, both act
+            else:
+                continue
+            assignments.extend(_with_joint(ctx, body, at, role, role_text, source))
     return assignments, deadline
+
+
+_ROLE_THEN_COMMA = re.compile("(?:" + "|".join(w for w, _ in ROLE_WORDS if w != "会同") + ")(?=、)")
+_JOINT = re.compile(r"\S会同\S")
+
+
+def _after_roles(group: str) -> list[tuple[str, int]]:
+    """``区编办牵头、区法制办配合`` → [区编办牵头, 区法制办配合] (a role word closes a group)."""
+    out, start = [], 0
+    for m in _ROLE_THEN_COMMA.finditer(group):
+        out.append((group[start:m.end()], start))
+        start = m.end() + 1
+    out.append((group[start:], start))
+    return out
 
 
 def _with_joint(ctx: Context, body: str, at: int, role: str, role_text: str, source: str) -> list[Assignment]:
@@ -189,15 +221,15 @@ def _with_joint(ctx: Context, body: str, at: int, role: str, role_text: str, sou
 
 
 def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") -> tuple[list[Assignment], Deadline | None]:
-    """``牵头单位:市法制办;责任单位:市直各有关部门;完成时限:2017年底前``, on one line or several."""
+    """``牵头单位:市法制办;责任单位:市直各有关部门;完成时限:2017年底前``, on one line or several.
+    A value may hold a deadline (``牵头单位:区编办,2017年底前完成``) or role words of its own."""
     assignments: list[Assignment] = []
     deadline: Deadline | None = None
     found = list(_LABEL.finditer(content))
     for i, m in enumerate(found):
         stop = found[i + 1].start() if i + 1 < len(found) else len(content)
         value = content[m.end():stop]
-        cut = _value_end(value)
-        value = value[:cut]
+        value = value[:_value_end(value)]
         at = offset + m.end()
         label = m.group("label")
         if label in DEADLINE_LABELS:
@@ -208,11 +240,9 @@ def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") 
                 d.span = Span(s, s + len(v), ctx.text[s:s + len(v)])
                 deadline = d
             continue
-        role_text, word_role = role_of(value.strip())
-        body = value
-        if word_role is not None and value.rstrip().endswith(role_text):
-            body = value.rstrip()[: len(value.rstrip()) - len(role_text)]
-        assignments.extend(_with_joint(ctx, body, at, LABELS[label], label, source))
+        found_assignments, found_deadline = groups(ctx, value, at, source, default=(LABELS[label], label))
+        assignments.extend(found_assignments)
+        deadline = deadline or found_deadline
     return assignments, deadline
 
 

@@ -315,10 +315,7 @@ class _PlanParser:
             if key.startswith("role:"):
                 label = self._header[k].replace(" ", "")
                 label = label if label in obligations.LABELS else label.rstrip("单位部门") + "单位"
-                if obligations.role_of(value)[1] is not None and not value.endswith(("单位", "部门")):
-                    a, d = obligations.groups(self.ctx, value, at, "table")
-                else:
-                    a, d = obligations._with_joint(self.ctx, value, at, obligations.LABELS[label], label, "table"), None
+                a, d = obligations.groups(self.ctx, value, at, "table", default=(obligations.LABELS[label], label))
                 assignments.extend(a)
                 deadline = deadline or d
             elif key == "deadline":
