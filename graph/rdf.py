@@ -3,6 +3,7 @@ our ontology (``ontology/policykg.ttl``). Also the division vocabulary graph."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timezone
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -282,8 +283,8 @@ class _Builder:
             if goal.section in section_nodes:
                 g.add((node, LG.section, section_nodes[goal.section]))
             g.add((node, LG.evidence, self.span(goal.span)))
-        for m in ex.measures:
-            node = URIRef(f"{ex.iri}/measure/{m.number}")
+        for m, segment in zip(ex.measures, measure_segments(ex)):
+            node = URIRef(f"{ex.iri}/measure/{segment}")
             g.add((node, RDF.type, LG.Measure))
             g.add((node, LG.document, doc))
             g.add((node, LG.number, Literal(str(m.number))))
@@ -319,6 +320,18 @@ class _Builder:
                 g.add((an, LG.evidence, self.span(a.span)))
                 if m.deadline is not None and m.deadline.date:
                     g.add((an, LG.deadline, URIRef(f"{node}/deadline")))
+
+
+def measure_segments(ex: Extraction) -> list[str]:
+    """The last IRI segment of each measure: its number, or ``3-2`` for the second measure
+    numbered 3 in a plan whose numbering restarts in each section."""
+    counts = Counter(m.number for m in ex.measures)
+    seen: Counter[int] = Counter()
+    out = []
+    for m in ex.measures:
+        seen[m.number] += 1
+        out.append(str(m.number) if counts[m.number] == 1 else f"{m.number}-{seen[m.number]}")
+    return out
 
 
 def document_graph(ex: Extraction, divisions: Divisions) -> Graph:

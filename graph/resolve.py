@@ -131,7 +131,15 @@ class Resolver:
             if not sep:
                 raise ResourceNotFound(f"give a measure as its IRI or as DOCUMENT/NUMBER, got {value!r}", value=value)
             value = doc
-        iri = f"{self.document(value)}/measure/{int(number)}" if str(number).isdigit() else None
-        if iri and self._exists(iri):
+        number = str(number).strip()
+        if not re.fullmatch(r"\d{1,4}(?:-\d{1,3})?", number):
+            raise ResourceNotFound(f"a measure number is digits (37), or 3-2 for the second measure numbered 3; got {number!r}", value=number)
+        doc = self.document(value)
+        iri = f"{doc}/measure/{number}"
+        if self._exists(iri):
             return iri
+        if "-" not in number and self._exists(f"{doc}/measure/{number}-1"):
+            raise ResourceNotFound(
+                f"{value} numbers more than one measure {number} (its numbering restarts in each section); "
+                f"give {number}-1, {number}-2 … in document order", value=value)
         raise ResourceNotFound(f"no measure {number} in {value}", value=value)

@@ -144,6 +144,9 @@ def _citations(tally: _Tally, layout: str, name: str, gold: list[dict], ex: Extr
 
 def _measures(tally: _Tally, layout: str, name: str, gold: list[dict], ex: Extraction, topics: bool) -> None:
     doc = name
+    if len({m.number for m in ex.measures}) < len(ex.measures):
+        # numbering that restarts: a measure numbered twice is still two measures
+        tally.add("measure (distinct)", layout, {(doc, i) for i in range(len(gold))}, {(doc, i) for i in range(len(ex.measures))})
     tally.add("measure", layout, {(doc, m["number"]) for m in gold}, {(doc, m.number) for m in ex.measures})
     if topics:
         tally.add("measure topic", layout, {(doc, m["number"], m["topic"]) for m in gold}, {(doc, m.number, m.topic) for m in ex.measures})

@@ -271,12 +271,21 @@ class _PlanParser:
             if len(filled) == 1 and (c := classify(filled[0][0].strip())) is not None:
                 self.section(_Item(c[0], c[1], c[2], row, row.end))
                 continue
-            number_cell = cells[columns["number"]] if "number" in columns and columns["number"] < len(cells) else None
-            number = number_cell[0].strip() if number_cell else ""
-            if not number.isdigit():
-                if previous is None or number:
-                    continue
-            previous = self._row(row, cells, columns, int(number) if number.isdigit() else previous.number)
+            if "number" in columns:
+                raw = cells[columns["number"]][0].strip() if columns["number"] < len(cells) else ""
+                number = _row_number(raw)
+                if number is None and raw:
+                    continue  # a sub-total or note row
+            else:
+                number = len([m for m in self.measures if m.span.start >= rows[0].start]) + 1
+            row_measure = self._row(row, cells, columns, number if number is not None else 0)
+            if number is None or (previous is not None and number == previous.number):
+                # no 序号, or the same one repeated from a merged cell: the row continues the measure above
+                if previous is not None:
+                    self.measures.pop()
+                    _merge(previous, row_measure, self.span(previous.span.start, row_measure.span.end))
+                continue
+            previous = row_measure
         return j - i
 
     def _cells(self, row: Line) -> list[tuple[str, int]]:
@@ -351,6 +360,28 @@ class _PlanParser:
                             measure.deadline = Deadline(default.date, default.precision, default.text, True, default.span)
                     return default
         return None
+
+
+def _row_number(cell: str) -> int | None:
+    """The 序号 of a table row: 1, 1., 1、, (1), (一), 三; None for an empty or other cell."""
+    core = cell.strip().strip("()（）.、 ")
+    if core.isdigit():
+        return int(core)
+    if core and all(ch in _CN for ch in core):
+        try:
+            return chinese_number(core)
+        except (ValueError, KeyError):
+            return None
+    return None
+
+
+def _merge(into: Measure, row: Measure, span: Span) -> None:
+    """A continuation row: its task text, bodies and deadline join the measure above."""
+    if row.text:
+        into.text = f"{into.text};{row.text}"
+    into.assignments.extend(a for a in row.assignments if a not in into.assignments)
+    into.deadline = into.deadline or row.deadline
+    into.span = span
 
 
 def _split_tabs(line: str) -> list[tuple[str, int]]:
