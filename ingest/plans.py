@@ -33,7 +33,8 @@ STYLES = (
 _RANK = {name: i for i, (name, _) in enumerate(STYLES)}
 _SECTION_KIND = {"cn": "part", "paren-cn": "task-area", "arabic": "topic", "arabic-paren": "topic", "circled": "topic"}
 _GOAL = re.compile(r"^目标\s*:\s*(?P<t>.+)$")
-_GLUED_TOPIC = re.compile(r"\)\s*(?P<n>\d{1,3})\s*\.\s*(?P<h>[^\d)][^()]{1,40})$")
+# a heading glued to the end of a measure: "…负责)40. 强化考核评价和督促检查", "…牵头)(二)完善…"
+_GLUED = re.compile(rf"(?<=[)〕])\s*(?=(?:\d{{1,3}}\s*\.|[{_CN}]+、|\([{_CN}]+\))[^()。;]{{2,40}}$)")
 _STEPS = re.compile(r"实施步骤|进度安排|时间安排|时间步骤|工作步骤")
 # table columns by header words
 _NUMBER_COL = re.compile(r"^(?:序号|编号|序)$")
@@ -60,6 +61,7 @@ class _Item:
     line: Line
     end: int
     obligated: bool = False
+    parent_of_obligated: bool = False  # a deeper item under it carries obligations
     extra: list[Line] = field(default_factory=list)
 
 
@@ -111,7 +113,7 @@ class _PlanParser:
     def items(self) -> tuple[list[_Item | Line], str | None]:
         out: list[_Item | Line] = []
         current: _Item | None = None
-        for line in self.body:
+        for line in (part for body_line in self.body for part in _unglue(body_line)):
             c = classify(line.text) if "\t" not in line.text else None
             if c is not None:
                 current = _Item(c[0], c[1], c[2], line, line.end)
@@ -130,8 +132,9 @@ class _PlanParser:
                 if item.obligated:
                     counts[item.style] = counts.get(item.style, 0) + 1
         if counts:
-            best = max(counts.values())
-            style = max((s for s, n in counts.items() if n * 4 >= best), key=_RANK.__getitem__)
+            # the style most obligated items use; a tie goes to the deeper style
+            style = max(counts, key=lambda st: (counts[st], _RANK[st]))
+            _mark_parents(out)
         elif any(isinstance(i, Line) and "\t" in i.text and self._columns(i) is not None for i in out):
             style = None  # the measures are the rows of a task-division table
         else:
@@ -166,10 +169,14 @@ class _PlanParser:
                     self.carried = carried
                 continue
             if measure_style is not None and item.style == measure_style and not in_steps:
-                self.measure(item)
-                continue
-            if measure_style is not None and _RANK[item.style] > _RANK[measure_style]:
-                continue  # sub-items inside a measure's text
+                if item.obligated or not item.parent_of_obligated:
+                    self.measure(item)
+                    continue
+                # (五)加强组织保障 whose 1. 2. items carry the obligations: a heading here
+            elif measure_style is not None and _RANK[item.style] > _RANK[measure_style]:
+                if item.obligated and not in_steps and self._heading_of_measures(measure_style):
+                    self.measure(item)
+                continue  # otherwise a sub-item inside a measure's text
             if item.style == "cn":
                 in_steps = bool(_STEPS.search(item.heading))
                 if in_steps:
@@ -180,6 +187,10 @@ class _PlanParser:
             self.section(item)
         default = self.default(steps)
         return PlanStructure(self.sections, self.goals, self.measures, default)
+
+    def _heading_of_measures(self, measure_style: str) -> bool:
+        """The innermost open section is an item of the measure style turned into a heading."""
+        return measure_style in self.open and self._innermost() is self.open[measure_style]
 
     def section(self, item: _Item) -> None:
         style = item.style
@@ -208,11 +219,6 @@ class _PlanParser:
 
     def measure(self, item: _Item) -> None:
         start, end = item.line.start, item.end
-        # a heading glued to the end of the measure line: "…负责)40. 强化考核评价和督促检查"
-        glued = _GLUED_TOPIC.search(item.line.text) if not item.extra else None
-        topic = self.open.get("arabic")
-        if glued and topic and int(glued.group("n")) == int(topic.number) + 1:
-            end = item.line.start + glued.start() + 1
         raw, folded = self.text[start:end], self.folded[start:end]
         body_start = item.line.text.index(item.heading)
         assignments: list[Assignment] = []
@@ -242,10 +248,6 @@ class _PlanParser:
             assignments=assignments,
             span=self.span(start, end),
         ))
-        if glued and topic and end != item.end:
-            g_start = item.line.start + glued.start("n")
-            self.section(_Item("arabic", int(glued.group("n")), glued.group("h").strip(),
-                               Line(g_start, item.line.end, self.folded[g_start:item.line.end]), item.line.end))
 
     # --- task-division tables ---------------------------------------------------------------
     def table(self, items: list[_Item | Line], i: int) -> int:
@@ -360,6 +362,31 @@ class _PlanParser:
                             measure.deadline = Deadline(default.date, default.precision, default.text, True, default.span)
                     return default
         return None
+
+
+def _unglue(line: Line) -> list[Line]:
+    """A line that ends in a heading glued to it becomes two lines (offsets kept)."""
+    m = _GLUED.search(line.text)
+    if m is None or m.start() == 0:
+        return [line]
+    cut = m.end()
+    head, tail = line.text[:m.start()], line.text[cut:]
+    return [Line(line.start, line.start + len(head), head), Line(line.start + cut, line.end, tail)]
+
+
+def _mark_parents(items: list[_Item | Line]) -> None:
+    """Mark each item that has an obligated item nested under it (before the next item of its
+    own level or above)."""
+    stack: list[_Item] = []
+    for item in items:
+        if not isinstance(item, _Item):
+            continue
+        while stack and _RANK[stack[-1].style] >= _RANK[item.style]:
+            stack.pop()
+        if item.obligated:
+            for parent in stack:
+                parent.parent_of_obligated = True
+        stack.append(item)
 
 
 def _row_number(cell: str) -> int | None:
