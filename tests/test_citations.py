@@ -70,6 +70,11 @@ def test_deadlines_with_their_precision():
         "每年12月前": (None, "recurring"),
         "长期坚持": (None, "ongoing"),
         "持续推进": (None, "ongoing"),
+        "2018年6月30日前": ("2018-06-30", "day"),
+        "2018年3月底": ("2018-03-31", "month"),
+        "2019年第二季度": ("2019-06-30", "quarter"),
+        "2017年内完成": ("2017-12-31", "year"),
+        "每年年底前": (None, "recurring"),
     }
     for text, expected in cases.items():
         d = parse_deadline(text)
