@@ -99,6 +99,7 @@ def match_known(normalized: str, doc_number: str | None) -> tuple[Known, float, 
     return k, 0.8 if best[1] == 1 else 0.7, note
 
 
+_MODIFIER = re.compile(r"(?:印发|制定|出台|发布|颁布|修订|通过)(?:实施)?的\s*$")
 _ALIAS_DEFINITION = re.compile(r"(?:以下简称|以下称|下称|简称)\s*$")
 _ISSUER_WORD = re.compile(r"(?:政府|办公厅|办公室|委员会|委|局|部|厅|院)$")
 _DIGITS = re.compile(r"\d+")
@@ -126,11 +127,12 @@ def titles(folded: str) -> list[re.Match[str]]:
 
 def same_document_score(a: str, b: str) -> float | None:
     """How likely two normalised titles name the same document, or None when they cannot:
-    numbers (years, periods) must agree and so must the place they start with."""
+    numbers (years, periods) must agree, and so must the place they start with and the kind of
+    document they end with."""
     if a == b:
         return 1.0
-    if _DIGITS.findall(a) != _DIGITS.findall(b) or a[:2] != b[:2]:
-        return None
+    if _DIGITS.findall(a) != _DIGITS.findall(b) or a[:2] != b[:2] or a[-2:] != b[-2:]:
+        return None  # 实施意见 and 实施方案 are different documents however alike the rest
     score = fuzz.ratio(a, b) / 100
     return round(score, 2) if score >= 0.9 else None
 
@@ -145,6 +147,7 @@ class CitationExtractor:
         self.skip = skip or []
         self.documents: dict[str, CitedDocument] = {}
         self.aliases: dict[str, CitedDocument | None] = {}
+        self._last: str | None = None  # target of the title read last (kept or a repeat)
 
     def extract(self) -> list[Citation]:
         out: list[Citation] = []
@@ -153,10 +156,11 @@ class CitationExtractor:
             if any(a <= m.start() < b for a, b in self.skip):
                 continue
             if _ALIAS_DEFINITION.search(self.folded[max(0, m.start() - 6):m.start()]):
-                if out:  # (…,以下简称《纲要》): defines an alias of the title just cited
-                    self.aliases[normalize_title(m.group(1))] = self.documents.get(out[-1].target)
+                if self._last is not None:  # (…,以下简称《纲要》): an alias of the title just cited
+                    self.aliases[normalize_title(m.group(1))] = self.documents.get(self._last)
                 continue
             citation = self._one(m, out)
+            self._last = citation.target if citation is not None else self._last
             if citation is None:
                 continue
             key = (citation.target, citation.relation)
@@ -215,7 +219,7 @@ class CitationExtractor:
         )
 
     def _issuer(self, start: int) -> str | None:
-        before = self.folded[max(0, start - 24):start]
+        before = _MODIFIER.sub("", self.folded[max(0, start - 30):start])  # 国务院印发的《…》: the issuer is 国务院
         m = _ISSUER_BEFORE.search(before)
         return m.group(1) if m else None
 
@@ -233,6 +237,8 @@ class CitationExtractor:
         clause = self.folded[clause_start:start]
         # do not look into earlier titles of a list: 根据《A》、《B》 → B takes A's verb
         stripped = re.sub(r"《[^《》]*》", lambda mm: "#" * len(mm.group(0)), clause)
+        # 贯彻落实国务院印发的《…》: 印发的 describes the title; the governing verb is 贯彻落实
+        stripped = _MODIFIER.sub(lambda mm: "#" * len(mm.group(0)), stripped)
         verbs = list(_VERB_RE.finditer(stripped))
         if verbs:
             verb = verbs[-1].group(0)
