@@ -20,7 +20,7 @@ from policykg.ingest.model import Observation, Span
 from policykg.ingest.text import fold
 
 _FIGURE = re.compile(
-    r"(?<![\d.])(?P<v>\d+(?:\.\d+)?)\s*(?P<approx>多|余)?\s*(?P<u>人次|件|宗|起|%|名|人|次|个|项|场|本|份|期|部|张|条)"
+    r"(?<![\d.,])(?P<v>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<approx>多|余)?\s*(?P<u>人次|件|宗|起|%|名|人|次|个|项|场|本|份|期|部|张|条)"
 )
 _UNIT_ALIASES = {"宗": "件", "起": "件"}
 _SENTENCE = re.compile(r"[^。;!?\n]+")
@@ -86,7 +86,7 @@ def observations(text: str, start: int, end: int, year: int | None) -> list[Obse
             previous = indicator
             if indicator is None:
                 continue
-            value = float(fig.group("v"))
+            value = float(fig.group("v").replace(",", ""))
             q_start = s_start + max(0, _quote_start(s_text, fig.start()))
             q_end = s_start + fig.end()
             out.append(Observation(

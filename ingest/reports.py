@@ -14,8 +14,10 @@ from policykg.ingest.text import Line
 
 _PROBLEMS = re.compile(r"问题|不足|差距|短板")
 _PLAN = re.compile(r"计划|打算|下一步|思路|安排|要点|展望")
+# a paragraph that turns to shortcomings: a sentence opening with 但/与…相比/同时… that says
+# something 存在 (exists) as a gap or a shortcoming — not any sentence that mentions 问题
 _UNHEADED_PROBLEMS = re.compile(
-    r"^(?:[^。]*。)?(?:但|与|同时|然而|不过|虽然|尽管|当然)[^。]*(?:差距|不足|问题)"
+    r"^(?:[^。]*。)?(?:但|与|同时|然而|不过|虽然|尽管|当然)[^。]*(?:差距|不足|短板|存在[^。]{0,10}问题)"
 )
 _PLAN_START = re.compile(r"下一步[,,]?|(?:19|20)\d{2}年[,,]?(?:我(?:区|市|县|们)将|将)")
 _X_SHI = re.compile(r"(?:^|(?<=[。;]))\s*(?P<m>[一二三四五六七八九十]{1,3}是)")
@@ -44,19 +46,21 @@ def parse_report(text: str, body: list[Line], year: int | None) -> ReportStructu
     marks: list[tuple[int, str, str | None, Line | None]] = []  # (start, kind, heading, heading line)
     if body:
         marks.append((body[0].start, "other", None, None))
+    mixed = False  # a heading such as 四、存在问题及下一步工作打算: the plan starts inside the part
     for line in body:
         c = outline(line.text)
         if c is not None and c[0] == "cn":
             kind = _kind(c[2])
+            mixed = kind == "problems" and bool(_PLAN.search(c[2]))
             marks.append((line.start, kind, text[line.start:line.end], line))
-            if kind == "problems" and (p := _PLAN_START.search(line.text)) is None:
-                continue
             continue
         current = marks[-1][1] if marks else "other"
         if current == "achievements" and _UNHEADED_PROBLEMS.search(line.text):
             marks.append((line.start, "problems", None, None))
         elif current == "problems" and (p := _PLAN_START.search(line.text)):
             marks.append((line.start + p.start(), "plan", None, None))
+        elif current == "problems" and mixed and c is not None and c[0] in {"paren-cn", "arabic"} and len(marks) > 1:
+            marks.append((line.start, "plan", None, None))  # the first numbered item after the problems
     end_of_body = body[-1].end if body else 0
     sections: list[ReportSection] = []
     bounds: list[tuple[int, int, Line | None]] = []
