@@ -11,7 +11,10 @@ too. Obligations are parsed by :mod:`policykg.ingest.obligations`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from policykg.ingest import obligations
@@ -26,8 +29,8 @@ _CN = "一二三四五六七八九十"
 STYLES = (
     ("cn", re.compile(rf"^(?P<n>[{_CN}]+)\s*[、.]\s*(?P<h>.+)$")),
     ("paren-cn", re.compile(rf"^\((?P<n>[{_CN}]+)\)\s*(?P<h>.+)$")),
-    ("arabic", re.compile(r"^(?P<n>\d{1,3})\s*(?:[.、](?!\d)|\.(?=\d+\.))\s*(?P<h>[^\d].*)$")),
-    ("arabic-paren", re.compile(r"^(?:\((?P<n>\d{1,3})\)|(?P<m>\d{1,3})\s*\))\s*(?P<h>.+)$")),
+    ("arabic", re.compile(r"^(?P<n>\d{1,4})\s*(?:[.、](?!\d)|\.(?=\d+\.))\s*(?P<h>[^\d].*)$")),
+    ("arabic-paren", re.compile(r"^(?:\((?P<n>\d{1,4})\)|(?P<m>\d{1,4})\s*\))\s*(?P<h>.+)$")),
     ("circled", re.compile(r"^(?P<n>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(?P<h>.+)$")),
 )
 _RANK = {name: i for i, (name, _) in enumerate(STYLES)}
@@ -349,19 +352,26 @@ class _PlanParser:
         return measure
 
     def default(self, steps: list[Line]) -> Deadline | None:
-        candidates = [steps] if steps else []
-        candidates.append([ln for ln in self.body if not any(m.span.start <= ln.start < m.span.end for m in self.measures)])
-        for block in candidates:
-            for line in block:
-                found = default_deadline(self.text[line.start:line.end])
-                if found:
-                    default, a, b = found
-                    default.span = self.span(line.start + a, line.start + b)
-                    for measure in self.measures:
-                        if measure.deadline is None:
-                            measure.deadline = Deadline(default.date, default.precision, default.text, True, default.span)
-                    return default
+        """The plan-wide completion date (原则上应当在2019年底前完成), from the 实施步骤 part or,
+        failing that, from any line outside the measures; applied to measures without one."""
+        for line in itertools.chain(steps, self._outside_measures()):
+            found = default_deadline(self.text[line.start:line.end])
+            if found:
+                default, a, b = found
+                default.span = self.span(line.start + a, line.start + b)
+                for measure in self.measures:
+                    if measure.deadline is None:
+                        measure.deadline = Deadline(default.date, default.precision, default.text, True, default.span)
+                return default
         return None
+
+    def _outside_measures(self) -> Iterator[Line]:
+        spans = sorted((m.span.start, m.span.end) for m in self.measures)
+        starts = [a for a, _ in spans]
+        for line in self.body:
+            i = bisect.bisect_right(starts, line.start) - 1
+            if i < 0 or line.start >= spans[i][1]:
+                yield line
 
 
 def _unglue(line: Line) -> list[Line]:
