@@ -39,7 +39,7 @@ LABELS = {
     "参与单位": "participating", "协助单位": "assisting", "指导单位": "guiding",
 }
 DEADLINE_LABELS = ("完成时限", "完成时间", "时间要求", "时限要求", "时间节点", "完成期限", "时限")
-_LABEL = re.compile(
+FIELD_LABEL = re.compile(
     r"(?P<label>" + "|".join(sorted([*LABELS, *DEADLINE_LABELS], key=len, reverse=True)) + r")\s*:\s*"
 )
 _OPEN, _CLOSE = "([〔【{", ")]〕】}"
@@ -76,7 +76,7 @@ def role_of(group: str) -> tuple[str, str | None]:
 def has_obligation(content: str) -> bool:
     """Whether the inside of a parenthesis (or a line) assigns bodies: role words, labels, or
     ``区法制办会同区编办``."""
-    return (bool(_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word != "会同")
+    return (bool(FIELD_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word != "会同")
             or bool(re.search(r"\S会同\S", content)))
 
 
@@ -162,7 +162,7 @@ def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
     names ending in a role word (``区编办牵头、区法制办配合`` is two groups), labelled fields, and a
     deadline group. Names without a role word take ``default`` (role, role text: a table column's
     or a label's role). ``offset`` is where ``content`` starts in the text."""
-    if default is None and _LABEL.search(content):
+    if default is None and FIELD_LABEL.search(content):
         return labelled(ctx, content, offset, "labelled")
     assignments: list[Assignment] = []
     deadline: Deadline | None = None
@@ -225,7 +225,7 @@ def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") 
     A value may hold a deadline (``牵头单位:区编办,2017年底前完成``) or role words of its own."""
     assignments: list[Assignment] = []
     deadline: Deadline | None = None
-    found = list(_LABEL.finditer(content))
+    found = list(FIELD_LABEL.finditer(content))
     for i, m in enumerate(found):
         stop = found[i + 1].start() if i + 1 < len(found) else len(content)
         value = content[m.end():stop]
@@ -263,7 +263,7 @@ def _value_end(value: str) -> int:
 
 def labelled_span(content: str) -> tuple[int, int] | None:
     """The [start, end) of the labelled fields in a measure's text, or None."""
-    first = _LABEL.search(content)
+    first = FIELD_LABEL.search(content)
     if first is None:
         return None
     return first.start(), len(content.rstrip())

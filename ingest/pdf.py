@@ -14,6 +14,11 @@ import re
 import unicodedata
 from collections import Counter
 
+from policykg.ingest.deadlines import parse_deadline
+from policykg.ingest.obligations import FIELD_LABEL, has_obligation
+from policykg.ingest.plans import classify
+from policykg.ingest.text import fold
+
 PAGE_NUMBER = re.compile(
     r"^(?:"
     r"[-—–－―~～·•\s]*\d{1,4}[-—–－―~～·•\s]*"  # 3, - 3 -, —3—
@@ -31,21 +36,28 @@ CLOSING_QUOTES = "」』”’\""
 # Punctuation inside a sentence: a line ending with one of these always continues.
 CONTINUING_PUNCTUATION = "，,、"
 # A parenthesis at the end of a measure names who does it or by when: (区编办牵头, … 负责).
-OBLIGATION = re.compile(r"牵头|负责|配合|参与|协助|协办|完成|持续|长期|年底|年前|月底|季度|责任单位")
-# The start of a new item or heading, or of a labelled line: never joined to the line before.
-ITEM_START = re.compile(
-    r"^(?:"
-    r"[一二三四五六七八九十百]+\s*[、.．]"  # 一、
-    r"|[(（]\s*[一二三四五六七八九十百]+\s*[)）]"  # (一)
-    r"|\d{1,3}\s*[.．、](?!\d)"  # 1.  1、
-    r"|\d{1,3}\s*[)）]"  # 1)
-    r"|[(（]\s*\d{1,3}\s*[)）]"  # (1) （1）
-    r"|[①-⑳⑴-⒇⒈-⒛]"  # ① ⑴ ⒈
+def _is_obligation(text: str) -> bool:
+    folded = fold(text)
+    return has_obligation(folded) or parse_deadline(folded) is not None
+
+
+# The start of a new item or heading (the outline styles plans use), of a labelled line
+# (牵头单位:…, the labels obligations reads), or of the other openings below: never joined to
+# the line before.
+_OTHER_START = re.compile(
+    r"^(?:[⑴-⒇⒈-⒛]"  # ⑴ ⒈
     r"|第[一二三四五六七八九十百零〇\d]+[条章节部分款项]"  # 第一条
-    r"|附件\s*\d*\s*[:：]?$"
-    r"|(?:牵头单位|责任单位|主办单位|配合单位|协办单位|参与单位|完成时限|完成时间|时间要求|责任领导|目标|措施)\s*[:：]"
-    r")"
+    r"|附件\s*\d*\s*:?$"
+    r"|(?:责任领导|目标|措施)\s*:)"
 )
+
+
+def starts_item(line: str) -> bool:
+    folded = fold(line.strip())
+    return (classify(folded) is not None or bool(FIELD_LABEL.match(folded))
+            or bool(_OTHER_START.match(folded)))
+
+
 _BLANKS = " \t\u3000\xa0"
 INDENT = re.compile(r"^(?:\u3000|[ \xa0]{2,})")
 # A line at least this share of the text width is "full": the printer, not the author, ended it.
@@ -75,7 +87,7 @@ def ends_paragraph(line: str) -> bool:
         return len(line) > 1 and line[-2] in FINAL_PUNCTUATION
     if line[-1] in ")）":
         opening = max(line.rfind("("), line.rfind("（"))
-        return opening >= 0 and bool(OBLIGATION.search(line[opening:]))
+        return opening >= 0 and _is_obligation(line[opening:])
     return False
 
 
@@ -91,7 +103,7 @@ def reflow(lines: list[str], width: float | None = None) -> str:
     Page-number lines are dropped. A line is joined to the next when the next is not indented
     (two blanks or an ideographic space start a paragraph), the paragraph so far
     does not end a sentence or a measure (``ends_paragraph``), the next line does not start a
-    new item, heading or labelled line (``ITEM_START``), and the line is a wrap: it ends with a
+    new item, heading or labelled line (``starts_item``), and the line is a wrap: it ends with a
     comma or 顿号, or is full — at least ``FULL_LINE`` of ``width`` (by default the text's own
     width) — so a short heading such as ``(一)指导思想`` or a closing date stays on its own line.
     """
@@ -112,7 +124,7 @@ def reflow(lines: list[str], width: float | None = None) -> str:
 
 def is_wrap(paragraph: str, printed: str, line: str, width: float) -> bool:
     """Whether ``line`` continues ``paragraph``, whose last printed line is ``printed``."""
-    if ends_paragraph(paragraph) or ITEM_START.match(line):
+    if ends_paragraph(paragraph) or starts_item(line):
         return False
     return printed[-1] in CONTINUING_PUNCTUATION or display_width(printed) >= FULL_LINE * width
 
@@ -140,7 +152,7 @@ def _may_run(line: str) -> bool:
     """A running header or footer is short and is not an item or a labelled line (two pages of
     a task list may well end with the same 配合单位：… line)."""
     text = line.strip(_BLANKS)
-    return len(text) <= 40 and not ITEM_START.match(text)
+    return len(text) <= 40 and not starts_item(text)
 
 
 def _without(page: list[str], index: int) -> list[str]:
