@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from policykg.errors import InputError
 from policykg.ingest import extract
 from policykg.ingest.citations import match_known
 from policykg.ingest.indicators import scheme as indicator_scheme
@@ -82,7 +83,8 @@ def _find(name: str, corpus_dirs: list[Path]) -> Path:
     for folder in corpus_dirs:
         if (folder / name).exists():
             return folder / name
-    raise FileNotFoundError(f"{name}: not found in {', '.join(map(str, corpus_dirs))}")
+    raise InputError(f"{name}: the gold file names this document but it is in none of {', '.join(map(str, corpus_dirs))}; "
+                     "pass the folder that holds it with --corpus")
 
 
 def evaluate(gold_dir: Path, corpus_dirs: list[Path] | Path) -> list[Score]:

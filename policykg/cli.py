@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from policykg import __version__, settings
-from policykg.errors import PolicyKGError
+from policykg.errors import ExtractionError, PolicyKGError
 from policykg.ingest.batch import FileResult, Summary, collect, ingest_files
 
 STORE_HELP = "Directory of the Oxigraph store (env POLICYKG_STORE)."
@@ -120,7 +120,13 @@ def extract(path: str, fmt: str) -> None:
     """
     from policykg.ingest import extract as run
 
-    click.echo(json.dumps(run(path).to_json(), ensure_ascii=False, indent=2))
+    try:
+        ex = run(path)
+    except PolicyKGError:
+        raise
+    except Exception as exc:  # a parser bug: say so, with the file, instead of a traceback
+        raise ExtractionError(f"{path}: internal error while parsing ({type(exc).__name__}: {exc}); please report it with the file") from exc
+    click.echo(json.dumps(ex.to_json(), ensure_ascii=False, indent=2))
 
 
 def _emit(rows: list[dict[str, object]], fmt: str) -> None:

@@ -130,14 +130,45 @@ def test_plan_basis_clause_gives_based_on_relations_to_three_levels(extractions)
     assert basis[0].issuer == "中共中央、国务院"
 
 
-def test_every_span_quotes_the_source_text(extractions):
-    for ex in extractions.values():
+def _all_documents(extractions):
+    yield from extractions.values()
+    for path in sorted(LAYOUTS.iterdir()):
+        if path.suffix != ".src":
+            yield extract(path)
+
+
+def test_every_span_holds_what_it_is_evidence_for(extractions):
+    """A span is evidence only if the text at its offsets says the fact: the agency name, the
+    deadline words, the cited title, the figure. Checked on the seeds and every layout fixture."""
+    from policykg.ingest.text import fold
+
+    def at(ex, span):
+        assert ex.text[span.start:span.end] == span.quote
+        return fold(span.quote)
+
+    for ex in _all_documents(extractions):
         for c in ex.citations:
-            assert ex.text[c.span.start:c.span.end] == c.span.quote
+            assert at(ex, c.span).startswith("《") and fold(c.title) in at(ex, c.span)
         for m in ex.measures:
-            assert ex.text[m.span.start:m.span.end] == m.span.quote
+            assert fold(m.text[:10]) in at(ex, m.span).replace("\n", "")
             for a in m.assignments:
-                assert ex.text[a.span.start:a.span.end] == a.agency
+                assert at(ex, a.span) == fold(a.agency)
+            if m.deadline is not None and m.deadline.span is not None:
+                assert fold(m.deadline.text) in at(ex, m.deadline.span)
+            if m.classification is not None:
+                for e in m.classification.evidence:
+                    at(ex, e)
+        for o in ex.observations:
+            digits = f"{o.value:,}" if "," in o.span.quote else str(o.value)
+            assert at(ex, o.span).endswith(o.unit) or o.unit == "件", (o, o.span.quote)
+            assert digits in o.span.quote, (o, o.span.quote)
+        for part in ex.report_sections:
+            heading = at(ex, part.span)
+            assert part.heading is None or heading.startswith(fold(part.heading))
+        for item in (*ex.activities, *ex.planned_measures):
+            assert fold(item.text) == at(ex, item.span).strip()
+            for e in item.classification.evidence if item.classification else ():
+                at(ex, e)
 
 
 def test_extract_output_validates_against_the_shipped_json_schema(extractions):
