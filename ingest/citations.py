@@ -284,7 +284,7 @@ class CitationExtractor:
             issuers=list(k.issuers),
             genre=k.genre,
             jurisdiction=k.jurisdiction,
-            level="national" if k.jurisdiction == "100000" else None,
+            level=division.level if (division := self.divisions.get(k.jurisdiction or "")) else None,
             date=k.date,
             succeeds=iris.document(k.succeeds) if k.succeeds else None,
         )
