@@ -32,6 +32,7 @@ class FileResult:
     seconds: float = 0.0
     error: str | None = None
     replaced: Path | None = None  # an earlier file of this batch that stated the same document
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
@@ -92,7 +93,7 @@ def ingest_files(files: list[Path], store: Store) -> Iterator[FileResult]:
         result = FileResult(
             path, True, title=ex.title, key=ex.key, measures=len(ex.measures), citations=len(ex.citations),
             observations=len(ex.observations), triples=triples, seconds=time.perf_counter() - started,
-            replaced=seen.get(ex.key),
+            replaced=seen.get(ex.key), warnings=list(ex.warnings),
         )
         seen[ex.key] = path
         yield result

@@ -37,8 +37,10 @@ _SYLLABLE = re.compile(rf"{_INITIAL}{_FINAL}|hm|hng|ng|n|m")
 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _GLOSS_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿɑɡ\u0300\u0301\u0304\u030c"
-# A Han character, then a bracketed lower-case word of at most 7 letters and an optional tone digit.
-_GLOSS = re.compile(rf"(?<={_HAN})\s?[(（]\s?([{_GLOSS_LETTERS}]{{1,7}}[1-5]?)\s?[)）]")
+# A Han character, then bracketed lower-case words (one syllable each, up to four: 改革(gǎi gé))
+# of at most 7 letters and an optional tone digit.
+_WORD = rf"[{_GLOSS_LETTERS}]{{1,7}}[1-5]?"
+_GLOSS = re.compile(rf"(?<={_HAN})\s?[(（]\s?({_WORD}(?:\s{_WORD}){{0,3}})\s?[)）]")
 
 
 def pinyin_syllable(word: str) -> tuple[bool, bool]:
@@ -64,7 +66,7 @@ def remove_pinyin_glosses(text: str, toneless: bool | None = None) -> tuple[str,
     ``(2017年)``, ``(一)``, ``(试行)``, ``(ABC)``, ``(office)`` — never match: they are not one
     lower-case pinyin syllable.
     """
-    found = [(m, *pinyin_syllable(m.group(1))) for m in _GLOSS.finditer(text)]
+    found = [(m, *_gloss(text, m)) for m in _GLOSS.finditer(text)]
     if toneless is None:
         toneless = has_toned_glosses(text)
     drop = [m for m, ok, toned in found if ok and (toned or toneless)]
@@ -80,7 +82,18 @@ def remove_pinyin_glosses(text: str, toneless: bool | None = None) -> tuple[str,
 
 
 def has_toned_glosses(text: str) -> bool:
-    return any(all(pinyin_syllable(m.group(1))) for m in _GLOSS.finditer(text))
+    return any(all(_gloss(text, m)) for m in _GLOSS.finditer(text))
+
+
+def _gloss(text: str, m: re.Match[str]) -> tuple[bool, bool]:
+    """(is a gloss, carries a tone) for a bracketed match: every word a pinyin syllable, and as
+    many Han characters right before it as it has syllables."""
+    words = m.group(1).split()
+    before = text[max(0, m.start() - len(words)):m.start()]
+    if len(words) > 1 and not (len(before) == len(words) and all(re.match(_HAN, ch) for ch in before)):
+        return False, False
+    checks = [pinyin_syllable(w) for w in words]
+    return all(ok for ok, _ in checks), any(toned for _, toned in checks)
 
 
 # --- Traditional → Simplified --------------------------------------------------------------

@@ -106,6 +106,8 @@ def _report(r: FileResult) -> None:
     note = f" (same document as {r.replaced.name}; replaced)" if r.replaced else ""
     click.echo(f"ok     {r.path.name}: {r.title} — {r.measures} measures, {r.citations} citations, "
                f"{r.observations} figures, {r.triples} triples{note}")
+    for warning in r.warnings:
+        click.echo(f"WARNING {warning}", err=True)
 
 
 @cli.command()

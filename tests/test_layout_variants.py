@@ -93,3 +93,16 @@ def test_report_with_a_combined_problems_and_plan_part():
     assert [p.text for p in ex.planned_measures] == ["加强执法队伍建设。", "规范性文件管理。"]
     figures = {(o.indicator, o.value) for o in ex.observations}
     assert figures == {("reconsideration-applications", 12), ("reconsideration-accepted", 10), ("enforcement-staff", 1234)}
+
+
+def test_glosses_of_several_syllables_are_removed_real_brackets_stay():
+    from policykg.ingest.characters import remove_pinyin_glosses
+
+    assert remove_pinyin_glosses("深化改革(gǎi gé)工作,执法(zhí fǎ)人员") == ("深化改革工作,执法人员", 2)
+    assert remove_pinyin_glosses("(区法制办牵头)改革(ABC)") == ("(区法制办牵头)改革(ABC)", 0)
+
+
+def test_a_plan_of_an_unknown_jurisdiction_says_why_it_has_no_agencies():
+    ex = extract_text("某某县法治政府建设实施方案\n一、主要任务\n1.推行权力清单制度。(县编办牵头)\n", "x.txt")
+    assert ex.measures and not ex.measures[0].assignments
+    assert any("jurisdiction" in w for w in ex.warnings)
