@@ -15,7 +15,7 @@ from policykg import iris
 from policykg.ingest.divisions import Divisions
 from policykg.ingest.documents import genre_of
 from policykg.ingest.model import Citation, CitedDocument, Span
-from policykg.ingest.text import DOC_NUMBER, display_title, fold, normalize_doc_number, normalize_title
+from policykg.ingest.text import DOC_NUMBER, clause_start, display_title, fold, normalize_doc_number, normalize_title
 
 # 《 … 》 with nested 〈…〉 or <…> inside
 _TITLE = re.compile(r"《([^《》]{1,120})》")
@@ -33,7 +33,6 @@ _VERBS = (
 )
 _VERB_RE = re.compile("|".join(v for v, _ in _VERBS))
 _VERB_REL = dict(_VERBS)
-_CLAUSE_END = re.compile(r"[。;!?:,]")
 _AFTER_IMPLEMENTS = re.compile(r"^[^。;,]{0,20}的(?:贯彻)?落实")
 
 
@@ -224,17 +223,8 @@ class CitationExtractor:
         return m.group(1) if m else None
 
     def _relation(self, start: int, end: int) -> tuple[str, str | None]:
-        clause_start, depth = start, 0
-        while clause_start > 0:
-            ch = self.folded[clause_start - 1]
-            if ch in ")〕]":
-                depth += 1  # punctuation inside (中发〔2015〕36号,以下简称《纲要》) does not end the clause
-            elif ch in "(〔[" and depth:
-                depth -= 1
-            elif depth == 0 and _CLAUSE_END.match(ch):
-                break
-            clause_start -= 1
-        clause = self.folded[clause_start:start]
+        begin = clause_start(self.folded, start)
+        clause = self.folded[begin:start]
         # do not look into earlier titles of a list: 根据《A》、《B》 → B takes A's verb
         stripped = re.sub(r"《[^《》]*》", lambda mm: "#" * len(mm.group(0)), clause)
         # 贯彻落实国务院印发的《…》: 印发的 describes the title; the governing verb is 贯彻落实

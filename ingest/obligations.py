@@ -21,6 +21,7 @@ from policykg.ingest import agencies
 from policykg.ingest.deadlines import parse_deadline
 from policykg.ingest.divisions import Division, Divisions
 from policykg.ingest.model import Assignment, Deadline, Span
+from policykg.ingest.text import CLOSE_BRACKETS, OPEN_BRACKETS, split_top, trailing_bracket
 
 # Role words that end an obligation group, longest first.
 ROLE_WORDS = (
@@ -42,7 +43,6 @@ DEADLINE_LABELS = ("完成时限", "完成时间", "时间要求", "时限要求
 FIELD_LABEL = re.compile(
     r"(?P<label>" + "|".join(sorted([*LABELS, *DEADLINE_LABELS], key=len, reverse=True)) + r")\s*:\s*"
 )
-_OPEN, _CLOSE = "([〔【{", ")]〕】}"
 _QUALIFIER = re.compile(r"\((?:含|包括|不含|除)[^()]*\)|〔(?:含|包括)[^〔〕]*〕")
 # a bare level word that belongs to the next name: 各市、县(市、区)人民政府 is one collective
 _BARE_LEVEL = re.compile(r"^各?(?:省|市|州|县|区|旗|乡|镇|乡镇|市\(州\)|县\(市、区\)|县\(市\)|县\(区\))$")
@@ -78,40 +78,6 @@ def has_obligation(content: str) -> bool:
     ``区法制办会同区编办``."""
     return (bool(FIELD_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word != "会同")
             or bool(re.search(r"\S会同\S", content)))
-
-
-def split_top(text: str, separators: str) -> list[tuple[str, int]]:
-    """Split at separators outside brackets; pieces with their offsets in ``text``."""
-    out: list[tuple[str, int]] = []
-    depth, start = 0, 0
-    for i, ch in enumerate(text):
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in separators:
-            out.append((text[start:i], start))
-            start = i + 1
-    out.append((text[start:], start))
-    return out
-
-
-def trailing_bracket(folded: str) -> tuple[int, int] | None:
-    """The [start, end) of the content of the bracket that closes ``folded`` (trailing 。; ignored),
-    matched with nesting, or None."""
-    end = len(folded.rstrip(" \n。.;,"))
-    if end == 0 or folded[end - 1] not in _CLOSE:
-        return None
-    depth = 0
-    for i in range(end - 1, -1, -1):
-        ch = folded[i]
-        if ch in _CLOSE:
-            depth += 1
-        elif ch in _OPEN:
-            depth -= 1
-            if depth == 0:
-                return i + 1, end - 1
-    return None
 
 
 def names(ctx: Context, value: str, offset: int, role: str, role_text: str, source: str) -> list[Assignment]:
@@ -250,9 +216,9 @@ def _value_end(value: str) -> int:
     """Where a labelled value ends: at 。 ; or a line break outside brackets, or an unmatched ``)``."""
     depth = 0
     for i, ch in enumerate(value):
-        if ch in _OPEN:
+        if ch in OPEN_BRACKETS:
             depth += 1
-        elif ch in _CLOSE:
+        elif ch in CLOSE_BRACKETS:
             if depth == 0:
                 return i
             depth -= 1

@@ -22,7 +22,7 @@ from policykg.ingest.deadlines import default_deadline, parse_deadline
 from policykg.ingest.divisions import Division, Divisions
 from policykg.ingest.model import Assignment, Deadline, Goal, Measure, Section, Span
 from policykg.ingest.obligations import Context
-from policykg.ingest.text import Line, chinese_number, fold
+from policykg.ingest.text import Line, chinese_number, fold, trailing_bracket
 
 _CN = "一二三四五六七八九十"
 # numbering styles, outermost first: (style, pattern); group n = the number, the rest is the heading
@@ -90,7 +90,7 @@ def classify(t: str) -> tuple[str, int, str] | None:
 
 def _structured_obligation(folded: str) -> bool:
     """A block states obligations in a structured way (not just "区法制办要牵头做好…" in prose)."""
-    tb = obligations.trailing_bracket(folded)
+    tb = trailing_bracket(folded)
     if tb and obligations.has_obligation(folded[tb[0]:tb[1]]):
         return True
     return obligations.labelled_span(folded) is not None
@@ -106,8 +106,7 @@ class _PlanParser:
         self.measures: list[Measure] = []
         self.open: dict[str, Section] = {}  # style → innermost open section of that style
         self.carried: list[Assignment] = []
-        self._header: list[str] = []  # cells of the current table's header row
-        self._table_columns: dict[str, int] | None = None
+        self._table_columns: _Columns | None = None  # the header of the table being read
 
     def span(self, start: int, end: int) -> Span:
         return Span(start, end, self.text[start:end])
@@ -228,7 +227,7 @@ class _PlanParser:
         deadline: Deadline | None = None
         text_end = len(folded)
         labelled = obligations.labelled_span(folded)
-        tb = obligations.trailing_bracket(folded)
+        tb = trailing_bracket(folded)
         if tb and obligations.has_obligation(folded[tb[0]:tb[1]]) and (labelled is None or labelled[0] >= tb[0]):
             assignments, deadline = obligations.groups(self.ctx, folded[tb[0]:tb[1]], start + tb[0])
             text_end = tb[0] - 1
@@ -276,8 +275,8 @@ class _PlanParser:
             if len(filled) == 1 and (c := classify(filled[0][0].strip())) is not None:
                 self.section(_Item(c[0], c[1], c[2], row, row.end))
                 continue
-            if "number" in columns:
-                raw = cells[columns["number"]][0].strip() if columns["number"] < len(cells) else ""
+            if columns.number is not None:
+                raw = cells[columns.number][0].strip() if columns.number < len(cells) else ""
                 number = _row_number(raw)
                 if number is None and raw:
                     continue  # a sub-total or note row
@@ -297,47 +296,28 @@ class _PlanParser:
         raw_line = self.folded[row.start:row.end]
         return [(cell, row.start + offset) for cell, offset in _split_tabs(raw_line)]
 
-    def _columns(self, row: Line) -> dict[str, int] | None:
-        cells = [c.strip() for c, _ in _split_tabs(self.folded[row.start:row.end])]
-        columns: dict[str, int] = {}
-        for k, cell in enumerate(cells):
-            cell = cell.replace(" ", "")
-            if _NUMBER_COL.match(cell):
-                columns.setdefault("number", k)
-            elif cell in obligations.LABELS or cell.rstrip("单位部门") + "单位" in obligations.LABELS:
-                columns[f"role:{k}"] = k
-            elif _DEADLINE_COL.search(cell):
-                columns.setdefault("deadline", k)
-            elif _TASK_COL.search(cell):
-                columns.setdefault("task", k)
-        if "task" in columns and any(c.startswith("role:") for c in columns):
-            self._header = cells
-            return columns
-        return None
+    def _columns(self, row: Line) -> _Columns | None:
+        return table_columns([c for c, _ in _split_tabs(self.folded[row.start:row.end])])
 
-    def _row(self, row: Line, cells: list[tuple[str, int]], columns: dict[str, int], number: int) -> Measure:
+    def _row(self, row: Line, cells: list[tuple[str, int]], columns: _Columns, number: int) -> Measure:
         assignments: list[Assignment] = []
         deadline: Deadline | None = None
-        for key, k in columns.items():
-            if k >= len(cells) or k < 0:
+        wanted = [*((k, role) for k, role in columns.roles.items()), (columns.deadline, None)]
+        for k, role in wanted:
+            if k is None or k >= len(cells):
                 continue
             cell, at = cells[k]
-            lead = len(cell) - len(cell.lstrip())
-            value, at = cell.strip(), at + lead
+            value, at = cell.strip(), at + len(cell) - len(cell.lstrip())
             if not value or value in _EMPTY_CELLS:
                 continue
-            if key.startswith("role:"):
-                label = self._header[k].replace(" ", "")
-                label = label if label in obligations.LABELS else label.rstrip("单位部门") + "单位"
-                a, d = obligations.groups(self.ctx, value, at, "table", default=(obligations.LABELS[label], label))
+            if role is not None:
+                a, d = obligations.groups(self.ctx, value, at, "table", default=role)
                 assignments.extend(a)
                 deadline = deadline or d
-            elif key == "deadline":
-                d = parse_deadline(value)
-                if d is not None:
-                    d.span = self.span(at, at + len(value))
-                    deadline = d
-        task_cell, task_at = cells[columns["task"]] if columns["task"] < len(cells) else ("", row.start)
+            elif (d := parse_deadline(value)) is not None:
+                d.span = self.span(at, at + len(value))
+                deadline = d
+        task_cell, task_at = cells[columns.task] if columns.task < len(cells) else ("", row.start)
         measure = Measure(
             number=number,
             text=self.text[task_at:task_at + len(task_cell)].strip(),
@@ -372,6 +352,36 @@ class _PlanParser:
             i = bisect.bisect_right(starts, line.start) - 1
             if i < 0 or line.start >= spans[i][1]:
                 yield line
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where a task-division table keeps what: the 序号, task, deadline columns and, for each
+    column of bodies, its role and label (牵头单位 → lead)."""
+
+    task: int
+    roles: dict[int, tuple[str, str]]
+    number: int | None = None
+    deadline: int | None = None
+
+
+def table_columns(header: list[str]) -> _Columns | None:
+    """The columns of a task-division table from its header row, or None if it is not one."""
+    number = task = deadline = None
+    roles: dict[int, tuple[str, str]] = {}
+    for k, cell in enumerate(c.strip().replace(" ", "") for c in header):
+        label = cell if cell in obligations.LABELS else cell.rstrip("单位部门") + "单位"
+        if _NUMBER_COL.match(cell):
+            number = number if number is not None else k
+        elif label in obligations.LABELS:
+            roles[k] = (obligations.LABELS[label], cell)
+        elif _DEADLINE_COL.search(cell):
+            deadline = deadline if deadline is not None else k
+        elif _TASK_COL.search(cell):
+            task = task if task is not None else k
+    if task is None or not roles:
+        return None
+    return _Columns(task, roles, number, deadline)
 
 
 def _unglue(line: Line) -> list[Line]:

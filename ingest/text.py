@@ -101,6 +101,61 @@ def normalize_doc_number(m: re.Match[str]) -> str:
     return f"{m.group('code')}〔{m.group('year')}〕{int(m.group('serial'))}号"
 
 
+# Brackets (folded) that nest: an obligation parenthesis may hold 〔…(含…)…〕.
+OPEN_BRACKETS, CLOSE_BRACKETS = "([〔【{", ")]〕】}"
+
+
+def split_top(text: str, separators: str) -> list[tuple[str, int]]:
+    """Split at separators outside brackets; pieces with their offsets in ``text``."""
+    out: list[tuple[str, int]] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in OPEN_BRACKETS:
+            depth += 1
+        elif ch in CLOSE_BRACKETS:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in separators:
+            out.append((text[start:i], start))
+            start = i + 1
+    out.append((text[start:], start))
+    return out
+
+
+def trailing_bracket(folded: str) -> tuple[int, int] | None:
+    """The [start, end) of the content of the bracket that closes ``folded`` (trailing 。; ignored),
+    matched with nesting, or None."""
+    end = len(folded.rstrip(" \n。.;,"))
+    if end == 0 or folded[end - 1] not in CLOSE_BRACKETS:
+        return None
+    depth = 0
+    for i in range(end - 1, -1, -1):
+        ch = folded[i]
+        if ch in CLOSE_BRACKETS:
+            depth += 1
+        elif ch in OPEN_BRACKETS:
+            depth -= 1
+            if depth == 0:
+                return i + 1, end - 1
+    return None
+
+
+
+def clause_start(folded: str, pos: int, stops: str = "。;!?:,") -> int:
+    """Where the clause holding ``pos`` starts: after the last stop before it that is not inside
+    brackets (the comma in (中发〔2015〕36号,以下简称《纲要》) does not end a clause)."""
+    depth = 0
+    while pos > 0:
+        ch = folded[pos - 1]
+        if ch in CLOSE_BRACKETS:
+            depth += 1
+        elif ch in OPEN_BRACKETS and depth:
+            depth -= 1
+        elif depth == 0 and ch in stops:
+            break
+        pos -= 1
+    return pos
+
+
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 

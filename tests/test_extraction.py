@@ -63,6 +63,13 @@ def test_report_parts_plan_items_and_task_areas(scores):
     assert areas.tp >= 40 and areas.recall >= 0.85, (areas.missed, areas.spurious)
 
 
+def test_report_figures_against_the_gold(scores):
+    """Figures are hard (the subject of a number is often a clause away); the bar keeps what
+    extraction reaches (0.88 / 0.85 when written) from sliding back."""
+    s = scores["indicator (concept, value)", "reports"]
+    assert s.tp >= 45 and s.precision >= 0.85 and s.recall >= 0.8, (s.missed, s.spurious)
+
+
 def test_measure_37_roles_agencies_and_deadline(extractions):
     m = next(m for m in extractions["004"].measures if m.number == 37)
     assert m.text.startswith("全面推行行政执法公示制度")
