@@ -110,6 +110,8 @@ class _Builder:
         g.add((doc, LG.sourceFormat, Literal(ex.source_format)))
         if ex.index_number:
             g.add((doc, LG.indexNumber, Literal(ex.index_number)))
+        if ex.publisher:
+            g.add((doc, LG.publisherName, zh(ex.publisher)))
         g.add((doc, LG.content, Literal(ex.text)))
         for conversion in ex.conversions:
             g.add((doc, LG.conversion, Literal(conversion)))

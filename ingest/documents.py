@@ -42,6 +42,7 @@ class Metadata:
     report_year: int | None = None
     recipient: str | None = None
     period: tuple[int, int] | None = None
+    publisher: str | None = None  # 发布机构/来源 shown by the web page
     body: list[Line] = field(default_factory=list)
 
 
@@ -115,6 +116,7 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
             meta.issuers = [title_issuer]
         elif publisher or page.get("publisher"):
             meta.issuers = [publisher or page["publisher"]]
+    meta.publisher = page.get("publisher") or publisher
     meta.division = _jurisdiction(meta, text, divisions)
     if meta.genre is None and meta.recipient:
         meta.genre = "情况报告"

@@ -200,6 +200,7 @@ class Extraction:
     observations: list[Observation] = field(default_factory=list)
     source_format: str = "text"  # text | html | pdf | docx
     index_number: str | None = None  # 索引号 of a government web page
+    publisher: str | None = None  # 发布机构 / 来源 the page names
     warnings: list[str] = field(default_factory=list)  # what could not be done, for the person ingesting
     conversions: list[str] = field(default_factory=list)  # e.g. opencc:t2s, pinyin-glosses:5
     original_text: str | None = field(default=None, repr=False)  # before the conversions, if any

@@ -43,8 +43,9 @@ def test_mixed_folder_each_file_alone_with_a_summary(tmp_path):
     assert s.stats().documents_in_corpus == 5
     formats = {r["f"] for r in s.select("SELECT DISTINCT ?f WHERE { ?d lg:sourceFormat ?f }")}
     assert formats == {"text", "html", "pdf", "docx"}
-    page = s.select("SELECT ?n ?i WHERE { ?d lg:docNumber ?n ; lg:indexNumber ?i }")
-    assert page == [{"n": "钦南政办发〔2017〕12号", "i": "000000000/2017-00318"}]  # from the page's metadata table
+    page = s.select("SELECT ?n ?i ?p WHERE { ?d lg:docNumber ?n ; lg:indexNumber ?i ; lg:publisherName ?p }")
+    # from the page's metadata table
+    assert page == [{"n": "钦南政办发〔2017〕12号", "i": "000000000/2017-00318", "p": "钦州市钦南区人民政府办公室"}]
     converted = s.select("SELECT ?c WHERE { ?d lg:conversion ?c ; lg:originalText ?o }")
     assert any(r["c"] == "opencc:t2s" for r in converted)
 
