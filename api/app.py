@@ -97,7 +97,8 @@ def create_app(store: Store) -> FastAPI:
     def implementers(measure_id: str) -> dict[str, Any]:
         iri = resolver.measure(measure_id)
         info = measure_info(iri)
-        rows = run_canned("implementers", {"document": str(info["document"]), "measure": str(info["number"])})
+        rows = [r for r in run_canned("implementers", {"document": str(info["document"]), "measure": str(info["number"])})
+                if str(r["measureIri"]) == iri]  # a plan whose numbering restarts has several measures 1
         deadline = rows[0]["deadline"] if rows else None
         is_default = rows[0]["deadlineIsDefault"] if rows else None
         return {
@@ -106,6 +107,7 @@ def create_app(store: Store) -> FastAPI:
             "document": info["document"],
             "document_title": info["title"],
             "number": int(str(info["number"])),
+            "id": iri.rsplit("/", 1)[-1],  # the number, or 1-2 for the second measure numbered 1
             "text": info["text"],
             "deadline": deadline,
             "deadline_is_default": is_default,

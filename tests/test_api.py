@@ -98,3 +98,28 @@ def test_home_docs_and_openapi(client):
     assert "/api/documents/{document_id}/lineage" in docs and "cdn" not in docs.lower()
     home = client.get("/").text
     assert "implementers" in home and "/api/stats" in home
+
+
+def test_implementers_of_the_second_measure_with_a_repeated_number(tmp_path):
+    """A plan whose numbering restarts in each section: 1-2 is the second measure numbered 1."""
+    from fastapi.testclient import TestClient
+
+    from policykg.api.app import create_app
+    from policykg.graph.store import Store
+    from policykg.ingest import extract
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text("钦南区法治政府建设实施方案(2016—2020年)\n一、主要任务\n(一)依法全面履行政府职能\n"
+                    "1.推行权力清单制度。(区编办负责,2017年底前完成)\n(二)严格规范公正文明执法\n"
+                    "1.落实三项制度。(区法制办负责,2018年底前完成)\n", encoding="utf-8")
+    store = Store(None)
+    store.ensure_vocabularies()
+    ex = extract(plan)
+    store.put_document(ex)
+    client = TestClient(create_app(store))
+    second = client.get(f"/api/measures/{ex.key}/1-2/implementers").json()
+    assert second["id"] == "1-2" and second["text"].startswith("落实三项制度")
+    assert [i["agencyLabel"] for i in second["implementers"]] == ["钦南区法制办"]
+    assert second["deadline"] == "2018-12-31"
+    ambiguous = client.get(f"/api/measures/{ex.key}/1/implementers")
+    assert ambiguous.status_code == 404 and "1-1, 1-2" in ambiguous.json()["message"]
