@@ -29,8 +29,10 @@ ROLE_WORDS = (
     ("按职责负责", "responsible"), ("分别负责", "responsible"), ("共同负责", "responsible"),
     ("牵头负责", "lead"), ("牵头落实", "lead"), ("牵头", "lead"), ("负责落实", "responsible"), ("负责", "responsible"),
     ("配合", "cooperating"), ("协助", "assisting"), ("参与", "participating"), ("指导", "guiding"),
-    ("会同", "joint-lead"),
+    ("会同", "joint-lead"), ("具体落实", "responsible"), ("组织落实", "responsible"), ("落实", "responsible"),
 )
+# role words that count only at the end of a group (会同 joins two names; 落实 is common in prose)
+_ENDING_ONLY = {"会同", "落实", "具体落实", "组织落实"}
 # Field labels (牵头单位:…) and the role they give.
 LABELS = {
     "牵头单位": "lead", "牵头部门": "lead", "主责单位": "lead", "主办单位": "lead", "牵头": "lead",
@@ -38,6 +40,7 @@ LABELS = {
     "落实单位": "responsible", "责任主体": "responsible",
     "配合单位": "cooperating", "配合部门": "cooperating", "协办单位": "cooperating", "协作单位": "cooperating",
     "参与单位": "participating", "协助单位": "assisting", "指导单位": "guiding",
+    "配合": "cooperating", "负责": "responsible",
 }
 DEADLINE_LABELS = ("完成时限", "完成时间", "时间要求", "时限要求", "时间节点", "完成期限", "时限")
 FIELD_LABEL = re.compile(
@@ -62,22 +65,25 @@ class Context:
     divisions: Divisions
 
 
-def role_of(group: str) -> tuple[str, str | None]:
-    """The role word a group ends with (or, failing that, contains) and its role."""
+def role_of(group: str, anywhere: bool = True) -> tuple[str, str | None]:
+    """The role word a group ends with (or, with ``anywhere``, contains) and its role. Where a
+    column or label gives the role, only a word at the end counts: 区农业技术指导站 is a name."""
     for word, role in ROLE_WORDS:
         if group.endswith(word):
             return word, role
-    for word, role in ROLE_WORDS:
-        if word in group and word != "会同":
-            return word, role
+    if anywhere:
+        for word, role in ROLE_WORDS:
+            if word in group and word not in _ENDING_ONLY:
+                return word, role
     return "", None
 
 
 def has_obligation(content: str) -> bool:
     """Whether the inside of a parenthesis (or a line) assigns bodies: role words, labels, or
     ``区法制办会同区编办``."""
-    return (bool(FIELD_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word != "会同")
-            or bool(re.search(r"\S会同\S", content)))
+    core = content.rstrip(" 。;,")
+    return (bool(FIELD_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word not in _ENDING_ONLY)
+            or any(core.endswith(word) for word in _ENDING_ONLY if word != "会同") or bool(_JOINT.search(content)))
 
 
 def names(ctx: Context, value: str, offset: int, role: str, role_text: str, source: str) -> list[Assignment]:
@@ -94,6 +100,8 @@ def names(ctx: Context, value: str, offset: int, role: str, role_text: str, sour
     for piece, start in merged:
         lead = len(piece) - len(piece.lstrip())
         name = piece.strip()
+        if name.startswith("由") and len(name) > 2:  # 由区法制办牵头
+            name, lead = name[1:], lead + 1
         if not name or ctx.home is None:
             continue
         start += lead
@@ -138,21 +146,28 @@ def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
             if not g:
                 continue
             at = offset + g_start + p_start + piece.index(g)
-            tb = trailing_bracket(g)
-            if tb and tb[0] > 1 and has_obligation(g[tb[0]:tb[1]]):
-                # 区法制办(区编办配合): the bracket assigns a body of its own
-                inner, inner_deadline = groups(ctx, g[tb[0]:tb[1]], at + tb[0], source)
-                assignments.extend(inner)
-                deadline = deadline or inner_deadline
-                g = g[:tb[0] - 1].rstrip()
-            role_text, role = role_of(g)
+            # 区法制办(区编办配合)负责: a bracket that assigns a body of its own is read on its own
+            # and blanked out (same length, so offsets hold) before the rest is read
+            for b in _ASSIGNING_BRACKET.finditer(g):
+                if b.start() > 0 and has_obligation(b.group(1)):
+                    inner, inner_deadline = groups(ctx, b.group(1), at + b.start(1), source)
+                    assignments.extend(inner)
+                    deadline = deadline or inner_deadline
+                    g = _blank(g, b.start(), b.end())
             d = parse_deadline(g)
-            if d is not None and role is None:
-                d.span = Span(at, at + len(g), ctx.text[at:at + len(g)])
+            if d is not None:
+                # a deadline in the group: keep it, and read what is left (区法制办(2018年底前完成))
+                i = g.find(d.text)
+                d.span = Span(at + i, at + i + len(d.text), ctx.text[at + i:at + i + len(d.text)])
                 deadline = d
-                continue
+                a, b = _enclosing_bracket(g, i, i + len(d.text)) or (i, i + len(d.text))
+                g = _blank(g, a, b)  # (每年12月前报送) is about timing: the whole bracket goes
+                if not g.strip(" ,;()"):
+                    continue
+            role_text, role = role_of(g.rstrip(), anywhere=default is None)
             if role is not None:
-                body = g[: len(g) - len(role_text)] if g.endswith(role_text) else g[: g.index(role_text)]
+                stripped = g.rstrip()
+                body = stripped[: len(stripped) - len(role_text)] if stripped.endswith(role_text) else g[: g.index(role_text)]
             elif default is not None:
                 (role, role_text), body = default, g
             elif _JOINT.search(g):
@@ -161,6 +176,23 @@ def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
                 continue
             assignments.extend(_with_joint(ctx, body, at, role, role_text, source))
     return assignments, deadline
+
+
+_ASSIGNING_BRACKET = re.compile(r"\(([^()]*)\)")
+
+
+def _enclosing_bracket(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The [start, end) of the innermost round bracket around text[start:end], or None."""
+    a = text.rfind("(", 0, start)
+    b = text.find(")", end)
+    if a < 0 or b < 0 or ")" in text[a:start] or "(" in text[end:b]:
+        return None
+    return a, b + 1
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """``text`` with [start, end) replaced by spaces: what is left keeps its offsets."""
+    return text[:start] + " " * (end - start) + text[end:]
 
 
 _ROLE_THEN_COMMA = re.compile("(?:" + "|".join(w for w, _ in ROLE_WORDS if w != "会同") + ")(?=、)")

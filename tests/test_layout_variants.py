@@ -106,3 +106,23 @@ def test_a_plan_of_an_unknown_jurisdiction_says_why_it_has_no_agencies():
     ex = extract_text("某某县法治政府建设实施方案\n一、主要任务\n1.推行权力清单制度。(县编办牵头)\n", "x.txt")
     assert ex.measures and not ex.measures[0].assignments
     assert any("jurisdiction" in w for w in ex.warnings)
+
+
+def test_deadlines_and_brackets_inside_labelled_values_keep_their_bodies():
+    ms, _ = measures(
+        "一、主要任务\n"
+        "1.甲。(责任单位:区法制办(2018年底前完成))\n"
+        "2.乙。(牵头单位:区编办 2017年底前完成)\n"
+        "3.丙。(责任单位:各镇政府、街道办事处(每年12月前报送))\n"
+        "4.丁。(责任单位:区农业技术指导站、区编办)\n"
+        "5.戊。(由区法制办牵头,各镇、街道具体落实)\n"
+        "6.己。(区法制办(区编办配合)负责)\n"
+        "7.庚。(区编办牵头、区法制办、区财政局配合)\n")
+    assert roles(ms[1]) == [("区法制办", "responsible")] and ms[1].deadline.date == "2018-12-31"
+    assert roles(ms[2]) == [("区编办", "lead")] and ms[2].deadline.date == "2017-12-31"
+    assert roles(ms[3]) == [("各镇政府", "responsible"), ("街道办事处", "responsible")]
+    assert ms[3].deadline.precision == "recurring"
+    assert roles(ms[4]) == [("区农业技术指导站", "responsible"), ("区编办", "responsible")]  # 指导 inside a name
+    assert roles(ms[5]) == [("区法制办", "lead"), ("各镇、街道", "responsible")]
+    assert sorted(roles(ms[6])) == [("区法制办", "responsible"), ("区编办", "cooperating")]
+    assert roles(ms[7]) == [("区编办", "lead"), ("区法制办", "cooperating"), ("区财政局", "cooperating")]
