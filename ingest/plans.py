@@ -135,6 +135,11 @@ class _PlanParser:
                     counts[item.style] = counts.get(item.style, 0) + 1
         if counts:
             # the style most obligated items use; a tie goes to the deeper style
+            out = _fold_listed_sub_items(out)
+            counts = {}
+            for item in out:
+                if isinstance(item, _Item) and item.obligated:
+                    counts[item.style] = counts.get(item.style, 0) + 1
             style = max(counts, key=lambda st: (counts[st], _RANK[st]))
             _mark_parents(out)
         elif any(isinstance(i, Line) and "\t" in i.text and self._columns(i) is not None for i in out):
@@ -170,15 +175,16 @@ class _PlanParser:
                 if carried is not None:
                     self.carried = carried
                 continue
-            if measure_style is not None and item.style == measure_style and not in_steps:
-                if item.obligated or not item.parent_of_obligated:
-                    self.measure(item)
+            if measure_style is not None and not in_steps:
+                if item.obligated and not item.parent_of_obligated:
+                    self.measure(item)  # obligations of its own and none below it: a measure, whatever its style
                     continue
-                # (五)加强组织保障 whose 1. 2. items carry the obligations: a heading here
-            elif measure_style is not None and _RANK[item.style] > _RANK[measure_style]:
-                if item.obligated and not in_steps and self._heading_of_measures(measure_style):
-                    self.measure(item)
-                continue  # otherwise a sub-item inside a measure's text
+                if item.style == measure_style and not item.parent_of_obligated:
+                    self.measure(item)  # a measure that names no body
+                    continue
+                if _RANK[item.style] > _RANK[measure_style]:
+                    continue  # a sub-item inside a measure's text
+                # (五)加强组织保障 whose 1. 2. items carry the obligations: a heading
             if item.style == "cn":
                 in_steps = bool(_STEPS.search(item.heading))
                 if in_steps:
@@ -189,10 +195,6 @@ class _PlanParser:
             self.section(item)
         default = self.default(steps)
         return PlanStructure(self.sections, self.goals, self.measures, default)
-
-    def _heading_of_measures(self, measure_style: str) -> bool:
-        """The innermost open section is an item of the measure style turned into a heading."""
-        return measure_style in self.open and self._innermost() is self.open[measure_style]
 
     def section(self, item: _Item) -> None:
         style = item.style
@@ -220,6 +222,8 @@ class _PlanParser:
         return topics[-1] if topics else None
 
     def measure(self, item: _Item) -> None:
+        for style in [st for st in self.open if _RANK[st] >= _RANK[item.style]]:
+            del self.open[style]  # (四)… after the heading (三)加强组织保障 is not under it
         start, end = item.line.start, item.end
         raw, folded = self.text[start:end], self.folded[start:end]
         body_start = item.line.text.index(item.heading)
@@ -234,6 +238,13 @@ class _PlanParser:
         elif labelled is not None:
             assignments, deadline = obligations.labelled(self.ctx, folded[labelled[0]:], start + labelled[0])
             text_end = labelled[0]
+            # …。(区发改局牵头) then 责任单位:… on the next line: the bracket counts too
+            head = trailing_bracket(folded[:labelled[0]])
+            if head and obligations.has_obligation(folded[head[0]:head[1]]):
+                more, more_deadline = obligations.groups(self.ctx, folded[head[0]:head[1]], start + head[0])
+                assignments = [*more, *assignments]
+                deadline = deadline or more_deadline
+                text_end = head[0] - 1
         segment = folded[body_start:text_end]
         lead = len(segment) - len(segment.lstrip())
         measure_text = raw[body_start + lead:body_start + lead + len(segment.strip())]
@@ -385,13 +396,41 @@ def table_columns(header: list[str]) -> _Columns | None:
 
 
 def _unglue(line: Line) -> list[Line]:
-    """A line that ends in a heading glued to it becomes two lines (offsets kept)."""
+    """A line whose obligation bracket is followed by a heading glued to it becomes two lines
+    (offsets kept); "实施XX工程(2017年)3. 完善…" stays one line."""
     m = _GLUED.search(line.text)
     if m is None or m.start() == 0:
+        return [line]
+    tb = trailing_bracket(line.text[:m.start()])
+    if tb is None or not obligations.has_obligation(line.text[tb[0]:tb[1]]):
         return [line]
     cut = m.end()
     head, tail = line.text[:m.start()], line.text[cut:]
     return [Line(line.start, line.start + len(head), head), Line(line.start + cut, line.end, tail)]
+
+
+def _fold_listed_sub_items(items: list[_Item | Line]) -> list[_Item | Line]:
+    """``1.推行权力清单制度…:`` / ``(1)梳理…;`` / ``(2)…。(区编办牵头…)``: sub-items listed under an
+    item without obligations, where only the last one carries the obligation bracket, are the
+    item's own text; they fold into it."""
+    out: list[_Item | Line] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        out.append(item)
+        i += 1
+        if not isinstance(item, _Item) or item.obligated:
+            continue
+        j = i
+        while j < len(items) and isinstance(items[j], _Item) and _RANK[items[j].style] > _RANK[item.style]:  # type: ignore[union-attr]
+            j += 1
+        children = items[i:j]
+        if len(children) >= 2 and children[-1].obligated and not any(c.obligated for c in children[:-1]):  # type: ignore[union-attr]
+            for c in children:
+                item.extra.extend([c.line, *c.extra])  # type: ignore[union-attr]
+            item.end, item.obligated = children[-1].end, True  # type: ignore[union-attr]
+            i = j
+    return out
 
 
 def _mark_parents(items: list[_Item | Line]) -> None:

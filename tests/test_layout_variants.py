@@ -126,3 +126,23 @@ def test_deadlines_and_brackets_inside_labelled_values_keep_their_bodies():
     assert roles(ms[5]) == [("区法制办", "lead"), ("各镇、街道", "responsible")]
     assert sorted(roles(ms[6])) == [("区法制办", "responsible"), ("区编办", "cooperating")]
     assert roles(ms[7]) == [("区编办", "lead"), ("区法制办", "cooperating"), ("区财政局", "cooperating")]
+
+
+def test_measures_of_two_styles_listed_sub_items_and_a_bracket_before_labelled_lines():
+    _, ex = measures(
+        "一、主要任务\n"
+        "(一)推行权力清单制度。(区编办牵头,区直各有关部门负责)\n"
+        "(二)推进政务公开。(区政府办公室负责,2017年底前完成)\n"
+        "(三)加强组织保障\n1.建立考核制度。(区委组织部牵头)\n2.落实第一责任人制度。(区政府办公室负责)\n"
+        "3.建立述法制度。(区司法局负责)\n"
+        "(四)深化行政审批改革,具体包括:\n(1)梳理行政处罚事项;\n(2)公布权责清单。(区编办牵头,区法制办配合,2017年底前完成)\n"
+        "(五)规范执法。(区发改局牵头)\n责任单位:各镇政府、街道办事处\n"
+        "(六)实施XX工程(2017年)3. 完善配套制度。(区财政局负责)\n")
+    got = [(m.number, m.text[:6]) for m in ex.measures]
+    assert got == [(1, "推行权力清单"), (2, "推进政务公开"), (1, "建立考核制度"), (2, "落实第一责任"), (3, "建立述法制度"),
+                   (4, "深化行政审批"), (5, "规范执法。"), (6, "实施XX工程")]
+    listed = ex.measures[5]
+    assert "梳理行政处罚事项" in listed.text and roles(listed) == [("区编办", "lead"), ("区法制办", "cooperating")]
+    assert roles(ex.measures[6]) == [("区发改局", "lead"), ("各镇政府", "responsible"), ("街道办事处", "responsible")]
+    assert ex.measures[6].text == "规范执法。"
+    assert [m.section for m in ex.measures] == ["1", "1", "1.3", "1.3", "1.3", "1", "1", "1"]
