@@ -10,19 +10,46 @@ from policykg.ingest.model import Deadline
 _DAY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日(?:前|之前|以前)?(?:完成)?")
 _YEAR_END = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年(?:年)?(?:底|末)(?:前|之前|以前)?(?:完成)?")
 _YEAR_WITHIN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年(?:内|前|之前|以前)(?:完成)?")
-_MONTH_END = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月(?:底|末|份)?(?:前|之前|以前)?(?:完成)?")
+_MONTH_END = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月(?:(?:底|末)(?:前|之前|以前)?|份?(?:前|之前|以前)|份?完成|份?$)(?:完成)?"
+)
+# 2018年3月启动, 自2018年1月起, 2017年以来: a start, not a deadline
+_START = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\s*(?:起|启动|开始|以来|开展)")
+# 2019年3月至2020年12月: the end of the range is the deadline
+_RANGE = re.compile(r"(?:至|到|—|~)\s*(?=(?:19|20)\d{2}\s*年)")
 _HALF = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<h>上|下)半年(?:前)?(?:完成)?")
 _QUARTER = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?:第)?(?P<q>[一二三四1-4])季度(?:末|底)?(?:前)?(?:完成)?")
 _RECURRING = re.compile(r"每年\s*(?:\d{1,2}\s*月|年底|年末|底)(?:底|末)?前?|每季度|每半年|每月")
 _ONGOING = re.compile(r"长期坚持|持续推进|长期推进|持续开展|长期开展|常态化推进")
 
 
-def parse_deadline(text: str) -> Deadline | None:
+_BARE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年(?:\s*(?P<m>\d{1,2})\s*月)?")
+
+
+def _recurring_or_ongoing(text: str) -> Deadline | None:
+    if m := _RECURRING.search(text):
+        return Deadline(None, "recurring", m.group(0))
+    if m := _ONGOING.search(text):
+        return Deadline(None, "ongoing", m.group(0))
+    return None
+
+
+def parse_deadline(text: str, field: bool = False) -> Deadline | None:
     """The deadline stated in a short text such as one group of an obligation parenthesis:
     2018年6月30日前 (day), 2018年6月底前 (month), 2019年第二季度 (quarter), 2019年上半年 (half-year),
     2017年底前 / 2019年年底前 / 2017年内 / 2020年前 (year: the end of that year; plans of this family
     write 2020年前 for the end of their 2016–2020 period), 每年12月前 /
-    每年年底前 (recurring), 长期坚持 / 持续推进 (ongoing)."""
+    每年年底前 (recurring), 长期坚持 / 持续推进 (ongoing). A range gives its end; a start date
+    (2018年3月启动, 自2018年1月起) is not a deadline. With ``field`` (the text of a 完成时限 field or
+    column) a bare 2019年 or 2018年3月 is one too."""
+    if r := _RANGE.search(text):
+        text = text[r.end():]
+    if _START.search(text):
+        return _recurring_or_ongoing(text)
+    if field and (m := _BARE.fullmatch(text.strip(" 。.,;"))):
+        y, mo = int(m.group("y")), int(m.group("m") or 12)
+        if 1 <= mo <= 12:
+            return Deadline(f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}", "month" if m.group("m") else "year", m.group(0))
     if m := _DAY.search(text):
         y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
         if 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]:
@@ -39,11 +66,7 @@ def parse_deadline(text: str) -> Deadline | None:
         return Deadline(f"{y:04d}-06-30" if m.group("h") == "上" else f"{y:04d}-12-31", "half-year", m.group(0))
     if m := _YEAR_END.search(text) or _YEAR_WITHIN.search(text):
         return Deadline(f"{int(m.group('y')):04d}-12-31", "year", m.group(0))
-    if m := _RECURRING.search(text):
-        return Deadline(None, "recurring", m.group(0))
-    if m := _ONGOING.search(text):
-        return Deadline(None, "ongoing", m.group(0))
-    return None
+    return _recurring_or_ongoing(text)
 
 
 _DEFAULT = re.compile(r"(?:除[^。]{0,30}外)?[^。]{0,20}原则上(?:应当|应)?(?:在|于)?(?P<when>(?:19|20)\d{2}\s*年[^。,]{0,8}?(?:前|之前))完成")

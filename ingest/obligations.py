@@ -231,7 +231,7 @@ def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") 
         at = offset + m.end()
         label = m.group("label")
         if label in DEADLINE_LABELS:
-            d = parse_deadline(value)
+            d = parse_deadline(value, field=True)
             if d is not None:
                 v = value.strip()
                 s = at + value.index(v)

@@ -325,7 +325,7 @@ class _PlanParser:
                 a, d = obligations.groups(self.ctx, value, at, "table", default=role)
                 assignments.extend(a)
                 deadline = deadline or d
-            elif (d := parse_deadline(value)) is not None:
+            elif (d := parse_deadline(value, field=True)) is not None:
                 d.span = self.span(at, at + len(value))
                 deadline = d
         task_cell, task_at = cells[columns.task] if columns.task < len(cells) else ("", row.start)

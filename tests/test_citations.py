@@ -80,3 +80,13 @@ def test_deadlines_with_their_precision():
         d = parse_deadline(text)
         assert (d.date, d.precision) == expected, text
     assert parse_deadline("区法制办牵头") is None
+
+
+def test_starts_and_ranges_are_not_deadlines_and_deadline_fields_take_bare_dates():
+    assert parse_deadline("2018年3月启动") is None
+    assert parse_deadline("2017年以来") is None
+    assert (parse_deadline("自2018年1月起每月报送").precision) == "recurring"
+    assert parse_deadline("2019年3月至2020年12月").date == "2020-12-31"
+    assert parse_deadline("2019年") is None
+    assert parse_deadline("2019年", field=True).date == "2019-12-31"
+    assert parse_deadline("2018年3月", field=True).date == "2018-03-31"
