@@ -99,9 +99,11 @@ def match_known(normalized: str, doc_number: str | None) -> tuple[Known, float, 
 
 
 _MODIFIER = re.compile(r"(?:印发|制定|出台|发布|颁布|修订|通过)(?:实施)?的\s*$")
+_ISSUING_VERB = re.compile(r"(?:印发|制定|出台|发布|颁布|修订|通过)了?(?:实施)?的?\s*$")
 _ALIAS_DEFINITION = re.compile(r"(?:以下简称|以下称|下称|简称)\s*$")
 _ISSUER_WORD = re.compile(r"(?:政府|办公厅|办公室|委员会|委|局|部|厅|院)$")
 _DIGITS = re.compile(r"\d+")
+_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
 
 
 def titles(folded: str) -> list[re.Match[str]]:
@@ -130,7 +132,8 @@ def same_document_score(a: str, b: str) -> float | None:
     document they end with."""
     if a == b:
         return 1.0
-    if _DIGITS.findall(a) != _DIGITS.findall(b) or a[:2] != b[:2] or a[-2:] != b[-2:]:
+    core_a, core_b = _TRAILING_BRACKET.sub("", a), _TRAILING_BRACKET.sub("", b)
+    if _DIGITS.findall(a) != _DIGITS.findall(b) or a[:2] != b[:2] or core_a[-2:] != core_b[-2:]:
         return None  # 实施意见 and 实施方案 are different documents however alike the rest
     score = fuzz.ratio(a, b) / 100
     return round(score, 2) if score >= 0.9 else None
@@ -218,7 +221,7 @@ class CitationExtractor:
         )
 
     def _issuer(self, start: int) -> str | None:
-        before = _MODIFIER.sub("", self.folded[max(0, start - 30):start])  # 国务院印发的《…》: the issuer is 国务院
+        before = _ISSUING_VERB.sub("", self.folded[max(0, start - 30):start])  # 国务院印发(了/的)《…》: the issuer is 国务院
         m = _ISSUER_BEFORE.search(before)
         return m.group(1) if m else None
 

@@ -43,6 +43,7 @@ _STEPS = re.compile(r"实施步骤|进度安排|时间安排|时间步骤|工作
 _NUMBER_COL = re.compile(r"^(?:序号|编号|序)$")
 _TASK_COL = re.compile(r"任务|工作内容|措施|事项|内容")
 _DEADLINE_COL = re.compile(r"时限|时间|期限|进度")
+_SUB_NUMBER = re.compile(r"^\d{1,4}\s*[.-]\s*\d{1,3}$")
 _EMPTY_CELLS = {"-", "--", "/", "无", "—", "——", "…"}
 
 
@@ -289,8 +290,8 @@ class _PlanParser:
             if columns.number is not None:
                 raw = cells[columns.number][0].strip() if columns.number < len(cells) else ""
                 number = _row_number(raw)
-                if number is None and raw:
-                    continue  # a sub-total or note row
+                if number is None and raw and not _SUB_NUMBER.match(raw):
+                    continue  # a sub-total or note row; 5.1 continues measure 5
             else:
                 number = len([m for m in self.measures if m.span.start >= rows[0].start]) + 1
             row_measure = self._row(row, cells, columns, number if number is not None else 0)

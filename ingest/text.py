@@ -39,6 +39,8 @@ def lines(text: str) -> list[Line]:
     pos = 0
     for raw in text.split("\n"):
         stripped = raw.strip(" \t\u3000\xa0\ufeff")
+        if stripped and "\t" in raw:
+            stripped = raw.strip(" \u3000\xa0\ufeff\r")  # a table row keeps its empty first cells
         if stripped:
             start = pos + raw.index(stripped)
             out.append(Line(start, start + len(stripped), fold(stripped)))

@@ -146,3 +146,20 @@ def test_measures_of_two_styles_listed_sub_items_and_a_bracket_before_labelled_l
     assert roles(ex.measures[6]) == [("区发改局", "lead"), ("各镇政府", "responsible"), ("街道办事处", "responsible")]
     assert ex.measures[6].text == "规范执法。"
     assert [m.section for m in ex.measures] == ["1", "1", "1.3", "1.3", "1.3", "1", "1", "1"]
+
+
+def test_table_rows_with_an_empty_or_dotted_number_continue_the_measure_above():
+    ex = extract_text("钦南区法治政府建设任务分工方案\n序号\t工作任务\t牵头单位\t完成时限\n"
+                      "1\t深化审批改革\t区编办\t2017年底前\n\t公布责任清单\t区财政局\t\n"
+                      "2\t推进政务公开\t区政府办公室\t2018年\n2.1\t公开财政预算\t区财政局\t\n", "t.txt")
+    assert [(m.number, m.text) for m in ex.measures] == [(1, "深化审批改革;公布责任清单"), (2, "推进政务公开;公开财政预算")]
+    assert roles(ex.measures[0]) == [("区编办", "lead"), ("区财政局", "lead")]
+    assert ex.measures[1].deadline.date == "2018-12-31"  # a bare year in the 完成时限 column
+
+
+def test_citation_kinds_and_issuers_before_yinfa_le():
+    ex = extract_text(PLAN + "制定《吴忠市法治政府建设实施方案(2016-2020年)》和《吴忠市法治政府建设实施意见(2016-2020年)》。"
+                      "中共中央办公厅、国务院办公厅印发了《法治政府建设与责任落实督察工作规定》。\n", "c.txt")
+    targets = [c.target_title for c in ex.citations]
+    assert targets[0] != targets[1]  # 实施方案 and 实施意见 are different documents
+    assert ex.citations[2].issuer == "中共中央办公厅、国务院办公厅"
