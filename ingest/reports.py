@@ -19,6 +19,17 @@ _PLAN = re.compile(r"计划|打算|下一步|思路|安排|要点|展望")
 _UNHEADED_PROBLEMS = re.compile(
     r"^(?:[^。]*。)?(?:但|与|同时|然而|不过|虽然|尽管|当然)[^。]*(?:差距|不足|短板|存在[^。]{0,10}问题)"
 )
+_READS_AS_PROBLEM = re.compile(r"问题|不足|有待|差距|薄弱|欠缺|不够|不到位|短板")
+_BEING_FIXED = re.compile(r"整改|解决|纠正|督促|及时处理")
+
+
+def _turns_to_problems(line: str) -> bool:
+    """A paragraph that turns to shortcomings, not one that reports problems being fixed
+    (对检查中发现存在的问题及时督促整改)."""
+    m = _UNHEADED_PROBLEMS.search(line)
+    return m is not None and not _BEING_FIXED.search(m.group(0))
+
+
 _PLAN_START = re.compile(r"下一步[,,]?|(?:19|20)\d{2}年[,,]?(?:我(?:区|市|县|们)将|将)")
 _X_SHI = re.compile(r"(?:^|(?<=[。;]))\s*(?P<m>[一二三四五六七八九十]{1,3}是)")
 _SUBITEM = re.compile(r"(?:^|(?<=[。;]))\s*(?P<m>\((?:[一二三四五六七八九十]{1,3})\)|\d{1,2}[、.](?!\d))")
@@ -55,12 +66,15 @@ def parse_report(text: str, body: list[Line], year: int | None) -> ReportStructu
             marks.append((line.start, kind, text[line.start:line.end], line))
             continue
         current = marks[-1][1] if marks else "other"
-        if current == "achievements" and _UNHEADED_PROBLEMS.search(line.text):
+        if current == "achievements" and _turns_to_problems(line.text):
             marks.append((line.start, "problems", None, None))
         elif current == "problems" and (p := _PLAN_START.search(line.text)):
             marks.append((line.start + p.start(), "plan", None, None))
-        elif current == "problems" and mixed and c is not None and c[0] in {"paren-cn", "arabic"} and len(marks) > 1:
-            marks.append((line.start, "plan", None, None))  # the first numbered item after the problems
+        elif current == "problems" and mixed and c is not None and c[0] in {"paren-cn", "arabic"}:
+            if _PLAN.search(c[2]) and len(c[2]) <= 20:
+                marks.append((line.end, "plan", None, None))  # (二)下一步工作打算: the plan follows the sub-heading
+            elif not _READS_AS_PROBLEM.search(c[2]):
+                marks.append((line.start, "plan", None, None))  # the first numbered item that is not a problem
     end_of_body = body[-1].end if body else 0
     sections: list[ReportSection] = []
     bounds: list[tuple[int, int, Line | None]] = []

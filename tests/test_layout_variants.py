@@ -163,3 +163,15 @@ def test_citation_kinds_and_issuers_before_yinfa_le():
     targets = [c.target_title for c in ex.citations]
     assert targets[0] != targets[1]  # 实施方案 and 实施意见 are different documents
     assert ex.citations[2].issuer == "中共中央办公厅、国务院办公厅"
+
+
+def test_report_plan_under_a_sub_heading_and_problems_being_fixed_are_achievements():
+    ex = extract_text(
+        "钦南区2017年法治政府建设情况报告\n一、2017年工作开展情况\n"
+        "(一)加强组织领导。成立领导小组。同时,对检查中发现存在的问题及时督促整改。\n"
+        "(二)推进行政复议。收到行政复议申请12件。\n(三)规范执法行为。开展执法检查。\n"
+        "二、存在的问题和下一步工作打算\n(一)存在的问题\n1.执法队伍建设有待加强。\n"
+        "(二)下一步工作打算\n1.加强执法队伍建设。\n2.完善规范性文件管理。\n", "r.txt")
+    assert [s.kind for s in ex.report_sections] == ["achievements", "problems", "plan"]
+    assert len(ex.activities) == 3
+    assert [p.text for p in ex.planned_measures] == ["加强执法队伍建设。", "完善规范性文件管理。"]
