@@ -15,6 +15,7 @@ from policykg.errors import QueryError, StoreError
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.model import Extraction
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
+from policykg.graph import reasoning
 from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
 
 
@@ -75,22 +76,33 @@ class Store:
 
     def remove_document(self, key: str) -> None:
         self.ox.update(f"DROP SILENT GRAPH <{iris.doc_graph(key)}>")
+        reasoning.forget(self.ox, key)
+
+    def refresh_inferences(self, keys: list[str] | None = None) -> dict[str, reasoning.Run]:
+        """Recompute the materialised entailments of these documents (all when None) and the
+        closure across documents (``graph/inferred/…``)."""
+        return reasoning.refresh(self.ox, keys)
 
     # -- reading ---------------------------------------------------------------------------
 
     def query(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
-              prefixes: bool = True, **kwargs: object) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a SPARQL query over the union of all graphs (unless FROM/GRAPH say otherwise)."""
+              prefixes: bool = True, inferred: bool = True, **kwargs: object) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query over the union of all graphs (unless FROM/GRAPH say otherwise);
+        with ``inferred=False`` the materialised entailments are left out."""
         text = (sparql_prefixes() + sparql) if prefixes else sparql
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        if not inferred and "default_graph" not in kwargs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in reasoning.asserted_graphs(self.ox)]
+            kwargs["union"] = False
         try:
             return self.ox.query(text, use_default_graph_as_union=kwargs.pop("union", True), substitutions=subs, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from None
 
-    def select(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None) -> list[dict[str, object]]:
+    def select(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+               inferred: bool = True) -> list[dict[str, object]]:
         """Rows of a SELECT as dicts of Python values (str, int, float, bool; None when unbound)."""
-        result = self.query(sparql, substitutions)
+        result = self.query(sparql, substitutions, inferred=inferred)
         variables = [v.value for v in result.variables]  # type: ignore[union-attr]
         rows = []
         for solution in result:  # type: ignore[union-attr]
