@@ -46,9 +46,9 @@ def create_app(store: Store) -> FastAPI:
 
     app.include_router(sparql_router(store))
 
-    def run_canned(name: str, values: dict[str, str]) -> list[dict[str, Any]]:
+    def run_canned(name: str, values: dict[str, str], inferred: bool = True) -> list[dict[str, Any]]:
         q = queries.get(name)
-        return store.select(q.render(q.bind(values, resolver)))
+        return store.select(q.render(q.bind(values, resolver)), inferred=inferred)
 
     def page(rows: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
         return {"ok": True, "count": len(rows), "offset": offset, "limit": limit, "rows": rows[offset: offset + limit]}
@@ -66,9 +66,10 @@ def create_app(store: Store) -> FastAPI:
         }
 
     @app.get("/api/queries/{name}", tags=["queries"], summary="Run a canned query; its parameters are query-string parameters")
-    def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000), offset: int = Query(default=0, ge=0)) -> Response:
-        values = {k: v for k, v in request.query_params.items() if k not in {"limit", "offset", "format"}}
-        rows = run_canned(name, values)
+    def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000), offset: int = Query(default=0, ge=0),
+                  inferred: bool = Query(default=True, description="Include the materialised entailments (transitive lineage, role roll-ups, types)")) -> Response:
+        values = {k: v for k, v in request.query_params.items() if k not in {"limit", "offset", "format", "inferred"}}
+        rows = run_canned(name, values, inferred)
         body = page(rows, limit, offset)
         body["query"] = name
         body["params"] = values

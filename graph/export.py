@@ -6,6 +6,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from policykg import iris
+from policykg.graph import reasoning
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 
@@ -21,15 +22,18 @@ def dump(store: Store, fmt: str) -> bytes:
     return ox.serialize(sorted(triples, key=str), format=rdf_format, **kwargs)  # type: ignore[arg-type]
 
 
-def union_graph(store: Store, include_ontology: bool = False) -> Graph:
-    """All data triples as one rdflib Graph (the ontology graph excluded unless asked)."""
-    skip = None if include_ontology else ox.NamedNode(iris.ontology_graph())
+def union_graph(store: Store, include_ontology: bool = False, inferred: bool = False) -> Graph:
+    """The asserted data triples as one rdflib Graph (the ontology and the materialised
+    entailments left out unless asked)."""
+    prefix = reasoning.inferred_prefix()
+    skip = set() if include_ontology else {iris.ontology_graph()}
+
+    def kept(graph: object) -> bool:
+        name = getattr(graph, "value", "")
+        return name not in skip and (inferred or not name.startswith(prefix))
+
     g = Graph()
-    triples = [
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.ox.quads_for_pattern(None, None, None)
-        if skip is None or q.graph_name != skip
-    ]
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.ox.quads_for_pattern(None, None, None) if kept(q.graph_name)]
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     g.parse(data=data, format="nt")
     return g

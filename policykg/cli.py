@@ -94,6 +94,9 @@ def run_ingest(files: list[Path], store_dir: str, fmt: str = "text", skipped: li
                 summary.results.append(r)
                 if fmt == "text":
                     _report(r)
+        keys = [r.key for r in summary.results if r.ok and r.key]
+        if keys:
+            store.refresh_inferences(keys)  # the new documents' entailments and the closure across documents
     finally:
         store.flush()  # the store itself closes when it goes out of scope, before the CLI exits
     return summary
@@ -158,7 +161,9 @@ def _emit(rows: list[dict[str, object]], fmt: str) -> None:
 @_store_option
 @click.option("--param", "-p", "params", multiple=True, metavar="K=V", help="A query parameter, repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", help="Output format.")
-def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str) -> None:
+@click.option("--inferred/--no-inferred", default=True,
+              help="Include the materialised entailments (transitive lineage, role roll-ups, types); see `policykg reason`.")
+def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, inferred: bool) -> None:
     """Run a canned query (by name) or a .rq file.
 
     \b
@@ -166,7 +171,7 @@ def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str) 
       policykg query implementers -p document=钦州市钦南区法治政府建设实施方案(2016-2020年) -p measure=37
       policykg query lineage -p document=钦州市钦南区法治政府建设实施方案(2016-2020年) --format json
       policykg query due-by -p date=2017-12-31 --format csv
-    Canned queries: implementers, lineage, citing, agency-load, unled-measures, due-by, reports.
+    Canned queries: the .rq files in queries/ (also listed by GET /api/queries).
     """
     from policykg import queries
     from policykg.errors import ParameterError
@@ -180,7 +185,7 @@ def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str) 
         values[k.strip()] = v
     q = queries.get(name_or_file)
     store = _open(store_dir, read_only=True)
-    rows = store.select(q.render(q.bind(values, Resolver(store))))
+    rows = store.select(q.render(q.bind(values, Resolver(store))), inferred=inferred)
     _emit(rows, fmt)
 
 
@@ -275,6 +280,36 @@ def stats(store_dir: str, fmt: str) -> None:
     else:
         for k, v in s.items():
             click.echo(f"{k:<20} {v:>8}")
+
+
+@cli.command()
+@_store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+def reason(store_dir: str, fmt: str) -> None:
+    """Rebuild the materialised entailments (graph/inferred/…) from the ontology's OWL 2 RL axioms.
+
+    Ingest keeps them up to date; run this after changing the ontology. Rules: sub-properties,
+    inverses, transitive properties, property chains, domains, ranges and sub-classes; owlrl is
+    the reference semantics (`policykg validate --owl`).
+
+    \b
+    Example:
+      policykg reason --store data/store
+    """
+    store = _open(store_dir)
+    runs = store.refresh_inferences()
+    store.flush()
+    total = sum(r.added for r in runs.values())
+    seconds = sum(r.seconds for r in runs.values())
+    if fmt == "json":
+        click.echo(json.dumps({"added": total, "seconds": round(seconds, 3), "documents": len(runs) - 1,
+                               "closure": runs["closure"].__dict__}, ensure_ascii=False, indent=2))
+        return
+    closure = runs["closure"]
+    click.echo(f"{total} triples inferred in {seconds:.2f} s ({len(runs) - 1} documents; "
+               f"closure across documents: {closure.added} triples in {closure.rounds} rounds)")
+    for rule, n in sorted(closure.per_rule.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {n:>8}  {rule}")
 
 
 @cli.command(name="eval")
