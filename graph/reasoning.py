@@ -115,37 +115,58 @@ class RuleSet:
         heads |= {q for _, q in self.inverses} | set(self.transitive) | {h for h, _, _ in self.chains}
         return frozenset(heads)
 
-    def queries(self) -> list[tuple[str, str]]:
-        """(name, CONSTRUCT) for every rule; each yields only triples not yet in its dataset."""
+    def queries(self, delta: str | None = None, multi_only: bool = False) -> list[tuple[str, str]]:
+        """(name, CONSTRUCT) for every rule, each yielding only triples not yet in its dataset, in
+        an order that lets one pass feed the next rule (sub-properties before transitive
+        closure before inverses and chains, types last). With ``delta``, a rule fires only on a
+        premise in that graph (semi-naive evaluation); ``multi_only`` keeps the rules whose
+        premises are two triples (transitive closure, chains): the only ones that can join
+        triples of different graphs."""
         out: list[tuple[str, str]] = []
 
         def values(pairs: list[tuple[str, str]]) -> str:
             return " ".join(f"(<{a}> <{b}>)" for a, b in sorted(pairs))
 
+        def new(pattern: str) -> str:  # the premise that must be new
+            return f"GRAPH <{delta}> {{ {pattern} }} ." if delta else f"{pattern} ."
+
         spo = [(p, q) for p, qs in self.super_properties.items() for q in qs]
-        if spo:
-            out.append(("sub-property", f"CONSTRUCT {{ ?s ?q ?o }} WHERE {{ VALUES (?p ?q) {{ {values(spo)} }} ?s ?p ?o "
+        single = not multi_only
+        if spo and single:
+            out.append(("sub-property", f"CONSTRUCT {{ ?s ?q ?o }} WHERE {{ VALUES (?p ?q) {{ {values(spo)} }} {new('?s ?p ?o')} "
                                         "FILTER NOT EXISTS { ?s ?q ?o } }"))
-        if self.inverses:
-            out.append(("inverse", f"CONSTRUCT {{ ?o ?q ?s }} WHERE {{ VALUES (?p ?q) {{ {values(list(self.inverses))} }} ?s ?p ?o "
-                                   "FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o ?q ?s } }"))
         for t in self.transitive:
-            out.append((f"transitive {t}", f"CONSTRUCT {{ ?a <{t}> ?c }} WHERE {{ ?a <{t}> ?b . ?b <{t}>+ ?c "
-                                           f"FILTER NOT EXISTS {{ ?a <{t}> ?c }} }}"))
+            right = f"{new(f'?a <{t}> ?b')} ?b <{t}>+ ?c"
+            out.append((f"transitive {t}", f"CONSTRUCT {{ ?a <{t}> ?c }} WHERE {{ {right} FILTER NOT EXISTS {{ ?a <{t}> ?c }} }}"))
+            if delta:
+                left = f"?a <{t}>+ ?b . {new(f'?b <{t}> ?c')}"  # noqa: E501
+                out.append((f"transitive {t}", f"CONSTRUCT {{ ?a <{t}> ?c }} WHERE {{ {left} FILTER NOT EXISTS {{ ?a <{t}> ?c }} }}"))
+        if spo and single:
+            out.append(("sub-property", out[0][1]))
+        if self.inverses and single:
+            out.append(("inverse", f"CONSTRUCT {{ ?o ?q ?s }} WHERE {{ VALUES (?p ?q) {{ {values(list(self.inverses))} }} {new('?s ?p ?o')} "
+                                   "FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o ?q ?s } }"))
         for head, first, second in self.chains:
-            out.append((f"chain {head}", f"CONSTRUCT {{ ?x <{head}> ?z }} WHERE {{ ?x <{first}> ?y . ?y <{second}> ?z "
-                                         f"FILTER NOT EXISTS {{ ?x <{head}> ?z }} }}"))
+            bodies = [f"{new(f'?x <{first}> ?y')} ?y <{second}> ?z"]
+            if delta:
+                bodies.append(f"?x <{first}> ?y . {new(f'?y <{second}> ?z')}")
+            for body in bodies:
+                out.append((f"chain {head}", f"CONSTRUCT {{ ?x <{head}> ?z }} WHERE {{ {body} FILTER NOT EXISTS {{ ?x <{head}> ?z }} }}"))
+        if not single:
+            return out
+        if spo:
+            out.append(("sub-property", out[0][1]))
         dom = [(p, c) for p, cs in self.domains.items() for c in cs]
         if dom:
-            out.append(("domain", f"CONSTRUCT {{ ?s a ?c }} WHERE {{ VALUES (?p ?c) {{ {values(dom)} }} ?s ?p ?o "
+            out.append(("domain", f"CONSTRUCT {{ ?s a ?c }} WHERE {{ VALUES (?p ?c) {{ {values(dom)} }} {new('?s ?p ?o')} "
                                   "FILTER NOT EXISTS { ?s a ?c } }"))
         rng = [(p, c) for p, cs in self.ranges.items() for c in cs]
         if rng:
-            out.append(("range", f"CONSTRUCT {{ ?o a ?c }} WHERE {{ VALUES (?p ?c) {{ {values(rng)} }} ?s ?p ?o "
+            out.append(("range", f"CONSTRUCT {{ ?o a ?c }} WHERE {{ VALUES (?p ?c) {{ {values(rng)} }} {new('?s ?p ?o')} "
                                  "FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o a ?c } }"))
         sco = [(c, d) for c, ds in self.super_classes.items() for d in ds]
         if sco:
-            out.append(("sub-class", f"CONSTRUCT {{ ?x a ?d }} WHERE {{ VALUES (?c ?d) {{ {values(sco)} }} ?x a ?c "
+            out.append(("sub-class", f"CONSTRUCT {{ ?x a ?d }} WHERE {{ VALUES (?c ?d) {{ {values(sco)} }} {new('?x a ?c')} "
                                      "FILTER NOT EXISTS { ?x a ?d } }"))
         return out
 
@@ -160,26 +181,52 @@ class Run:
     per_rule: dict[str, int] = field(default_factory=dict)
 
 
-def saturate(store: ox.Store, rules: RuleSet, sources: list[str], target: str) -> Run:
-    """Apply the rules to the union of ``sources`` and ``target`` until nothing new appears; put
-    the new triples into ``target``."""
+def saturate(store: ox.Store, rules: RuleSet, target: ox.NamedNode | ox.DefaultGraph, union: bool,
+             multi_only_seed: bool = False) -> tuple[Run, list[ox.Triple]]:
+    """Apply the rules to the store's default graph (the union of its graphs with ``union``)
+    until nothing new appears; put the new triples into ``target`` and return them.
+
+    Semi-naive: the first pass runs every rule on everything (only the two-premise rules with
+    ``multi_only_seed``); later passes fire a rule only on a premise new in the pass before."""
     started = time.perf_counter()
     run = Run()
-    dataset = [ox.NamedNode(g) for g in {*sources, target}]
-    graph = ox.NamedNode(target)
-    queries = rules.queries()
+    options = {"use_default_graph_as_union": True} if union else {}
+    deltas = ["urn:policykg:delta:a", "urn:policykg:delta:b"]
+    delta: str | None = None
+    added: list[ox.Triple] = []
     while True:
         run.rounds += 1
+        fresh = ox.NamedNode(deltas[run.rounds % 2])
+        store.update(f"DROP SILENT GRAPH <{fresh.value}>")
         new = 0
-        for name, q in queries:
-            triples = set(store.query(q, default_graph=dataset))  # type: ignore[arg-type]
+        for name, q in rules.queries(delta, multi_only=multi_only_seed and delta is None):
+            triples = set(store.query(q, **options))  # type: ignore[arg-type]
             if triples:
-                store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+                store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples for g in (target, fresh))
+                added.extend(triples)
                 new += len(triples)
                 run.per_rule[name] = run.per_rule.get(name, 0) + len(triples)
         run.added += new
+        if delta is not None:
+            store.update(f"DROP SILENT GRAPH <{delta}>")
+        delta = fresh.value
         if new == 0:
             break
+    store.update(f"DROP SILENT GRAPH <{delta}>")
+    run.seconds = time.perf_counter() - started
+    return run, added
+
+
+def saturate_graph(store: ox.Store, rules: RuleSet, source: str, target: str) -> Run:
+    """The entailments of one graph on its own, computed in a scratch store (a small default
+    graph is the fastest dataset Oxigraph has) and written to ``target``."""
+    started = time.perf_counter()
+    scratch = ox.Store()
+    scratch.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(source)))
+    run, added = saturate(scratch, rules, ox.DefaultGraph(), union=False)
+    graph = ox.NamedNode(target)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in added)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -212,22 +259,37 @@ def _drop(store: ox.Store, graph: str) -> None:
     store.update(f"DROP SILENT GRAPH <{graph}>")
 
 
+def local_units(store: ox.Store) -> dict[str, str]:
+    """Each graph whose entailments are kept on their own: asserted graph → its inferred graph."""
+    units = {iris.doc_graph(k): doc_inferred_graph(k) for k in document_keys(store)}
+    units[iris.ontology_graph()] = f"{inferred_prefix()}ontology"
+    units[f"{iris.base()}graph/vocab"] = f"{inferred_prefix()}vocab"
+    return units
+
+
 def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | None = None) -> dict[str, Run]:
-    """Recompute the entailments of the documents ``keys`` (all documents when None), then the
-    closure across documents. Returns what each step did."""
+    """Recompute the entailments of the documents ``keys`` (every graph when None) from their own
+    triples, then the closure across graphs (seeded by the two-premise rules, which alone can
+    join triples of different graphs, and propagated semi-naively). Returns what each step did."""
     rules = rules or _rules()
     runs: dict[str, Run] = {}
-    existing = set(document_keys(store))
-    targets = sorted(existing) if keys is None else [k for k in keys if k in existing]
+    units = local_units(store)
+    present = set(_graphs(store))
     if keys is None:
-        for g in _graphs(store):
+        for g in present:
             if g.startswith(inferred_prefix()):
                 _drop(store, g)
-    for key in targets:
-        _drop(store, doc_inferred_graph(key))
-        runs[key] = saturate(store, rules, [iris.doc_graph(key)], doc_inferred_graph(key))
+        todo = list(units)
+    else:
+        todo = [iris.doc_graph(k) for k in keys if iris.doc_graph(k) in units]
+        todo += [g for g, t in units.items() if not g.startswith(iris.doc_graph("")) and t not in present]
+    for source in todo:
+        if source not in present and keys is not None:
+            continue
+        _drop(store, units[source])
+        runs[source] = saturate_graph(store, rules, source, units[source])
     _drop(store, closure_graph())
-    runs["closure"] = saturate(store, rules, [g for g in _graphs(store) if g != closure_graph()], closure_graph())
+    runs["closure"], _ = saturate(store, rules, ox.NamedNode(closure_graph()), union=True, multi_only_seed=True)
     return runs
 
 
