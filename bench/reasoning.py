@@ -2,7 +2,7 @@
 OWL 2 RL closure on the same graphs, from 5 k triples up to the largest size owlrl finishes within
 its time limit, then ours alone at 1 M+ triples.
 
-The graphs are multi-level corpora built from the 钦南区 seed plan: each copy is the plan of
+The graphs are multi-level corpora built from a municipal plan of the layout fixtures: each copy is the plan of
 another (synthetic) district, with its own document IRI, its own division (under a synthetic city
 and province) and its agencies, and it is based on the plan one level up (a 4-ary tree: outline →
 provinces → cities → districts …), so lineage chains are several documents deep. At every size
@@ -29,8 +29,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SEED_PLAN = Path(__file__).resolve().parent.parent / "corpus" / "seeds" / "004_8a0f2a3241cfe731.txt"
-HOME = "450702"
+# the unit copied: a municipal plan of 14 measures (about 1.7 k triples), small enough to reach 5 k
+UNIT_PLAN = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "layouts" / "qinzhou_labelled_fields.txt"
+HOME = "450700"
 
 
 def _base() -> tuple[str, str, list[str]]:
@@ -40,7 +41,7 @@ def _base() -> tuple[str, str, list[str]]:
     from policykg.ingest.divisions import load
     from policykg.ontology import ontology_graph
 
-    ex = extract(SEED_PLAN)
+    ex = extract(UNIT_PLAN)
     doc_nt = document_graph(ex, load()).serialize(format="nt")
     vocab = (divisions_graph(load()) + schemes_graph()).serialize(format="nt")
     return doc_nt, ex.iri, [vocab, ontology_graph().serialize(format="nt")]
@@ -58,7 +59,7 @@ def build(store: ox.Store, target: int) -> int:
     quads: list[ox.Quad] = []
     vocab_extra: list[str] = []
     for i in range(copies):
-        code = f"99{i:04d}"
+        code = f"9{i:05d}"
         parent = (i - 1) // 4 if i else None
         text = "\n".join(lines).replace(doc_iri, f"{doc_iri}-c{i}").replace(f"/{HOME}/", f"/{code}/").replace(division, iris.division(code))
         graph = ox.NamedNode(iris.doc_graph(f"bench-c{i}"))
@@ -67,7 +68,7 @@ def build(store: ox.Store, target: int) -> int:
         if parent is not None:
             quads.append(ox.Quad(ox.NamedNode(f"{doc_iri}-c{i}"), ox.NamedNode("https://w3id.org/policykg/ontology#basedOn"),
                                  ox.NamedNode(f"{doc_iri}-c{parent}"), graph))
-        up = iris.division(f"99{parent:04d}") if parent is not None else iris.division("450700")
+        up = iris.division(f"9{parent:05d}") if parent is not None else iris.division("450000")
         vocab_extra.append(f"<{iris.division(code)}> <http://www.w3.org/2004/02/skos/core#broader> <{up}> .")
         vocab_extra.append(f"<{iris.division(code)}> <https://w3id.org/policykg/ontology#areaLevel> <https://w3id.org/policykg/ontology#LevelCounty> .")
     vocab = ox.NamedNode(f"{iris.base()}graph/vocab")

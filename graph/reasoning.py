@@ -12,11 +12,12 @@ axioms of ``ontology/policykg.ttl``, the same triples owlrl derives for these ru
 - prp-dom / prp-rng: types from named domains and ranges;
 - cax-sco / scm-sco: class membership up the class hierarchy.
 
-Each rule is one CONSTRUCT over a dataset whose default graph is the union of the source graphs;
-its new triples go into the target graph with one bulk insert; rounds repeat until nothing new
-appears. A document's own entailments live in ``graph/inferred/doc/{key}`` and are recomputed
-when the document is replaced; the entailments that cross documents (transitive lineage, chains
-into the division vocabulary) live in ``graph/inferred/closure`` and are recomputed after.
+A graph's own entailments (its triples through the single-premise rules) are written by one
+SPARQL update per rule for all graphs at once, each result into the inferred graph of the graph
+its premise came from (``graph/doc/K`` → ``graph/inferred/doc/K``), so replacing a document
+recomputes only its own. The two-premise rules (transitive closure, chains) can join triples of
+different graphs: they seed ``graph/inferred/closure``, whose consequences are propagated
+semi-naively (a rule fires only on a premise new in the pass before) until nothing new appears.
 """
 
 from __future__ import annotations
@@ -107,6 +108,74 @@ class RuleSet:
             super_classes=super_classes,
             classes=frozenset(classes),
         )
+
+    def property_closure(self) -> dict[str, set[tuple[str, bool]]]:
+        """p → every (q, flipped) that a triple of p entails through sub-properties and inverses
+        (flipped: the entailed triple runs the other way). One pass of these replaces rounds of
+        the sub-property and inverse rules."""
+        inverse: dict[str, set[str]] = {}
+        for a, b in self.inverses:
+            inverse.setdefault(a, set()).add(b)
+        props = set(self.super_properties) | set(inverse)
+        out: dict[str, set[tuple[str, bool]]] = {}
+        for p in props:
+            seen: set[tuple[str, bool]] = set()
+            todo = [(p, False)]
+            while todo:
+                q, flipped = todo.pop()
+                for nxt in [*((sup, flipped) for sup in self.super_properties.get(q, ())),
+                            *((inv, not flipped) for inv in inverse.get(q, ()))]:
+                    if nxt not in seen and nxt != (p, False):
+                        seen.add(nxt)
+                        todo.append(nxt)
+            if seen:
+                out[p] = seen
+        return out
+
+    def local_updates(self, only: list[str] | None = None) -> list[tuple[str, str]]:
+        """SPARQL updates that write each graph's own entailments into its inferred graph
+        (``graph/doc/K`` → ``graph/inferred/doc/K``; the vocabulary and the ontology likewise),
+        for every graph at once or for the asserted graphs ``only``. The order makes one pass
+        complete: sub-properties and inverses (closed beforehand), then domains and ranges, then
+        super-classes; each rule reads the graph and what earlier rules wrote for it."""
+        dp, ip = iris.doc_graph(""), doc_inferred_graph("")
+        vocab, onto = f"{iris.base()}graph/vocab", iris.ontology_graph()
+        ivocab, ionto = f"{inferred_prefix()}vocab", f"{inferred_prefix()}ontology"
+        scope = ""
+        if only is not None:
+            graphs = [g for a in only for g in (a, _inferred_of(a))]
+            scope = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } "
+        target = (f'BIND(IF(STRSTARTS(STR(?g), "{dp}"), IRI(CONCAT("{ip}", SUBSTR(STR(?g), {len(dp) + 1}))), '
+                  f'IF(STRSTARTS(STR(?g), "{ip}"), ?g, IF(?g IN (<{vocab}>, <{ivocab}>), <{ivocab}>, '
+                  f'IF(?g IN (<{onto}>, <{ionto}>), <{ionto}>, ?unbound)))) AS ?t) FILTER(BOUND(?t)) '
+                  f'BIND(IF(STRSTARTS(STR(?t), "{ip}"), IRI(CONCAT("{dp}", SUBSTR(STR(?t), {len(ip) + 1}))), '
+                  f'IF(?t = <{ivocab}>, <{vocab}>, <{onto}>)) AS ?u) ')
+
+        def rule(name: str, pairs: list[tuple[str, str]], premise: str, head: str, literal_ok: bool = True) -> tuple[str, str]:
+            values = " ".join(f"(<{a}> <{b}>)" for a, b in sorted(pairs))
+            guard = "" if literal_ok else "FILTER(!isLiteral(?o)) "
+            return name, (f"INSERT {{ GRAPH ?t {{ {head} }} }} WHERE {{ {scope}VALUES (?p ?x) {{ {values} }} "
+                          f"GRAPH ?g {{ {premise} }} {guard}{target}"
+                          f"FILTER NOT EXISTS {{ GRAPH ?u {{ {head} }} }} FILTER NOT EXISTS {{ GRAPH ?t {{ {head} }} }} }}")
+
+        closure = self.property_closure()
+        out = []
+        same = [(p, q) for p, qs in closure.items() for q, flipped in qs if not flipped]
+        flipped = [(p, q) for p, qs in closure.items() for q, f in qs if f]
+        if same:
+            out.append(rule("sub-property", same, "?s ?p ?o", "?s ?x ?o"))
+        if flipped:
+            out.append(rule("inverse", flipped, "?s ?p ?o", "?o ?x ?s", literal_ok=False))
+        dom = [(p, c) for p, cs in self.domains.items() for c in cs]
+        if dom:
+            out.append(rule("domain", dom, "?s ?p ?o", f"?s <{RDF_TYPE}> ?x"))
+        rng = [(p, c) for p, cs in self.ranges.items() for c in cs]
+        if rng:
+            out.append(rule("range", rng, "?s ?p ?o", f"?o <{RDF_TYPE}> ?x", literal_ok=False))
+        sco = [(c, d) for c, ds in self.super_classes.items() for d in ds]
+        if sco:
+            out.append(rule("sub-class", sco, f"?s <{RDF_TYPE}> ?p", f"?s <{RDF_TYPE}> ?x"))
+        return out
 
     @property
     def predicates(self) -> frozenset[str]:
@@ -217,20 +286,6 @@ def saturate(store: ox.Store, rules: RuleSet, target: ox.NamedNode | ox.DefaultG
     return run, added
 
 
-def saturate_graph(store: ox.Store, rules: RuleSet, source: str, target: str) -> Run:
-    """The entailments of one graph on its own, computed in a scratch store (a small default
-    graph is the fastest dataset Oxigraph has) and written to ``target``."""
-    started = time.perf_counter()
-    scratch = ox.Store()
-    scratch.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(source)))
-    run, added = saturate(scratch, rules, ox.DefaultGraph(), union=False)
-    graph = ox.NamedNode(target)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in added)
-    run.seconds = time.perf_counter() - started
-    return run
-
-
 # --- the store's inferred graphs ----------------------------------------------------------------
 
 
@@ -283,14 +338,31 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
     else:
         todo = [iris.doc_graph(k) for k in keys if iris.doc_graph(k) in units]
         todo += [g for g, t in units.items() if not g.startswith(iris.doc_graph("")) and t not in present]
-    for source in todo:
-        if source not in present and keys is not None:
-            continue
-        _drop(store, units[source])
-        runs[source] = saturate_graph(store, rules, source, units[source])
+    todo = [t for t in todo if t in present or keys is None]
+    if todo:
+        started = time.perf_counter()
+        for source in todo:
+            _drop(store, units[source])
+        for _, update in rules.local_updates(None if keys is None else todo):
+            store.update(update)
+        runs["local"] = Run(rounds=1, added=_count(store, [units[s] for s in todo]), seconds=time.perf_counter() - started)
     _drop(store, closure_graph())
     runs["closure"], _ = saturate(store, rules, ox.NamedNode(closure_graph()), union=True, multi_only_seed=True)
     return runs
+
+
+def _inferred_of(asserted: str) -> str:
+    if asserted.startswith(iris.doc_graph("")):
+        return doc_inferred_graph(asserted[len(iris.doc_graph("")):])
+    return f"{inferred_prefix()}{'vocab' if asserted.endswith('/graph/vocab') else 'ontology'}"
+
+
+def _count(store: ox.Store, graphs: list[str]) -> int:
+    if not graphs:
+        return 0
+    values = " ".join(f"<{g}>" for g in graphs)
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)  # type: ignore[index]
 
 
 def forget(store: ox.Store, key: str) -> None:

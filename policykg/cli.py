@@ -296,19 +296,21 @@ def reason(store_dir: str, fmt: str) -> None:
     Example:
       policykg reason --store data/store
     """
+    from policykg.graph import reasoning
+
     store = _open(store_dir)
     runs = store.refresh_inferences()
     store.flush()
     total = sum(r.added for r in runs.values())
-    documents = sum("/graph/doc/" in k for k in runs)
+    documents = len(reasoning.document_keys(store.ox))
     seconds = sum(r.seconds for r in runs.values())
     if fmt == "json":
         click.echo(json.dumps({"added": total, "seconds": round(seconds, 3), "documents": documents,
-                               "closure": runs["closure"].__dict__}, ensure_ascii=False, indent=2))
+                               "steps": {k: r.__dict__ for k, r in runs.items()}}, ensure_ascii=False, indent=2))
         return
     closure = runs["closure"]
-    click.echo(f"{total} triples inferred in {seconds:.2f} s ({documents} documents; "
-               f"closure across documents: {closure.added} triples in {closure.rounds} rounds)")
+    click.echo(f"{total} triples inferred in {seconds:.2f} s ({documents} documents; each graph's own: "
+               f"{runs['local'].added if 'local' in runs else 0}; across graphs: {closure.added} in {closure.rounds} rounds)")
     for rule, n in sorted(closure.per_rule.items(), key=lambda kv: -kv[1]):
         click.echo(f"  {n:>8}  {rule}")
 

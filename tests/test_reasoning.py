@@ -122,4 +122,4 @@ def test_ingest_keeps_inferences_current_and_reason_rebuilds_them(tmp_path):
     result = CliRunner().invoke(cli, ["reason", "--store", str(store_dir), "--format", "json"])
     assert result.exit_code == 0, result.output
     summary = __import__("json").loads(result.output)
-    assert summary["documents"] == 7 and summary["added"] > 4000 and summary["closure"]["rounds"] >= 2
+    assert summary["documents"] == 7 and summary["added"] > 4000 and summary["steps"]["closure"]["rounds"] >= 2
