@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from policykg import __version__, iris, queries, settings
 from policykg.api.sparql import router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
+from policykg.graph.lineage import lineage as document_lineage
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import ONTOLOGY_FILE
@@ -122,13 +123,14 @@ def create_app(store: Store) -> FastAPI:
         return page(run_canned("measures-search", {"phrase": q}), limit, offset)
 
     @app.get("/api/documents/{document_id:path}/lineage", tags=["resources"],
-             summary="The lineage of a document (id: IRI, IRI key, 文号 or title), nearest level first")
+             summary="The lineage of a document (id: IRI, IRI key, 文号 or title): ancestors by level, and ancestors and descendants with depth and paths (each edge with its relation, evidence and confidence)")
     def lineage(document_id: str) -> dict[str, Any]:
         iri = resolver.document(document_id)
         rows = run_canned("lineage", {"document": iri})
         title = store.select(f"SELECT ?t WHERE {{ <{iri}> dcterms:title ?t }} LIMIT 1")
+        paths = document_lineage(store, iri)
         return {"ok": True, "document": iri, "title": title[0]["t"] if title else None, "lineage": rows,
-                "chain": [r["title"] for r in rows]}
+                "chain": [r["title"] for r in rows], **paths}
 
     @app.get("/api/agencies/{agency_id:path}/obligations", tags=["resources"],
              summary="What an agency is responsible for, in which role, by when (id: IRI or name with jurisdiction)")

@@ -123,3 +123,12 @@ def test_implementers_of_the_second_measure_with_a_repeated_number(tmp_path):
     assert second["deadline"] == "2018-12-31"
     ambiguous = client.get(f"/api/measures/{ex.key}/1/implementers")
     assert ambiguous.status_code == 404 and "1-1, 1-2" in ambiguous.json()["message"]
+
+
+def test_lineage_api_gives_paths_with_evidence(client):
+    body = client.get("/api/documents/钦州市钦南区法治政府建设实施方案(2016-2020年)/lineage").json()
+    ancestors = {a["title"]: a for a in body["ancestors"]}
+    city = ancestors["钦州市法治政府建设实施方案(2016—2020年)"]
+    assert city["depth"] == 1 and city["path"][0]["relation"] == "based_on"
+    assert "钦州市法治政府建设实施方案" in city["path"][0]["evidence"]["quote"]
+    assert body["descendants"] == []

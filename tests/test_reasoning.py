@@ -123,3 +123,27 @@ def test_ingest_keeps_inferences_current_and_reason_rebuilds_them(tmp_path):
     assert result.exit_code == 0, result.output
     summary = __import__("json").loads(result.output)
     assert summary["documents"] == 7 and summary["added"] > 4000 and summary["steps"]["closure"]["rounds"] >= 2
+
+
+def test_lineage_paths_with_relations_evidence_and_depth_and_safe_on_cycles():
+    from policykg.graph.lineage import lineage
+    from policykg.ingest import extract_text
+
+    store = Store(None)
+    store.ensure_vocabularies()
+    docs = {name: extract_text(text, name) for name, text in CHAIN.items()}
+    # a city plan that also cites the district document back makes a cycle
+    docs["city.txt"] = extract_text(CHAIN["city.txt"] + "落实《钦州市钦南区法治政府建设工作要点》。\n", "city.txt")
+    for ex in docs.values():
+        store.put_document(ex)
+    result = lineage(store, docs["district.txt"].iri)
+    ancestors = {a["title"]: a for a in result["ancestors"]}
+    assert [a["depth"] for a in result["ancestors"]] == [1, 2, 3]
+    outline = ancestors["法治政府建设实施纲要(2015—2020年)"]
+    assert [e["relation"] for e in outline["path"]] == ["based_on", "based_on", "implements"]
+    assert outline["path"][0]["evidence"]["quote"] == "《钦州市法治政府建设实施方案(2016—2020年)》"
+    assert outline["path"][2]["from"] == docs["province.txt"].iri
+    assert all(0 < e["confidence"] <= 1 for e in outline["path"])
+    below = lineage(store, iris.document("central-outline-2015-2020"))["descendants"]
+    assert [(d["title"], d["depth"]) for d in below][0] == ("广西壮族自治区法治政府建设实施方案(2016—2020年)", 1)
+    assert {d["depth"] for d in below} == {1, 2, 3}

@@ -1,0 +1,92 @@
+"""Document lineage as paths: the ordered chain from a document to each of its ancestors (and
+from each descendant to it), every edge with its relation (based on / implements plan), the
+sentence it was read from and the confidence of the citation match. Built with networkx from
+the asserted citation records, so it is independent of the inferred graphs and safe on cycles
+(a plan and its parent citing each other never loop)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from policykg.graph.store import Store
+
+LINEAGE_RELATIONS = ("basedOn", "implementsPlan")
+
+_EDGES = """
+SELECT DISTINCT ?doc ?target ?relation ?quote ?start ?end ?confidence ?method ?citation WHERE {
+  VALUES ?relation { lg:basedOn lg:implementsPlan }
+  ?doc lg:citation ?citation ; ?relation ?target .
+  ?citation lg:citedDocument ?target ; lg:relation ?relation ; lg:confidence ?confidence ;
+            lg:evidence ?span .
+  ?span lg:quote ?quote ; lg:startOffset ?start ; lg:endOffset ?end .
+  OPTIONAL { ?citation lg:method ?method }
+}"""
+
+_NODES = """
+SELECT DISTINCT ?doc ?title ?levelName ?date WHERE {
+  ?doc dcterms:title ?title .
+  OPTIONAL { ?doc lg:level/skos:notation ?levelName }
+  OPTIONAL { ?doc lg:dateSigned ?date }
+}"""
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    relation: str  # based_on | implements
+    quote: str
+    start: int
+    end: int
+    confidence: float
+    method: str | None
+    citation: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"from": self.source, "to": self.target, "relation": self.relation, "confidence": self.confidence,
+                "method": self.method, "citation": self.citation,
+                "evidence": {"quote": self.quote, "start": self.start, "end": self.end}}
+
+
+def lineage_graph(store: Store) -> nx.MultiDiGraph:
+    """Documents as nodes (title, level, date), lineage citations as edges child → parent."""
+    g = nx.MultiDiGraph()
+    for row in store.select(_NODES, inferred=False):
+        g.add_node(str(row["doc"]), title=row["title"], level=row["levelName"], date=row["date"])
+    for row in store.select(_EDGES, inferred=False):
+        relation = "based_on" if str(row["relation"]).endswith("basedOn") else "implements"
+        edge = Edge(str(row["doc"]), str(row["target"]), relation, str(row["quote"]), int(row["start"]),  # type: ignore[arg-type]
+                    int(row["end"]), float(row["confidence"]), row["method"], str(row["citation"]))  # type: ignore[arg-type]
+        g.add_edge(edge.source, edge.target, key=edge.citation, edge=edge)
+    return g
+
+
+def _paths(g: nx.MultiDiGraph, start: str, reverse: bool) -> list[dict[str, object]]:
+    """Every document reachable from ``start`` (up the lineage, or down with ``reverse``) with its
+    depth and one shortest path of edges; each edge is the most confident citation between the
+    two documents."""
+    view = g.reverse(copy=False) if reverse else g
+    if start not in view:
+        return []
+    found = nx.single_source_shortest_path(view, start)
+    out = []
+    for node, nodes in found.items():
+        if node == start:
+            continue
+        edges = []
+        for a, b in zip(nodes, nodes[1:]):
+            src, dst = (b, a) if reverse else (a, b)
+            best = max((d["edge"] for d in g.get_edge_data(src, dst).values()), key=lambda e: e.confidence)
+            edges.append(best.to_dict())
+        data = g.nodes[node]
+        out.append({"document": node, "title": data.get("title"), "level": data.get("level"), "date": data.get("date"),
+                    "depth": len(nodes) - 1, "path": edges})
+    return sorted(out, key=lambda r: (r["depth"], str(r["title"])))
+
+
+def lineage(store: Store, document: str) -> dict[str, list[dict[str, object]]]:
+    """Ancestors and descendants of ``document`` with depth and paths."""
+    g = lineage_graph(store)
+    return {"ancestors": _paths(g, document, reverse=False), "descendants": _paths(g, document, reverse=True)}
