@@ -322,7 +322,7 @@ def local_units(store: ox.Store) -> dict[str, str]:
     return units
 
 
-def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | None = None) -> dict[str, Run]:
+def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | None = None, count: bool = True) -> dict[str, Run]:
     """Recompute the entailments of the documents ``keys`` (every graph when None) from their own
     triples, then the closure across graphs (seeded by the two-premise rules, which alone can
     join triples of different graphs, and propagated semi-naively). Returns what each step did."""
@@ -331,9 +331,9 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
     units = local_units(store)
     present = set(_graphs(store))
     if keys is None:
-        for g in present:
-            if g.startswith(inferred_prefix()):
-                _drop(store, g)
+        stale = [g for g in present if g.startswith(inferred_prefix())]
+        if stale:
+            store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale))
         todo = list(units)
     else:
         todo = [iris.doc_graph(k) for k in keys if iris.doc_graph(k) in units]
@@ -341,11 +341,12 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
     todo = [t for t in todo if t in present or keys is None]
     if todo:
         started = time.perf_counter()
-        for source in todo:
-            _drop(store, units[source])
+        if keys is not None:
+            store.update(" ;\n".join(f"DROP SILENT GRAPH <{units[source]}>" for source in todo))
         for _, update in rules.local_updates(None if keys is None else todo):
             store.update(update)
-        runs["local"] = Run(rounds=1, added=_count(store, [units[s] for s in todo]), seconds=time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        runs["local"] = Run(rounds=1, added=_count(store, [units[s] for s in todo]) if count else -1, seconds=seconds)
     _drop(store, closure_graph())
     runs["closure"], _ = saturate(store, rules, ox.NamedNode(closure_graph()), union=True, multi_only_seed=True)
     return runs
