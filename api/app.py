@@ -132,6 +132,20 @@ def create_app(store: Store) -> FastAPI:
         return {"ok": True, "document": iri, "title": title[0]["t"] if title else None, "lineage": rows,
                 "chain": [r["title"] for r in rows], **paths}
 
+    @app.get("/api/documents/{document_id:path}/coverage", tags=["resources"],
+             summary="Which divisions below a document's area have a document implementing it (at any depth), with the lag in days")
+    def coverage(document_id: str) -> dict[str, Any]:
+        iri = resolver.document(document_id)
+        rows = run_canned("coverage", {"document": iri})
+        divisions: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            d = divisions.setdefault(str(r["division"]), {"division": r["division"], "name": r["divisionName"], "documents": []})
+            if r["child"]:
+                d["documents"].append({"document": r["child"], "title": r["childTitle"], "date": r["childDate"], "lag": r["lag"]})
+        listed = list(divisions.values())
+        return {"ok": True, "document": iri, "covered": [d for d in listed if d["documents"]],
+                "not_covered": [d for d in listed if not d["documents"]]}
+
     @app.get("/api/agencies/{agency_id:path}/obligations", tags=["resources"],
              summary="What an agency is responsible for, in which role, by when (id: IRI or name with jurisdiction)")
     def obligations(agency_id: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ def store(extractions) -> Store:
     s.ensure_vocabularies()
     for ex in extractions.values():
         s.put_document(ex)
+    s.refresh_inferences()  # as ingest does
     return s
 
 

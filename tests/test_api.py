@@ -132,3 +132,10 @@ def test_lineage_api_gives_paths_with_evidence(client):
     assert city["depth"] == 1 and city["path"][0]["relation"] == "based_on"
     assert "钦州市法治政府建设实施方案" in city["path"][0]["evidence"]["quote"]
     assert body["descendants"] == []
+
+
+def test_coverage_api_groups_divisions(client):
+    body = client.get("/api/documents/钦州市法治政府建设实施方案(2016—2020年)/coverage").json()
+    assert [d["name"] for d in body["covered"]] == ["钦南区"]
+    assert body["covered"][0]["documents"][0]["title"].startswith("钦州市钦南区法治政府建设实施方案")
+    assert body["not_covered"] == []

@@ -147,3 +147,25 @@ def test_lineage_paths_with_relations_evidence_and_depth_and_safe_on_cycles():
     below = lineage(store, iris.document("central-outline-2015-2020"))["descendants"]
     assert [(d["title"], d["depth"]) for d in below][0] == ("广西壮族自治区法治政府建设实施方案(2016—2020年)", 1)
     assert {d["depth"] for d in below} == {1, 2, 3}
+
+
+def test_coverage_lists_the_divisions_below_with_their_implementing_documents_and_lag():
+    from policykg import queries
+    from policykg.graph.resolve import Resolver
+    from policykg.ingest import extract_text
+
+    store = Store(None)
+    store.ensure_vocabularies()
+    city = extract_text("钦州市法治政府建设实施方案(2016—2020年)\n根据《广西壮族自治区法治政府建设实施方案(2016—2020年)》,制定本方案。\n"
+                        "钦州市人民政府\n2016年3月1日\n", "city.txt")
+    district = extract_text("钦州市钦南区法治政府建设实施方案(2016—2020年)\n根据《钦州市法治政府建设实施方案(2016—2020年)》,制定本方案。\n"
+                            "钦州市钦南区人民政府\n2016年6月30日\n", "district.txt")
+    for ex in (city, district):
+        store.put_document(ex)
+    store.refresh_inferences()
+    q = queries.get("coverage")
+    rows = store.select(q.render(q.bind({"document": city.iri}, Resolver(store))))
+    assert [(r["divisionName"], r["child"], r["childDate"], r["lag"]) for r in rows] == [
+        ("钦南区", district.iri, "2016-06-30", "P121D")]
+    province = store.select(q.render(q.bind({"document": "广西壮族自治区法治政府建设实施方案(2016—2020年)"}, Resolver(store))))
+    assert {r["child"] for r in province} == {city.iri, district.iri}  # 钦州市 covered, at depth 1 and 2
