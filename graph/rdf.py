@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
 
 from policykg import __version__, iris
@@ -341,22 +341,49 @@ def document_graph(ex: Extraction, divisions: Divisions) -> Graph:
     return _Builder(ex, divisions).build()
 
 
-def divisions_graph(divisions: Divisions) -> Graph:
-    """The administrative divisions as SKOS concepts (``graph/vocab``)."""
+def pinyin(name: str) -> str:
+    """Hanyu pinyin with tone marks, syllables of a name run together: 钦南区 → Qīnnánqū."""
+    from pypinyin import Style, pinyin as _pinyin
+
+    return "".join(s[0] for s in _pinyin(name, style=Style.TONE)).capitalize()
+
+
+def divisions_graph(divisions: Divisions, codes: set[str] | None = None) -> Graph:
+    """The administrative divisions as SKOS concepts (``graph/vocab``): every current GB/T 2260
+    division with its government, and the divisions no longer listed with their years and
+    successor. ``codes`` restricts the graph to these divisions (tests that compare with owlrl)."""
     g = Graph()
     for d in divisions.by_code.values():
+        if codes is not None and d.code not in codes:
+            continue
         node = URIRef(iris.division(d.code))
         g.add((node, RDF.type, LG.AdministrativeDivision))
         g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.inScheme, LG.AdministrativeDivisionScheme))
         g.add((node, SKOS.prefLabel, zh(d.name)))
+        g.add((node, SKOS.prefLabel, Literal(pinyin(d.name), lang="zh-Latn-pinyin")))
         g.add((node, RDFS.label, zh(d.name)))
         for s in d.short:
             g.add((node, SKOS.altLabel, zh(s)))
         if not d.zone:
             g.add((node, SKOS.notation, Literal(d.code)))
         g.add((node, LG.areaLevel, LEVELS[d.level]))
-        if d.parent:
+        if d.parent and (codes is None or d.parent in codes):
             g.add((node, SKOS.broader, URIRef(iris.division(d.parent))))
+        if d.wikidata:
+            g.add((node, SKOS.exactMatch, URIRef(f"http://www.wikidata.org/entity/{d.wikidata}")))
+        if d.first is not None:
+            g.add((node, LG.firstListed, Literal(str(d.first), datatype=XSD.gYear)))
+            g.add((node, LG.lastListed, Literal(str(d.last), datatype=XSD.gYear)))
+        for f in d.former:
+            g.add((node, SKOS.hiddenLabel, zh(f.name)))
+            g.add((node, SKOS.changeNote, zh(f"{f.first}–{f.last}年称{f.name}")))
+        if not d.current:
+            g.add((node, OWL.deprecated, Literal(True)))
+            if d.replaced_by and (codes is None or d.replaced_by in codes):
+                g.add((node, DCTERMS.isReplacedBy, URIRef(iris.division(d.replaced_by))))
+                g.add((URIRef(iris.division(d.replaced_by)), DCTERMS.replaces, node))
+            continue
         gov = URIRef(iris.agency(d.code, "人民政府"))
         g.add((gov, RDF.type, LG.Government))
         g.add((gov, RDFS.label, zh(f"{d.name}人民政府" if d.level != "national" else "国务院")))

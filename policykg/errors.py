@@ -11,7 +11,8 @@ The tree::
     │   ├── QueryNotFound         no canned query of that name
     │   └── ResourceNotFound      a document, measure or agency could not be resolved
     ├── QueryError (400)          a SPARQL query is malformed or not allowed (e.g. an update)
-    └── StoreError (500/503)      the store cannot be opened or written
+    ├── StoreError (500/503)      the store cannot be opened or written
+    └── ConfigError (500)         the installation is incomplete (a data package is missing)
 
 Errors are raised by library code and turned into messages only at the CLI and HTTP
 boundary (``policykg.cli`` and ``policykg.api``).
@@ -84,3 +85,9 @@ class StoreError(PolicyKGError):
     """The store cannot be opened, read or written."""
 
     status = 503
+
+
+class ConfigError(PolicyKGError):
+    """The installation is incomplete: a package or data file policykg needs is missing."""
+
+    status = 500

