@@ -18,6 +18,7 @@ from policykg import __version__, iris, queries, settings
 from policykg.api.sparql import router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
+from policykg.graph.lineage import measure_cascade
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import ONTOLOGY_FILE
@@ -121,6 +122,15 @@ def create_app(store: Store) -> FastAPI:
     @app.get("/api/measures", tags=["resources"], summary="Search measures by text")
     def search_measures(q: str = Query(min_length=1, max_length=200), limit: int = Query(default=50, ge=1, le=1000), offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
         return page(run_canned("measures-search", {"phrase": q}), limit, offset)
+
+    @app.get("/api/measures/{measure_id:path}/cascade", tags=["resources"],
+             summary="Who carries a measure down the levels: the measure's implementers and those of the lower-plan measures that implement it, each with the path of aligned measures, scores and kinds")
+    def cascade(measure_id: str) -> dict[str, Any]:
+        iri = resolver.measure(measure_id)
+        info = measure_info(iri)
+        rows = run_canned("cascade-implementers", {"document": str(info["document"]), "measure": str(info["number"])})
+        return {"ok": True, "measure": iri, "document": info["document"], "document_title": info["title"],
+                "text": info["text"], "carriers": measure_cascade(rows, iri)}
 
     @app.get("/api/documents/{document_id:path}/lineage", tags=["resources"],
              summary="The lineage of a document (id: IRI, IRI key, 文号 or title): ancestors by level, and ancestors and descendants with depth and paths (each edge with its relation, evidence and confidence)")

@@ -90,3 +90,32 @@ def lineage(store: Store, document: str) -> dict[str, list[dict[str, object]]]:
     """Ancestors and descendants of ``document`` with depth and paths."""
     g = lineage_graph(store)
     return {"ancestors": _paths(g, document, reverse=False), "descendants": _paths(g, document, reverse=True)}
+
+
+def measure_cascade(rows: list[dict[str, object]], top: str) -> list[dict[str, object]]:
+    """The rows of the cascade-implementers query grouped by carrying measure, each with its
+    depth and the shortest path of aligned measures down from ``top`` to it (every step with its
+    alignment score and kind); ordered by depth, then document. Safe on cycles."""
+    g = nx.DiGraph()
+    carriers: dict[str, dict[str, object]] = {}
+    for r in rows:
+        m = str(r["carrier"])
+        c = carriers.setdefault(m, {
+            "measure": m, "number": r["carrierNumber"], "document": r["carrierDocument"], "title": r["carrierTitle"],
+            "jurisdiction": r["jurisdiction"], "deadline": r["deadline"], "implementers": []})
+        if r.get("via"):
+            g.add_edge(m, str(r["via"]), score=r["score"], kind=r["kind"])
+        if r.get("agency"):
+            who = {k: r[k] for k in ("role", "agency", "agencyLabel", "collective", "evidence")}
+            if who not in c["implementers"]:  # type: ignore[operator]
+                c["implementers"].append(who)  # type: ignore[union-attr]
+    out = []
+    for m, c in carriers.items():
+        try:
+            nodes = nx.shortest_path(g, m, top) if m != top else [top]
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            continue
+        c["depth"] = len(nodes) - 1
+        c["path"] = [{"parent": b, "child": a, **g.edges[a, b]} for a, b in reversed(list(zip(nodes, nodes[1:])))]
+        out.append(c)
+    return sorted(out, key=lambda c: (c["depth"], str(c["document"]), str(c["measure"])))

@@ -16,7 +16,7 @@ from policykg.errors import QueryError, StoreError
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.model import Extraction
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
-from policykg.graph import reasoning
+from policykg.graph import alignment, reasoning
 from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
 
 
@@ -86,8 +86,19 @@ class Store:
         return len(g)
 
     def remove_document(self, key: str) -> None:
+        """Drop a document's graph and entailments; its children's measures are re-aligned."""
+        doc = iris.document(key)
+        children = [iris.key_of_document(c) for c, ps in alignment.parent_documents(self.ox).items() if doc in ps]
         self.ox.update(f"DROP SILENT GRAPH <{iris.doc_graph(key)}>")
         reasoning.forget(self.ox, key)
+        if children:
+            alignment.refresh(self.ox, children)
+
+    def refresh_alignments(self, keys: list[str] | None = None) -> dict[str, int]:
+        """Re-align the measures of these documents (all when None) and of their children with
+        their parent plans' measures (``graph.alignment``). Returns alignments per document key
+        rewritten; refresh those documents' inferences afterwards."""
+        return alignment.refresh(self.ox, keys)
 
     def refresh_inferences(self, keys: list[str] | None = None) -> dict[str, reasoning.Run]:
         """Recompute the materialised entailments of these documents (all when None) and the

@@ -96,7 +96,8 @@ def run_ingest(files: list[Path], store_dir: str, fmt: str = "text", skipped: li
                     _report(r)
         keys = [r.key for r in summary.results if r.ok and r.key]
         if keys:
-            store.refresh_inferences(keys)  # the new documents' entailments and the closure across documents
+            aligned = store.refresh_alignments(keys)  # their measures and their children's, against the parent plans
+            store.refresh_inferences(sorted({*keys, *aligned}))  # entailments of what changed, and the closure
     finally:
         store.flush()  # the store itself closes when it goes out of scope, before the CLI exits
     return summary

@@ -47,7 +47,8 @@ def store(extractions) -> Store:
     s.ensure_vocabularies()
     for ex in extractions.values():
         s.put_document(ex)
-    s.refresh_inferences()  # as ingest does
+    s.refresh_alignments()  # as ingest does
+    s.refresh_inferences()
     return s
 
 

@@ -140,3 +140,12 @@ def test_coverage_api_groups_divisions(client):
     assert body["covered"][0]["documents"][0]["title"].startswith("钦州市钦南区法治政府建设实施方案")
     # GB/T 2260: 钦州市 has 钦南区, 钦北区, 灵山县 and 浦北县; only 钦南区 has a plan in the seeds
     assert {d["name"] for d in body["not_covered"]} == {"钦北区", "灵山县", "浦北县"}
+
+
+def test_cascade_api_on_the_seeds_returns_the_measure_itself_with_its_bodies(client):
+    """On the seeds alone 004's parents are not in the corpus, so measure 37 is carried by itself."""
+    body = client.get(f"/api/measures/{PLAN_TITLE}/37/cascade").json()
+    assert body["ok"] and len(body["carriers"]) == 1
+    top = body["carriers"][0]
+    assert top["depth"] == 0 and top["path"] == [] and top["jurisdiction"] == "钦南区"
+    assert {i["agencyLabel"] for i in top["implementers"] if i["role"] == "lead"} == {"钦南区政务服务管理办", "钦南区法制办"}
