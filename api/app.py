@@ -162,8 +162,34 @@ def create_app(store: Store) -> FastAPI:
         iri = resolver.agency(agency_id)
         label = store.select(f"SELECT ?l ?n WHERE {{ <{iri}> rdfs:label ?l . OPTIONAL {{ <{iri}> skos:prefLabel ?n }} }} LIMIT 1")
         rows = run_canned("obligations", {"agency": iri})
+        inherited = run_canned("inherited-duties", {"agency": iri})
         return {"ok": True, "agency": iri, "label": label[0]["l"] if label else None,
-                "name": label[0]["n"] if label else None, "count": len(rows), "obligations": rows}
+                "name": label[0]["n"] if label else None, "count": len(rows), "obligations": rows,
+                # duties of the bodies this one succeeded, each saying which reform it came through
+                "inherited": [{**{k: r[k] for k in ("measure", "document", "documentTitle", "number", "role", "deadline", "openAtReform", "text")},
+                               "through": {k: r[k] for k in ("predecessor", "predecessorLabel", "event", "eventLabel", "reformDate", "qualifier", "confidence")}}
+                              for r in inherited],
+                "succession": succession_steps(run_canned("successor", {"agency": iri}))}
+
+    def succession_steps(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The successor rows grouped by step (one row per source), with today's holder."""
+        if not rows:
+            return None
+        steps: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            step = steps.setdefault(str(r["event"]) + str(r["from"]), {
+                **{k: r[k] for k in ("from", "fromLabel", "to", "toLabel", "event", "eventLabel", "kind", "date", "qualifier", "confidence", "quote")},
+                "sources": []})
+            step["sources"].append({"source": r["source"], "title": r["sourceTitle"], "issuer": r["sourceIssuer"], "date": r["sourceDate"]})
+        return {"today": rows[0]["today"], "todayLabel": rows[0]["todayLabel"], "todayName": rows[0]["todayName"], "steps": list(steps.values())}
+
+    @app.get("/api/agencies/{agency_id:path}/successor", tags=["resources"],
+             summary="Who holds a body's duties today after institutional reforms, with each reform step, its date and sources")
+    def successor(agency_id: str) -> dict[str, Any]:
+        iri = resolver.agency(agency_id)
+        found = succession_steps(run_canned("successor", {"agency": iri}))
+        return {"ok": True, "agency": iri, "succeeded": found is not None,
+                "today": found["today"] if found else iri, "succession": found}
 
     @app.get("/api/stats", tags=["service"], summary="Counts of what the graph holds")
     def stats() -> dict[str, Any]:

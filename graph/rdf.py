@@ -65,9 +65,11 @@ class _Builder:
         g.add((node, LG.spanOf, self.doc))
         return node
 
-    def party(self, p: Party, surface: str | None = None) -> URIRef:
+    def party(self, p: Party, surface: str | None = None, reforms: bool = True) -> URIRef:
         node = URIRef(p.iri)
         g = self.g
+        if reforms:
+            self.reform(p)
         g.add((node, RDF.type, KIND_CLASSES[p.kind]))
         g.add((node, RDFS.label, zh(p.label)))
         g.add((node, SKOS.prefLabel, zh(p.full_name)))
@@ -86,6 +88,40 @@ class _Builder:
         elif p.kind == "department" and p.jurisdiction:
             g.add((node, ORG.subOrganizationOf, URIRef(iris.agency(p.jurisdiction, "人民政府"))))
         return node
+
+    def reform(self, p: Party) -> None:
+        """The institutional reform that ended this body, if any (curated rules, ``ingest.reforms``)."""
+        from policykg.ingest.reforms import succession
+
+        found = succession(p, self.divisions)
+        if found is None:
+            return
+        g, event, rule = self.g, URIRef(found.event), found.rule
+        original = URIRef(p.iri)
+        successor = self.party(found.successor, reforms=False)
+        g.add((event, RDF.type, LG.InstitutionalReform))
+        g.add((event, RDFS.label, zh(f"{self.divisions.short_name(self.divisions.get(p.jurisdiction))}{rule.label_zh}")))  # type: ignore[arg-type]
+        g.add((event, RDFS.label, Literal(rule.label_en, lang="en")))
+        g.add((event, LG.reformKind, Literal(rule.kind)))
+        g.add((event, ORG.originalOrganization, original))
+        g.add((event, ORG.resultingOrganization, successor))
+        g.add((original, ORG.changedBy, event))
+        g.add((successor, ORG.resultedFrom, event))
+        if original != successor:
+            g.add((original, LG.succeededBy, successor))
+        g.add((event, LG.effectiveDate, Literal(found.date, datatype=XSD.date)))
+        g.add((event, LG.dateQualifier, Literal(found.qualifier)))
+        g.add((event, LG.confidence, Literal(str(found.confidence), datatype=XSD.decimal)))
+        g.add((event, LG.method, Literal("curated-rule" if found.qualifier == "by" else "curated")))
+        g.add((event, LG.sourceQuote, zh(rule.quote)))
+        for source in {rule.source, found.date_source}:
+            node = URIRef(source.iri)
+            g.add((event, DCTERMS.source, node))
+            g.add((node, DCTERMS.title, zh(source.title)))
+            g.add((node, DCTERMS.creator, zh(source.issuer)))
+            g.add((node, DCTERMS.issued, Literal(source.date, datatype=XSD.date)))
+            if source.quote:
+                g.add((node, LG.sourceQuote, zh(source.quote)))
 
     def build(self) -> Graph:
         ex, g, doc = self.ex, self.g, self.doc

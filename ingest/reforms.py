@@ -1,0 +1,124 @@
+"""Institutional reforms (机构改革): for a body a document names, the succession event that
+ended it and the body that carries its duties on.
+
+The rules are curated in ``data/reforms.yaml`` with their sources (the 2018 State Council and
+Party-and-state reform plans). A rule applies to a body of its ``from`` kinds at a level it
+covers: the 2016 钦南区法制办 was merged, with the 钦南区司法局, into the re-formed
+钦南区司法局 by 2019-03-31. One event per rule and division (``id/reform/{rule}/{code}``); every
+document naming one of its bodies states it, so the union of the graphs gives all the bodies
+that went into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote
+
+import yaml
+
+from policykg import iris
+from policykg.ingest import agencies
+from policykg.ingest.divisions import NATIONAL, Divisions
+from policykg.ingest.model import Party
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    issuer: str
+    date: str
+    quote: str | None = None
+
+    @property
+    def iri(self) -> str:
+        return f"{iris.base()}id/source/{self.key}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    label_zh: str
+    label_en: str
+    kind: str  # merger | rename | split | abolition
+    sources: tuple[str, ...]
+    to: dict[str, str]
+    levels: tuple[str, ...]
+    source: Source
+    quote: str
+    national: dict[str, object] | None
+    note: str | None = None
+
+    def successor_name(self, level: str) -> str:
+        return self.to.get(level) or self.to["default"]
+
+
+@dataclass(frozen=True)
+class Succession:
+    """A body ended by a reform event, and the body that resulted."""
+
+    event: str  # IRI of the event (one per rule and division)
+    rule: Rule
+    original: Party
+    successor: Party
+    date: str  # ISO date
+    qualifier: str  # "on" (the day) or "by" (no later than)
+    confidence: float
+    date_source: Source  # where the date comes from (local deadlines: the Party-and-state plan)
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, object]:
+    return yaml.safe_load((Path(__file__).parent / "data" / "reforms.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def sources() -> dict[str, Source]:
+    return {k: Source(key=k, title=v["title"], issuer=v["issuer"], date=str(v["date"]), quote=v.get("quote"))
+            for k, v in _data()["sources"].items()}  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    out = []
+    for r in _data()["rules"]:  # type: ignore[union-attr]
+        out.append(Rule(
+            id=r["id"], label_zh=r["label"]["zh"], label_en=r["label"]["en"], kind=r["kind"], sources=tuple(r["from"]),
+            to=dict(r["to"]), levels=tuple(r["levels"]), source=sources()[r["source"]], quote=r["quote"],
+            national=r.get("national"), note=r.get("note"),
+        ))
+    return tuple(out)
+
+
+def _canonical(party: Party) -> str:
+    return unquote(party.iri.rsplit("/", 1)[-1])
+
+
+def succession(party: Party, divisions: Divisions) -> Succession | None:
+    """The reform that ended this body, if a rule covers it."""
+    if party.collective or party.kind == "branch-office" or not party.jurisdiction:
+        return None
+    division = divisions.get(party.jurisdiction)
+    if division is None or division.zone:
+        return None
+    name = _canonical(party)
+    for rule in rules():
+        if division.code == NATIONAL and rule.national:
+            if name not in rule.national["from"]:  # type: ignore[operator]
+                continue
+            successor = agencies.resolve(str(rule.national["to"]), division, divisions)
+            date, qualifier, confidence, date_source = rule.source.date, "on", 1.0, rule.source
+        elif division.level in rule.levels and name in rule.sources:
+            successor = agencies.resolve(f"{division.name}{rule.successor_name(division.level)}", division, divisions)
+            date_source = sources()["party-state-2018"]
+            date = str(_data()["local_deadlines"][division.level])  # type: ignore[index]
+            qualifier, confidence = "by", 0.9
+        else:
+            continue
+        return Succession(
+            event=f"{iris.base()}id/reform/{rule.id}/{division.code}", rule=rule, original=party,
+            successor=successor, date=date, qualifier=qualifier, confidence=confidence, date_source=date_source,
+        )
+    return None
