@@ -21,7 +21,12 @@ from policykg.graph.resolve import Resolver
 
 QUERY_DIR = Path(__file__).resolve().parent
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PARAM_TYPES = ("document", "agency", "jurisdiction", "integer", "date", "string", "iri")
+PARAM_TYPES = ("document", "agency", "jurisdiction", "level", "integer", "date", "string", "iri")
+# administrative levels as users write them → the concepts of lg:LevelScheme
+LEVEL_NAMES = {"national": "LevelNational", "国家级": "LevelNational", "中央": "LevelNational",
+               "provincial": "LevelProvincial", "省级": "LevelProvincial",
+               "prefectural": "LevelPrefectural", "地级": "LevelPrefectural", "市级": "LevelPrefectural",
+               "county": "LevelCounty", "县级": "LevelCounty", "township": "LevelTownship", "乡级": "LevelTownship"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,10 @@ def convert(p: Param, raw: str, resolver: Resolver) -> ox.NamedNode | ox.Literal
         return ox.NamedNode(resolver.agency(raw))
     if p.type == "jurisdiction":
         return ox.NamedNode(resolver.jurisdiction(raw))
+    if p.type == "level":
+        if raw not in LEVEL_NAMES:
+            raise ParameterError(f"parameter {p.name!r} must be one of {', '.join(LEVEL_NAMES)}, got {raw!r}", param=p.name)
+        return ox.NamedNode(f"https://w3id.org/policykg/ontology#{LEVEL_NAMES[raw]}")
     raise ParameterError(f"unknown parameter type {p.type!r}")
 
 

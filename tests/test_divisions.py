@@ -89,3 +89,30 @@ def test_neighbourhood_keeps_ancestors_siblings_and_all_provinces(divisions):
     codes = neighbourhood(divisions, {"450702"})
     assert {"100000", "450000", "450700", "450703", "440000", "650000"} <= codes
     assert "350102" not in codes
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"area": "广西"}, {"004"}),
+    ({"area": "450700"}, {"004"}),  # 钦州市 by its code: the 钦南区 plan is below it
+    ({"level": "county"}, {"000", "001", "002", "004"}),  # 江海区, 张店区, 信阳高新区 (a zone ranked as a county), 钦南区
+    ({"level": "市级"}, {"003"}),  # 吴忠市
+    ({"area": "河南省", "level": "county"}, {"002"}),
+    ({"area": "北京市"}, set()),
+])
+def test_documents_filter_by_area_and_level(store, extractions, params, expected):
+    from policykg import queries
+    from policykg.graph.resolve import Resolver
+
+    q = queries.get("documents")
+    rows = store.select(q.render(q.bind(params, Resolver(store))))
+    by_iri = {ex.iri: key for key, ex in extractions.items()}
+    assert {by_iri[r["document"]] for r in rows} == expected
+
+
+def test_an_unknown_level_is_a_clear_parameter_error(store):
+    from policykg import queries
+    from policykg.errors import ParameterError
+    from policykg.graph.resolve import Resolver
+
+    with pytest.raises(ParameterError, match="must be one of"):
+        queries.get("documents").bind({"level": "city-ish"}, Resolver(store))
