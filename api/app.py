@@ -115,7 +115,9 @@ def create_app(store: Store) -> FastAPI:
             "deadline": deadline,
             "deadline_is_default": is_default,
             "implementers": [
-                {k: r[k] for k in ("role", "agency", "agencyLabel", "agencyName", "surfaceForm", "collective", "evidence")} for r in rows
+                {**{k: r[k] for k in ("role", "agency", "agencyLabel", "agencyName", "surfaceForm", "collective", "evidence")},
+                 # after an institutional reform: the body that holds the duty today
+                 "held_today_by": {"agency": r["today"], "label": r["todayLabel"]} if r["today"] else None} for r in rows
             ],
         }
 

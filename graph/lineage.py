@@ -101,12 +101,12 @@ def measure_cascade(rows: list[dict[str, object]], top: str) -> list[dict[str, o
     for r in rows:
         m = str(r["carrier"])
         c = carriers.setdefault(m, {
-            "measure": m, "number": r["carrierNumber"], "document": r["carrierDocument"], "title": r["carrierTitle"],
+            "measure": m, "number": r["carrierNumber"], "text": r["carrierText"], "document": r["carrierDocument"], "title": r["carrierTitle"],
             "jurisdiction": r["jurisdiction"], "deadline": r["deadline"], "implementers": []})
         if r.get("via"):
             g.add_edge(m, str(r["via"]), score=r["score"], kind=r["kind"])
         if r.get("agency"):
-            who = {k: r[k] for k in ("role", "agency", "agencyLabel", "collective", "evidence")}
+            who = {k: r[k] for k in ("role", "agency", "agencyLabel", "collective", "evidence", "today", "todayLabel")}
             if who not in c["implementers"]:  # type: ignore[operator]
                 c["implementers"].append(who)  # type: ignore[union-attr]
     out = []

@@ -132,3 +132,22 @@ def test_replacing_the_parent_re_aligns_its_children(corpus, tmp_path):
     after = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?c lg:implementsMeasure ?p . ?p lg:document ?d }",
                          inferred=False)
     assert after == before
+
+
+def test_coverage_and_succession_on_the_fixture_corpus(corpus):
+    from policykg import queries
+    from policykg.graph.resolve import Resolver
+
+    store, ex, _ = corpus
+    q = queries.get("coverage")
+    rows = store.select(q.render(q.bind({"document": ex["qinzhou_labelled_fields.txt"].iri}, Resolver(store))))
+    covered = {(r["divisionName"], r["child"]) for r in rows if r["child"]}
+    assert covered == {("钦南区", ex["004_8a0f2a3241cfe731.txt"].iri), ("钦北区", ex["qinbei_plan.txt"].iri)}
+    assert {r["divisionName"] for r in rows if not r["child"]} == {"灵山县", "浦北县"}
+    # the city's 法制办 duties (gold of the fixture) are held today by the 钦州市司法局
+    gold = json.loads((GOLD / "layouts" / "qinzhou_labelled_fields.txt.json").read_text(encoding="utf-8"))
+    expected = {(str(m["number"]), a["role"]) for m in gold["measures"] for a in m["assignments"] if a["agency"] == "市法制办"}
+    q = queries.get("inherited-duties")
+    rows = store.select(q.render(q.bind({"agency": "钦州市司法局"}, Resolver(store))))
+    assert expected and {(r["number"], r["role"]) for r in rows if r["documentTitle"].startswith("钦州市法治")} == expected
+    assert {r["predecessorLabel"] for r in rows} == {"钦州市法制办"}

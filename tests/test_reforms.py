@@ -98,3 +98,10 @@ def test_rules_cover_levels_and_the_national_event():
     assert s.successor.full_name == "广西壮族自治区司法厅" and s.date == "2018-12-31"
     for rule in reforms.rules():  # every rule names a source with a date and a quote
         assert rule.source.title and rule.source.date and rule.quote
+
+
+def test_implementers_say_who_holds_the_duty_today(client):
+    body = client.get("/api/measures/钦州市钦南区法治政府建设实施方案(2016-2020年)/37/implementers").json()
+    by_label = {i["agencyLabel"]: i for i in body["implementers"]}
+    assert by_label["钦南区法制办"]["held_today_by"] == {"agency": AGENCY + "450702/司法局", "label": "钦南区司法局"}
+    assert by_label["钦南区政务服务管理办"]["held_today_by"] is None  # no recorded reform
