@@ -116,7 +116,7 @@ def evaluate(gold_dir: Path, corpus_dirs: list[Path] | Path) -> list[Score]:
     if reports.exists():
         for name, gold in json.loads(reports.read_text(encoding="utf-8")).items():
             _report(tally, name, gold, extract(_find(name, dirs)))
-    for gold_file in sorted((gold_dir / "layouts").glob("*.json")):
+    for gold_file in sorted([*(gold_dir / "layouts").glob("*.json"), *(gold_dir / "cascade").glob("*.txt.json")]):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
         name, layout = gold["document"], gold["layout"]
         ex = extract(_find(name, dirs))
@@ -129,7 +129,33 @@ def evaluate(gold_dir: Path, corpus_dirs: list[Path] | Path) -> list[Score]:
             division = divisions.deepest(gold["jurisdiction"])
             tally.add("document.jurisdiction", layout, {(name, division.code if division else gold["jurisdiction"])},
                       {(name, ex.jurisdiction_code)} if ex.jurisdiction_code else set())
+    alignments = gold_dir / "cascade" / "alignments.json"
+    if alignments.exists():
+        _alignments(tally, json.loads(alignments.read_text(encoding="utf-8"))["pairs"], dirs)
     return tally.scores()
+
+
+def _alignments(tally: _Tally, pairs: list[dict], dirs: list[Path]) -> None:
+    """Measure alignment (graph/alignment.py) against the hand alignment, with and without the
+    entries the annotator marked doubtful; IDF over the measures of the documents involved."""
+    from policykg.graph.alignment import MeasureText, Vectoriser, align
+
+    names = sorted({p["child"] for p in pairs} | {p["parent"] for p in pairs})
+    extractions = {n: extract(_find(n, dirs)) for n in names}
+    measures = {n: [MeasureText(f"{n}#{m.number}", n, str(m.number), m.text, m.task_area) for m in ex.measures]
+                for n, ex in extractions.items()}
+    vectoriser = Vectoriser([m.text for ms in measures.values() for m in ms])
+    for pair in pairs:
+        child, parent = pair["child"], pair["parent"]
+        found = {(a.child.number, a.parent.number): a.kind for a in align(measures[child], measures[parent], vectoriser)}
+        for layout, skip in (("cascade", True), ("cascade (with doubtful)", False)):
+            judged = {n: e for n, e in pair["measures"].items() if not (skip and e.get("doubtful"))}
+            gold = {(child, n, str(p)) for n, e in judged.items() for p in e["parents"]}
+            got = {(child, c, p) for (c, p) in found if c in judged}
+            tally.add("measure alignment (child, parent)", layout, gold, got)
+            tally.add("measure alignment kind", layout,
+                      {(child, n, str(p), e["kind"]) for n, e in judged.items() for p in e["parents"]},
+                      {(child, c, p, k) for (c, p), k in found.items() if c in judged})
 
 
 def _citations(tally: _Tally, layout: str, name: str, gold: list[dict], ex: Extraction) -> None:

@@ -319,8 +319,9 @@ def reason(store_dir: str, fmt: str) -> None:
 @cli.command(name="eval")
 @click.option("--gold", type=click.Path(file_okay=False), default=str(settings.REPO_ROOT / "tests" / "gold"), show_default="tests/gold", help="Folder of gold annotations.")
 @click.option("--corpus", type=click.Path(file_okay=False), multiple=True,
-              default=lambda: [settings.get("corpus"), str(settings.REPO_ROOT / "tests" / "fixtures" / "layouts")],
-              show_default="corpus/seeds and tests/fixtures/layouts", help="Folder of the source documents (repeatable).")
+              default=lambda: [settings.get("corpus"), str(settings.REPO_ROOT / "tests" / "fixtures" / "layouts"),
+                               str(settings.REPO_ROOT / "tests" / "fixtures" / "cascade")],
+              show_default="corpus/seeds, tests/fixtures/layouts and tests/fixtures/cascade", help="Folder of the source documents (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format.")
 def evaluate(gold: str, corpus: tuple[str, ...], fmt: str) -> None:
     """Precision and recall of extraction against the gold annotations, per field and layout.
