@@ -43,7 +43,7 @@ class Rule:
     label_zh: str
     label_en: str
     kind: str  # merger | rename | split | abolition
-    sources: tuple[str, ...]
+    originals: tuple[str, ...]  # canonical names of the bodies the reform ends
     to: dict[str, str]
     levels: tuple[str, ...]
     source: Source
@@ -85,7 +85,7 @@ def rules() -> tuple[Rule, ...]:
     out = []
     for r in _data()["rules"]:  # type: ignore[union-attr]
         out.append(Rule(
-            id=r["id"], label_zh=r["label"]["zh"], label_en=r["label"]["en"], kind=r["kind"], sources=tuple(r["from"]),
+            id=r["id"], label_zh=r["label"]["zh"], label_en=r["label"]["en"], kind=r["kind"], originals=tuple(r["from"]),
             to=dict(r["to"]), levels=tuple(r["levels"]), source=sources()[r["source"]], quote=r["quote"],
             national=r.get("national"), note=r.get("note"),
         ))
@@ -110,7 +110,7 @@ def succession(party: Party, divisions: Divisions) -> Succession | None:
                 continue
             successor = agencies.resolve(str(rule.national["to"]), division, divisions)
             date, qualifier, confidence, date_source = rule.source.date, "on", 1.0, rule.source
-        elif division.level in rule.levels and name in rule.sources:
+        elif division.level in rule.levels and name in rule.originals:
             successor = agencies.resolve(f"{division.name}{rule.successor_name(division.level)}", division, divisions)
             date_source = sources()["party-state-2018"]
             date = str(_data()["local_deadlines"][division.level])  # type: ignore[index]
