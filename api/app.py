@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from policykg import __version__, iris, queries, settings
+from policykg.api import canned
 from policykg.api.sparql import router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
@@ -47,6 +48,18 @@ def create_app(store: Store) -> FastAPI:
         return JSONResponse({"ok": False, "error": "ParameterError", "message": message, "status": 400}, status_code=400)
 
     app.include_router(sparql_router(store))
+    app.include_router(canned.router(store, resolver))
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document plus one operation per canned query, read from the query files now."""
+        from fastapi.openapi.utils import get_openapi
+
+        spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        spec["paths"].update(canned.openapi_paths())
+        spec.setdefault("components", {}).setdefault("schemas", {}).update(canned.COMPONENTS)
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     def run_canned(name: str, values: dict[str, str], inferred: bool = True) -> list[dict[str, Any]]:
         q = queries.get(name)
@@ -54,38 +67,6 @@ def create_app(store: Store) -> FastAPI:
 
     def page(rows: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
         return {"ok": True, "count": len(rows), "offset": offset, "limit": limit, "rows": rows[offset: offset + limit]}
-
-    @app.get("/api/queries", tags=["queries"], summary="The canned queries and their parameters")
-    def list_queries() -> dict[str, Any]:
-        return {
-            "ok": True,
-            "queries": [
-                {"name": q.name, "summary": q.summary, "description": q.description,
-                 "params": [{"name": p.name, "type": p.type, "description": p.description, "required": p.required} for p in q.params],
-                 "example": q.example, "sparql": q.sparql}
-                for q in queries.all_queries().values()
-            ],
-        }
-
-    @app.get("/api/queries/{name}", tags=["queries"], summary="Run a canned query; its parameters are query-string parameters")
-    def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000), offset: int = Query(default=0, ge=0),
-                  inferred: bool = Query(default=True, description="Include the materialised entailments (transitive lineage, role roll-ups, types)")) -> Response:
-        values = {k: v for k, v in request.query_params.items() if k not in {"limit", "offset", "format", "inferred"}}
-        rows = run_canned(name, values, inferred)
-        body = page(rows, limit, offset)
-        body["query"] = name
-        body["params"] = values
-        if "text/csv" in request.headers.get("accept", "") or request.query_params.get("format") == "csv":
-            import csv
-            import io
-
-            buf = io.StringIO()
-            cols = list(rows[0]) if rows else []
-            w = csv.DictWriter(buf, fieldnames=cols)
-            w.writeheader()
-            w.writerows(body["rows"])
-            return Response(buf.getvalue(), media_type="text/csv; charset=utf-8")
-        return JSONResponse(body)
 
     def measure_info(measure_iri: str) -> dict[str, Any]:
         rows = store.select(

@@ -21,7 +21,7 @@ from policykg.graph.resolve import Resolver
 
 QUERY_DIR = Path(__file__).resolve().parent
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PARAM_TYPES = ("document", "agency", "jurisdiction", "level", "integer", "date", "string", "iri")
+PARAM_TYPES = ("document", "agency", "jurisdiction", "level", "integer", "date", "string", "iri", "boolean", "list")
 # administrative levels as users write them → the concepts of lg:LevelScheme
 LEVEL_NAMES = {"national": "LevelNational", "国家级": "LevelNational", "中央": "LevelNational",
                "provincial": "LevelProvincial", "省级": "LevelProvincial",
@@ -31,10 +31,32 @@ LEVEL_NAMES = {"national": "LevelNational", "国家级": "LevelNational", "中�
 
 @dataclass(frozen=True)
 class Param:
+    """A typed parameter from a query's front matter: ``type`` (document, agency, jurisdiction,
+    level, integer, date, string, iri, boolean, or list with ``items`` of one of those),
+    ``enum`` (allowed values), ``required`` and ``default``."""
+
     name: str
     type: str
     description: str
     required: bool = True
+    enum: tuple[str, ...] = ()
+    items: str | None = None  # the element type of a list
+    default: object = None
+
+    def schema(self) -> dict[str, object]:
+        """The JSON Schema of the parameter, for the OpenAPI document."""
+        if self.type == "list":
+            return {"type": "array", "items": Param(self.name, self.items or "string", "", enum=self.enum).schema()}
+        base: dict[str, object] = {
+            "integer": {"type": "integer"}, "date": {"type": "string", "format": "date"},
+            "iri": {"type": "string", "format": "uri", "pattern": "^https?://"}, "boolean": {"type": "boolean"},
+            "level": {"type": "string", "enum": list(LEVEL_NAMES)},
+        }.get(self.type, {"type": "string", "minLength": 1})
+        if self.enum:
+            base = {**base, "enum": list(self.enum)}
+        if self.default is not None:
+            base = {**base, "default": self.default}
+        return base
 
 
 @dataclass(frozen=True)
@@ -56,26 +78,43 @@ class CannedQuery:
                 + ", ".join(p.name for p in self.params),
                 query=self.name,
             )
-        bound: dict[str, ox.NamedNode | ox.Literal] = {}
+        bound: dict[str, ox.NamedNode | ox.Literal | tuple[ox.NamedNode | ox.Literal, ...]] = {}
         for p in self.params:
             raw = values.get(p.name)
+            if (raw is None or str(raw).strip() == "") and p.default is not None:
+                raw = str(p.default).lower() if isinstance(p.default, bool) else str(p.default)
             if raw is None or str(raw).strip() == "":
                 if p.required:
                     raise ParameterError(f"query {self.name!r} needs parameter {p.name!r} ({p.description})", query=self.name, param=p.name)
                 continue
-            bound[p.name] = convert(p, str(raw).strip(), resolver)
-        return bound
+            if p.type == "list":
+                parts = [x.strip() for x in str(raw).split(",") if x.strip()]
+                if not parts:
+                    raise ParameterError(f"parameter {p.name!r} needs at least one value", param=p.name)
+                item = Param(p.name, p.items or "string", p.description, enum=p.enum)
+                bound[p.name] = tuple(convert(item, x, resolver) for x in parts)
+            else:
+                bound[p.name] = convert(p, str(raw).strip(), resolver)
+        return bound  # type: ignore[return-value]
 
 
     def render(self, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
         """The SPARQL text with each parameter variable replaced by its serialised term."""
         text = self.sparql
         for name, term in bound.items():
-            text = re.sub(r"[?$]" + re.escape(name) + r"(?![\w])", lambda _m: str(term), text)
+            # a list is used as VALUES ?x { ?list }: its terms separated by spaces
+            value = " ".join(map(str, term)) if isinstance(term, tuple) else str(term)
+            text = re.sub(r"[?$]" + re.escape(name) + r"(?![\w])", lambda _m: value, text)
         return text
 
 
 def convert(p: Param, raw: str, resolver: Resolver) -> ox.NamedNode | ox.Literal:
+    if p.enum and raw not in p.enum:
+        raise ParameterError(f"parameter {p.name!r} must be one of {', '.join(p.enum)}, got {raw!r}", param=p.name)
+    if p.type == "boolean":
+        if raw.lower() not in {"true", "false", "1", "0"}:
+            raise ParameterError(f"parameter {p.name!r} must be true or false, got {raw!r}", param=p.name)
+        return ox.Literal("true" if raw.lower() in {"true", "1"} else "false", datatype=ox.NamedNode(XSD + "boolean"))
     if p.type == "integer":
         if not re.fullmatch(r"-?\d{1,9}", raw):
             raise ParameterError(f"parameter {p.name!r} must be an integer, got {raw!r}", param=p.name)
@@ -122,7 +161,10 @@ def parse(path: Path) -> CannedQuery:
     for name, spec in (meta.get("params") or {}).items():
         if spec.get("type") not in PARAM_TYPES:
             raise ValueError(f"{path.name}: parameter {name} has unknown type {spec.get('type')!r}")
-        params.append(Param(name, spec["type"], spec.get("description", ""), spec.get("required", True)))
+        if spec.get("type") == "list" and spec.get("items", "string") not in set(PARAM_TYPES) - {"list"}:
+            raise ValueError(f"{path.name}: list parameter {name} has unknown items type {spec.get('items')!r}")
+        params.append(Param(name, spec["type"], spec.get("description", ""), spec.get("required", spec.get("default") is None),
+                            tuple(str(v) for v in spec.get("enum") or ()), spec.get("items"), spec.get("default")))
     body_text = "\n".join(body)
     projection = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+WHERE", body_text, re.S | re.I)
     for p in params:

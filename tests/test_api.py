@@ -93,7 +93,7 @@ def test_ontology_served_as_turtle_and_html(client):
 
 def test_home_docs_and_openapi(client):
     spec = client.get("/openapi.json").json()
-    assert "/api/queries/{name}" in spec["paths"] and "/sparql" in spec["paths"]
+    assert "/api/queries/implementers" in spec["paths"] and "/sparql" in spec["paths"]
     docs = client.get("/docs").text
     assert "/api/documents/{document_id}/lineage" in docs and "cdn" not in docs.lower()
     home = client.get("/").text

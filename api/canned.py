@@ -1,0 +1,122 @@
+"""The canned queries as API operations: every ``.rq`` file in ``queries/`` is ``GET
+/api/queries/{name}``, its parameters typed and validated from the file's front matter, paged,
+and negotiated like ``/sparql`` (our JSON envelope by default; SPARQL JSON, XML, CSV and TSV by
+Accept or ``format``). The OpenAPI document describes each query from its file when it is
+requested, so adding or changing a query file needs no code change. Parameter values reach
+SPARQL only as terms the RDF library serialises (``queries.CannedQuery.render``)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from policykg import queries, settings
+from policykg.graph.resolve import Resolver
+from policykg.graph.store import Store
+
+FORMATS = {  # format=… or Accept → (media type, Oxigraph results format); None: our JSON envelope
+    "json": ("application/json", None),
+    "sparql-json": ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+    "xml": ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+    "csv": ("text/csv; charset=utf-8", ox.QueryResultsFormat.CSV),
+    "tsv": ("text/tab-separated-values; charset=utf-8", ox.QueryResultsFormat.TSV),
+}
+_BY_ACCEPT = {"application/sparql-results+json": "sparql-json", "application/sparql-results+xml": "xml",
+              "application/xml": "xml", "text/csv": "csv", "text/tab-separated-values": "tsv", "application/json": "json"}
+CONTROL = ("limit", "offset", "inferred", "format")
+
+
+def _format(request: Request) -> str:
+    asked = request.query_params.get("format")
+    if asked:
+        if asked not in FORMATS:
+            from policykg.errors import ParameterError
+
+            raise ParameterError(f"format must be one of {', '.join(FORMATS)}, got {asked!r}", param="format")
+        return asked
+    for part in request.headers.get("accept", "").split(","):
+        mime = part.split(";")[0].strip().lower()
+        if mime in _BY_ACCEPT:
+            return _BY_ACCEPT[mime]
+    return "json"
+
+
+def router(store: Store, resolver: Resolver) -> APIRouter:
+    r = APIRouter(tags=["queries"])
+
+    @r.get("/api/queries", summary="The canned queries and their parameters")
+    def list_queries() -> dict[str, Any]:
+        return {"ok": True, "queries": [
+            {"name": q.name, "summary": q.summary, "description": q.description,
+             "params": [{"name": p.name, "type": p.type, "description": p.description, "required": p.required,
+                         "schema": p.schema()} for p in q.params],
+             "example": q.example, "sparql": q.sparql, "path": f"/api/queries/{q.name}"}
+            for q in queries.all_queries().values()]}
+
+    # described per query by openapi_paths(); one handler serves them all
+    @r.get("/api/queries/{name}", include_in_schema=False)
+    def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000),  # type: ignore[arg-type]
+                  offset: int = Query(default=0, ge=0), inferred: bool = Query(default=True)) -> Response:
+        q = queries.get(name)
+        params = request.query_params
+        values = {k: ",".join(params.getlist(k)) for k in params if k not in CONTROL}
+        text = q.render(q.bind(values, resolver))
+        fmt = _format(request)
+        media, results_format = FORMATS[fmt]
+        if results_format is not None:
+            result = store.query(f"{text}\nLIMIT {limit} OFFSET {offset}", inferred=inferred)
+            return Response(result.serialize(format=results_format), media_type=media)  # type: ignore[union-attr]
+        rows = store.select(text, inferred=inferred)
+        body: dict[str, Any] = {"ok": True, "query": name, "params": values, "count": len(rows), "offset": offset,
+                                "limit": limit, "rows": rows[offset: offset + limit]}
+        if offset + limit < len(rows):
+            body["next"] = f"/api/queries/{name}?{urlencode({**values, 'limit': limit, 'offset': offset + limit})}"
+        return JSONResponse(body)
+
+    return r
+
+
+def openapi_paths() -> dict[str, Any]:
+    """An OpenAPI path item per canned query, read from the query files now."""
+    error = {"$ref": "#/components/schemas/Error"}
+    paths: dict[str, Any] = {}
+    for q in queries.all_queries().values():
+        parameters = [
+            {"name": p.name, "in": "query", "required": p.required, "description": p.description, "schema": p.schema(),
+             **({"style": "form", "explode": False} if p.type == "list" else {})}
+            for p in q.params
+        ]
+        parameters += [
+            {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": settings.get("page_size")}},
+            {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+            {"name": "inferred", "in": "query", "required": False, "description": "Include the materialised entailments", "schema": {"type": "boolean", "default": True}},
+            {"name": "format", "in": "query", "required": False, "description": "Instead of Accept", "schema": {"type": "string", "enum": list(FORMATS)}},
+        ]
+        paths[f"/api/queries/{q.name}"] = {"get": {
+            "tags": ["queries"], "operationId": f"query_{q.name.replace('-', '_')}", "summary": q.summary,
+            "description": f"{q.description}\n\nExample: `{q.example}`\n\n```sparql\n{q.sparql}```",
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "The rows (a page of them)", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/QueryPage"}},
+                    **{media.split(";")[0]: {} for media, fmt in FORMATS.values() if fmt is not None}}},
+                "400": {"description": "A parameter is missing or malformed", "content": {"application/json": {"schema": error}}},
+                "404": {"description": "A named document, agency or jurisdiction does not exist", "content": {"application/json": {"schema": error}}},
+            },
+        }}
+    return paths
+
+
+COMPONENTS = {
+    "Error": {"type": "object", "required": ["ok", "error", "message", "status"], "properties": {
+        "ok": {"type": "boolean", "enum": [False]}, "error": {"type": "string"}, "message": {"type": "string"},
+        "status": {"type": "integer"}, "context": {"type": "object"}}},
+    "QueryPage": {"type": "object", "required": ["ok", "query", "count", "offset", "limit", "rows"], "properties": {
+        "ok": {"type": "boolean"}, "query": {"type": "string"}, "params": {"type": "object"}, "count": {"type": "integer"},
+        "offset": {"type": "integer"}, "limit": {"type": "integer"}, "next": {"type": "string"},
+        "rows": {"type": "array", "items": {"type": "object"}}}},
+}
