@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from policykg import __version__, iris, queries, settings
-from policykg.api import canned
+from policykg.api import canned, resources
 from policykg.api.sparql import router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
@@ -49,6 +49,7 @@ def create_app(store: Store) -> FastAPI:
 
     app.include_router(sparql_router(store))
     app.include_router(canned.router(store, resolver))
+    app.include_router(resources.router(store, resolver))
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document plus one operation per canned query, read from the query files now."""

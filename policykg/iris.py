@@ -22,6 +22,11 @@ def base() -> str:
     return str(settings.get("base_iri"))
 
 
+def segment(text: str) -> str:
+    """One path segment of an IRI we mint (Chinese kept, unsafe ASCII percent-encoded)."""
+    return _seg(text)
+
+
 def _seg(text: str) -> str:
     # IRIs (RFC 3987) keep Chinese characters readable; ASCII characters that are not allowed
     # in a path segment are percent-encoded.

@@ -1,0 +1,162 @@
+"""Linked data: every resource IRI (``{base}id/…``) dereferences at ``/id/…`` on this server.
+Browsers get an HTML page, RDF clients Turtle, JSON-LD or N-Triples by Accept, programs the
+``.json`` twin (the same data the page is rendered from). A document's page shows its text with
+the extracted measures, assignments and citations highlighted at their source spans and linked;
+an agency's page its obligations, inherited duties and successor; a measure's page its
+implementers, the measures it implements and who carries it down the levels."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from policykg import iris, queries
+from policykg.errors import ResourceNotFound
+from policykg.graph.lineage import lineage as document_lineage
+from policykg.graph.lineage import measure_cascade
+from policykg.graph.resolve import Resolver
+from policykg.graph.store import Store
+from policykg.namespaces import PREFIXES
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+             "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+LG = PREFIXES["lg"]
+_KINDS = {f"{LG}Measure": "measure", f"{LG}Agency": "agency", f"{LG}Government": "agency", f"{LG}PartyBody": "agency",
+          f"{LG}BranchOffice": "agency", f"{LG}LeadingGroup": "agency", f"{LG}Collective": "agency"}
+
+
+def local(iri: str) -> str:
+    """The path on this server where a resource of ours dereferences; other IRIs stay as they are."""
+    prefix = f"{iris.base()}id/"
+    return "/id/" + iri[len(prefix):] if iri.startswith(prefix) else iri
+
+
+def qname(iri: str) -> str:
+    for p, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{p}:{iri[len(ns):]}"
+    return iri
+
+
+def _choose(request: Request) -> str:
+    for part in request.headers.get("accept", "").split(","):
+        mime = part.split(";")[0].strip().lower()
+        if mime == "text/html" or mime in RDF_TYPES or mime == "application/json":
+            return mime
+    return "text/turtle"
+
+
+def highlighted(text: str, marks: list[dict[str, Any]]) -> str:
+    """The text as HTML with each mark (start, end, kind, href, title) highlighted: the text is cut
+    at every mark boundary; a piece carries the classes of all marks over it and links to the
+    innermost one, so overlapping spans stay valid HTML."""
+    cuts = sorted({0, len(text), *(m["start"] for m in marks), *(m["end"] for m in marks)})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        over = [m for m in marks if m["start"] <= a and b <= m["end"]]
+        piece = html.escape(text[a:b]).replace("\n", "<br>\n")
+        if not over:
+            out.append(piece)
+            continue
+        inner = min(over, key=lambda m: m["end"] - m["start"])
+        classes = " ".join(sorted({f"mark-{m['kind']}" for m in over}))
+        title = html.escape(inner.get("title", ""), quote=True)
+        if inner.get("href"):
+            out.append(f'<a class="{classes}" href="{html.escape(inner["href"], quote=True)}" title="{title}">{piece}</a>')
+        else:
+            out.append(f'<span class="{classes}" title="{title}">{piece}</span>')
+    return "".join(out)
+
+
+def router(store: Store, resolver: Resolver) -> APIRouter:
+    r = APIRouter(tags=["linked data"])
+
+    def canned(name: str, **values: str) -> list[dict[str, Any]]:
+        q = queries.get(name)
+        return store.select(q.render(q.bind(values, resolver)))
+
+    def properties(iri: str) -> list[dict[str, Any]]:
+        rows = store.select(f"""SELECT ?p ?o ?label WHERE {{ <{iri}> ?p ?o . FILTER(?p != lg:content && ?p != lg:originalText)
+                                OPTIONAL {{ ?o rdfs:label ?label . FILTER(lang(?label) = "zh" || lang(?label) = "") }} }}""", inferred=False)
+        seen: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:
+            o = str(row["o"])
+            seen.setdefault((str(row["p"]), o), {"property": qname(str(row["p"])), "value": o, "label": row["label"],
+                                                 "href": local(o) if o.startswith("http") else None})
+        return sorted(seen.values(), key=lambda x: (x["property"], x["value"]))
+
+    def document(iri: str) -> dict[str, Any]:
+        meta = store.select(f"SELECT ?title ?text WHERE {{ <{iri}> dcterms:title ?title . OPTIONAL {{ <{iri}> lg:content ?text }} }} LIMIT 1")
+        text = meta[0]["text"] if meta else None
+        measures = store.select(f"""SELECT ?m ?n ?t (MIN(?start) AS ?s) (MAX(?end) AS ?e) WHERE {{ ?m lg:document <{iri}> ; a lg:Measure ;
+                                    lg:number ?n ; lg:text ?t ; lg:evidence [ lg:startOffset ?start ; lg:endOffset ?end ] }}
+                                    GROUP BY ?m ?n ?t ORDER BY ?s""", inferred=False)  # a measure's widest span: the whole of it
+        parties = store.select(f"""SELECT DISTINCT ?a ?label ?role ?s ?e WHERE {{ ?m lg:document <{iri}> ; lg:assignment ?x .
+                                   ?x prov:agent ?a ; prov:hadRole/skos:notation ?role ; lg:evidence [ lg:startOffset ?s ; lg:endOffset ?e ] .
+                                   ?a rdfs:label ?label }} ORDER BY ?s""", inferred=False)
+        citations = store.select(f"""SELECT DISTINCT ?target ?title ?rel ?s ?e WHERE {{ <{iri}> lg:citation ?c .
+                                     ?c lg:citedDocument ?target ; lg:relation ?rel ; lg:evidence [ lg:startOffset ?s ; lg:endOffset ?e ] .
+                                     OPTIONAL {{ ?target dcterms:title ?title }} }} ORDER BY ?s""", inferred=False)
+        marks = [{"start": m["s"], "end": m["e"], "kind": "measure", "href": local(str(m["m"])), "title": f"措施 measure {m['n']}"} for m in measures]
+        marks += [{"start": p["s"], "end": p["e"], "kind": f"role-{p['role']}", "href": local(str(p["a"])), "title": f"{p['label']} ({p['role']})"} for p in parties]
+        marks += [{"start": c["s"], "end": c["e"], "kind": "citation", "href": local(str(c["target"])), "title": f"{qname(str(c['rel']))}: {c['title'] or ''}"} for c in citations]
+        return {"title": meta[0]["title"] if meta else None, "text": text,
+                "measures": [{"measure": m["m"], "href": local(str(m["m"])), "number": m["n"], "text": m["t"]} for m in measures],
+                "agencies": sorted({(p["label"], local(str(p["a"]))) for p in parties}),
+                "citations": [{"target": c["target"], "href": local(str(c["target"])), "title": c["title"], "relation": qname(str(c["rel"])),
+                               "start": c["s"], "end": c["e"]} for c in citations],
+                "lineage": document_lineage(store, iri), "marks": marks}
+
+    def measure(iri: str) -> dict[str, Any]:
+        info = store.select(f"SELECT ?d ?title ?n ?t WHERE {{ <{iri}> lg:document ?d ; lg:number ?n ; lg:text ?t . ?d dcterms:title ?title }} LIMIT 1")
+        if not info:
+            return {}
+        doc, number = str(info[0]["d"]), str(info[0]["n"])
+        rows = [x for x in canned("implementers", document=doc, measure=number.split("-")[0]) if str(x["measureIri"]) == iri]
+        parents = store.select(f"""SELECT ?p ?n ?title ?score ?kind WHERE {{ <{iri}> lg:alignment ?r . ?r prov:entity ?p ; lg:score ?score ;
+                                   lg:alignmentKind ?kind . ?p lg:number ?n ; lg:document/dcterms:title ?title }} ORDER BY DESC(?score)""")
+        cascade = measure_cascade(canned("cascade-implementers", document=doc, measure=number.split("-")[0]), iri)
+        return {"document": doc, "document_href": local(doc), "document_title": info[0]["title"], "number": number, "text": info[0]["t"],
+                "implementers": [{**x, "href": local(str(x["agency"]))} for x in rows],
+                "implements": [{**p, "href": local(str(p["p"]))} for p in parents],
+                "carried_by": [{**c, "href": local(str(c["measure"]))} for c in cascade if c["depth"] > 0]}
+
+    def agency(iri: str) -> dict[str, Any]:
+        return {"obligations": [{**x, "href": local(str(x["measure"]))} for x in canned("obligations", agency=iri)],
+                "inherited": [{**x, "href": local(str(x["measure"]))} for x in canned("inherited-duties", agency=iri)],
+                "successor": [{**x, "today_href": local(str(x["today"]))} for x in canned("successor", agency=iri)]}
+
+    @r.get("/id/{path:path}", summary="Dereference a resource IRI: HTML, Turtle, JSON-LD, N-Triples or RDF/XML by Accept; PATH.json for the JSON twin")
+    def resource(path: str, request: Request) -> Response:
+        twin = path.endswith(".json")
+        path = path.removesuffix(".json") if twin else path
+        iri = f"{iris.base()}id/" + "/".join(iris.segment(part) for part in path.split("/"))
+        node = ox.NamedNode(iri)
+        if not store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+            raise ResourceNotFound(f"no resource {iri} in the graph", iri=iri)
+        mime = "application/json" if twin else _choose(request)
+        if mime in RDF_TYPES:
+            triples = store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}", inferred=False)
+            return Response(triples.serialize(format=RDF_TYPES[mime]), media_type=mime)  # type: ignore[union-attr]
+        types = {str(t["t"]) for t in store.select(f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t }}")}
+        label = store.select(f"SELECT ?l WHERE {{ <{iri}> rdfs:label ?l }} LIMIT 1")
+        kind = "document" if store.query(f"ASK {{ <{iri}> dcterms:title ?t }}") else next((_KINDS[t] for t in types if t in _KINDS), "resource")
+        data: dict[str, Any] = {"ok": True, "iri": str(node.value), "kind": kind, "label": label[0]["l"] if label else None,
+                                "types": sorted(qname(t) for t in types), "properties": properties(iri)}
+        data.update({"document": document, "measure": measure, "agency": agency}.get(kind, lambda _: {})(iri))
+        if mime == "application/json":
+            data.pop("marks", None)
+            return JSONResponse(data)
+        body = dict(data)
+        if kind == "document" and data.get("text"):
+            body["text_html"] = highlighted(str(data["text"]), data["marks"])
+        return HTMLResponse(TEMPLATES.get_template("resource.html").render(r=body, json_href=f"/id/{path}.json"))
+
+    return r
