@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -42,6 +43,14 @@ def create_app(store: Store) -> FastAPI:
     async def domain_error(request: Request, exc: PolicyKGError) -> JSONResponse:
         return JSONResponse(exc.to_dict(), status_code=exc.status)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Routing errors (no such path, method not allowed) in our error body too."""
+        name = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+        message = f"no such path: {request.url.path}" if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse({"ok": False, "error": name, "message": message, "status": exc.status_code},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -58,6 +67,15 @@ def create_app(store: Store) -> FastAPI:
         spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         spec["paths"].update(canned.openapi_paths())
         spec.setdefault("components", {}).setdefault("schemas", {}).update(canned.COMPONENTS)
+        # our errors: validation answers 400 (not FastAPI's 422), a name that resolves to nothing
+        # 404, a store or time-limit failure 503; all with the JSON error body
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for item in spec["paths"].values():
+            for op in item.values():
+                responses = op.setdefault("responses", {})
+                responses.pop("422", None)
+                for code, text in (("400", "A parameter is missing or malformed"), ("404", "Not found"), ("503", "The store is unavailable or the query ran too long")):
+                    responses.setdefault(code, {"description": text, **error})
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -183,18 +201,20 @@ def create_app(store: Store) -> FastAPI:
     def get_settings() -> dict[str, Any]:
         return {"ok": True, "settings": [{"name": s.name, "env": s.env, "default": s.default, "value": s.value(), "help": s.help} for s in settings.SETTINGS]}
 
-    @app.get("/ontology", tags=["ontology"], summary="The ontology: HTML for browsers, Turtle otherwise")
+    @app.get("/ontology", tags=["ontology"], summary="The ontology: HTML for browsers, Turtle otherwise", response_class=Response,
+             responses={200: {"content": {"text/turtle": {}, "text/html": {}}, "description": "Turtle or HTML"}})
     def ontology(request: Request) -> Response:
         accept = request.headers.get("accept", "")
         if "text/html" in accept:
             return HTMLResponse(ontology_page())
         return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle; charset=utf-8")
 
-    @app.get("/ontology.ttl", tags=["ontology"], summary="The ontology as Turtle")
+    @app.get("/ontology.ttl", tags=["ontology"], summary="The ontology as Turtle", response_class=Response,
+             responses={200: {"content": {"text/turtle": {}}, "description": "Turtle"}})
     def ontology_ttl() -> Response:
         return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle; charset=utf-8")
 
-    @app.get("/ontology.html", tags=["ontology"], summary="The ontology as a readable page")
+    @app.get("/ontology.html", tags=["ontology"], summary="The ontology as a readable page", response_class=HTMLResponse)
     def ontology_html() -> HTMLResponse:
         return HTMLResponse(ontology_page())
 

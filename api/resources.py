@@ -133,12 +133,17 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
                 "inherited": [{**x, "href": local(str(x["measure"]))} for x in canned("inherited-duties", agency=iri)],
                 "successor": [{**x, "today_href": local(str(x["today"]))} for x in canned("successor", agency=iri)]}
 
-    @r.get("/id/{path:path}", summary="Dereference a resource IRI: HTML, Turtle, JSON-LD, N-Triples or RDF/XML by Accept; PATH.json for the JSON twin")
+    @r.get("/id/{path:path}", summary="Dereference a resource IRI: HTML, Turtle, JSON-LD, N-Triples or RDF/XML by Accept; PATH.json for the JSON twin",
+           response_class=Response, responses={200: {"description": "The resource", "content": {
+               "text/html": {}, "application/json": {"schema": {"type": "object"}}, **{m: {} for m in RDF_TYPES}}}})
     def resource(path: str, request: Request) -> Response:
         twin = path.endswith(".json")
         path = path.removesuffix(".json") if twin else path
         iri = f"{iris.base()}id/" + "/".join(iris.segment(part) for part in path.split("/"))
-        node = ox.NamedNode(iri)
+        try:
+            node = ox.NamedNode(iri)  # checked before it is written into any query: no injection
+        except ValueError:
+            raise ResourceNotFound(f"{path!r} is not the path of a resource IRI", path=path) from None
         if not store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
             raise ResourceNotFound(f"no resource {iri} in the graph", iri=iri)
         mime = "application/json" if twin else _choose(request)

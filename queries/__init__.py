@@ -108,7 +108,12 @@ class CannedQuery:
         return text
 
 
+MAX_VALUE_CHARS = 1000
+
+
 def convert(p: Param, raw: str, resolver: Resolver) -> ox.NamedNode | ox.Literal:
+    if len(raw) > MAX_VALUE_CHARS:
+        raise ParameterError(f"parameter {p.name!r} is {len(raw):,} characters long; the limit is {MAX_VALUE_CHARS:,}", param=p.name)
     if p.enum and raw not in p.enum:
         raise ParameterError(f"parameter {p.name!r} must be one of {', '.join(p.enum)}, got {raw!r}", param=p.name)
     if p.type == "boolean":

@@ -86,3 +86,15 @@ def test_a_new_query_file_needs_no_code_change(client, tmp_path, monkeypatch):
     assert "/api/queries/measure-count" in client.get("/openapi.json").json()["paths"]
     body = client.get("/api/queries/measure-count", params={"document": PLAN_TITLE}).json()
     assert body["rows"] == [{"n": 65}]  # the 钦南区 plan's 65 measures
+
+
+def test_hostile_parameters_get_a_clear_4xx_and_the_server_stays_healthy(client):
+    huge = client.get("/api/queries/measures-search", params={"phrase": "法" * 5_000})
+    assert huge.status_code == 400 and "limit" in huge.json()["message"]
+    odd_accept = client.get("/api/queries/obligations", params={"agency": "钦南区法制办"}, headers={"accept": "*/*;q=nonsense, ,;"})
+    assert odd_accept.status_code == 200 and odd_accept.json()["count"] == 20
+    unknown = client.get("/api/queries/obligations", params={"agency": "钦南区法制办", "agencyX": "1"})
+    assert unknown.status_code == 400 and "no parameter agencyX" in unknown.json()["message"]
+    assert client.get("/api/queries/no-such-query").json()["error"] == "QueryNotFound"
+    assert client.get("/api/no/such/path").json() == {"ok": False, "error": "NotFound", "message": "no such path: /api/no/such/path", "status": 404}
+    assert client.get("/api/stats").json()["ok"]  # still serving
