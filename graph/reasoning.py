@@ -232,57 +232,80 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _scan(store: ox.Store, predicate: ox.NamedNode, graphs: list[ox.NamedNode] | None) -> Iterator[ox.Quad]:
-    if graphs is None:
-        yield from store.quads_for_pattern(None, predicate, None, None)
-    else:
-        for g in graphs:
-            yield from store.quads_for_pattern(None, predicate, None, g)
-
-
 def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.NamedNode], everywhere: bool) -> list[ox.Quad]:
-    """Each graph's own entailments: asserted graph → inferred graph in ``units``; the quads to
-    add (the inferred graphs are assumed empty). ``everywhere``: ``units`` covers (nearly) all
-    graphs, so scan each predicate across the store rather than graph by graph."""
-    graphs = None if everywhere else list(units)
+    """Each graph's own entailments (asserted graph → inferred graph in ``units``): the quads to
+    add, none of them asserted in the premise's graph (the inferred graphs are assumed empty).
+    ``everywhere``: ``units`` covers (nearly) every graph, so each premise predicate is scanned
+    across the store at once rather than graph by graph."""
     literal = ox.Literal
-    props: set[tuple[ox.NamedNode, ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]] = set()
-    typed: set[tuple[ox.NamedNode, ox.NamedNode | ox.BlankNode, frozenset[ox.NamedNode]]] = set()
+    rdf_type = _node(RDF_TYPE)
+    # per asserted graph: node → the classes it gets, the property triples entailed, node → asserted classes
+    bins: dict[ox.NamedNode, tuple[dict, set, dict]] = {g: ({}, set(), {}) for g in units}
+
+    def scan(p: ox.NamedNode) -> Iterator[ox.Quad]:
+        if everywhere:
+            return store.quads_for_pattern(None, p, None, None)
+        return (q for g in units for q in store.quads_for_pattern(None, p, None, g))
+
     for p, step in rules.steps.items():
         same, flipped, st, st_node, ot = step.same, step.flipped, step.subject_types, step.subject_types_node, step.object_types
-        for q in _scan(store, p, graphs):
-            t = units.get(q.graph_name)  # type: ignore[call-overload]
-            if t is None:
+        for q in scan(p):
+            b = bins.get(q.graph_name)  # type: ignore[call-overload]
+            if b is None:
                 continue
+            types, props = b[0], b[1]
             s, o = q.subject, q.object
             for h in same:
-                props.add((t, s, h, o))
+                props.add((s, h, o))
+            # (a node's classes: one shared set per premise predicate, merged only when another adds to it)
             if isinstance(o, literal):
-                if st:
-                    typed.add((t, s, st))
+                if st and (have := types.setdefault(s, st)) is not st and not st <= have:
+                    types[s] = have | st
                 continue
             for h in flipped:
-                props.add((t, o, h, s))  # type: ignore[arg-type]
-            if st_node:
-                typed.add((t, s, st_node))
-            if ot:
-                typed.add((t, o, ot))  # type: ignore[arg-type]
-    rdf_type = _node(RDF_TYPE)
-    asserted: set[tuple[ox.NamedNode, object, object]] = set()
+                props.add((o, h, s))
+            if st_node and (have := types.setdefault(s, st_node)) is not st_node and not st_node <= have:
+                types[s] = have | st_node
+            if ot and (have := types.setdefault(o, ot)) is not ot and not ot <= have:
+                types[o] = have | ot
     up = rules.type_steps
-    for q in _scan(store, rdf_type, graphs):
-        t = units.get(q.graph_name)  # type: ignore[call-overload]
-        if t is None:
+    for q in scan(rdf_type):
+        b = bins.get(q.graph_name)  # type: ignore[call-overload]
+        if b is None:
             continue
         s, c = q.subject, q.object
-        asserted.add((t, s, c))
+        asserted = b[2].get(s)
+        if asserted is None:
+            b[2][s] = c
+        elif isinstance(asserted, set):
+            asserted.add(c)
+        else:
+            b[2][s] = {asserted, c}
         supers = up.get(c)  # type: ignore[call-overload]
-        if supers:
-            typed.add((t, s, supers))
-    back = {t: g for g, t in units.items()}
-    out = [ox.Quad(s, h, o, t) for t, s, h, o in props if ox.Quad(s, h, o, back[t]) not in store]
-    types = {(t, s, c) for t, s, cs in typed for c in cs}
-    out += [ox.Quad(s, rdf_type, c, t) for t, s, c in types - asserted]  # type: ignore[arg-type]
+        if supers and (have := b[0].setdefault(s, supers)) is not supers and not supers <= have:
+            b[0][s] = have | supers
+    # what the graphs assert of the entailed properties is not restated
+    heads = {h for step in rules.steps.values() for h in (*step.same, *step.flipped)}
+    stated: dict[ox.NamedNode, set] = {g: set() for g in units}
+    for h in heads:
+        for q in scan(h):
+            known = stated.get(q.graph_name)  # type: ignore[call-overload]
+            if known is not None:
+                known.add((q.subject, h, q.object))
+    out: list[ox.Quad] = []
+    quad = ox.Quad
+    for g, (types, props, asserted) in bins.items():
+        t = units[g]
+        known = stated[g]
+        out += [quad(s, h, o, t) for s, h, o in (props - known if known else props)]  # type: ignore[arg-type]
+        for s, classes in types.items():
+            a = asserted.get(s)
+            if a is None:
+                out += [quad(s, rdf_type, c, t) for c in classes]
+            elif isinstance(a, set):
+                out += [quad(s, rdf_type, c, t) for c in classes if c not in a]
+            else:
+                out += [quad(s, rdf_type, c, t) for c in classes if c != a]
     return out
 
 
@@ -332,16 +355,16 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode) -> tuple
 
     # round 1: the two-premise rules on everything
     for t in transitive:
-        name, fwd = f"transitive {t.value}", succ[t]
-        for a in list(fwd):
+        name, fwd = f"transitive {t.value}", {a: set(bs) for a, bs in succ[t].items()}  # the asserted edges only
+        for a, direct in fwd.items():
             reach: set[object] = set()
-            todo = list(fwd[a])
+            todo = list(direct)
             while todo:
                 b = todo.pop()
                 if b not in reach:
                     reach.add(b)
                     todo.extend(fwd.get(b, ()))
-            for c in reach - fwd[a]:
+            for c in reach - direct:
                 add(a, t, c, name)
     for head, first, second in chains:
         name, after = f"chain {head.value}", succ[second]
@@ -357,8 +380,12 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode) -> tuple
     ranges = {_node(p): sorted(_node(c) for c in cs) for p, cs in rules.ranges.items()}
     up = {_node(c): sorted(_node(d) for d in ds) for c, ds in rules.super_classes.items()}
     rdf_type = _node(RDF_TYPE)
-    firsts = {first: (head, second) for head, first, second in chains}
-    seconds = {second: (head, first) for head, first, second in chains}
+    firsts: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = {}
+    seconds: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = {}
+    for head, first, second in chains:
+        firsts.setdefault(first, []).append((head, second))
+        seconds.setdefault(second, []).append((head, first))
+    is_transitive = set(transitive)
     # later rounds: every rule, each with a premise new in the round before
     while True:
         run.rounds += 1
@@ -368,18 +395,16 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode) -> tuple
             break
         for s, p, o in delta:
             if p in succ:
-                if p in transitive:
+                if p in is_transitive:
                     name = f"transitive {p.value}"
                     for c in list(succ[p].get(o, ())):
                         add(s, p, c, name)
                     for a in list(pred[p].get(s, ())):
                         add(a, p, o, name)
-                if p in firsts:
-                    head, second = firsts[p]
+                for head, second in firsts.get(p, ()):
                     for z in list(succ[second].get(o, ())):
                         add(s, head, z, f"chain {head.value}")
-                if p in seconds:
-                    head, first = seconds[p]
+                for head, first in seconds.get(p, ()):
                     for x in list(pred[first].get(s, ())):
                         add(x, head, o, f"chain {head.value}")
             is_literal = isinstance(o, literal)
@@ -461,8 +486,9 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
             started = time.perf_counter()
             if keys is not None:
                 store.update(" ;\n".join(f"DROP SILENT GRAPH <{units[source]}>" for source in todo))
-            scope = {_node(g): _node(units[g]) for g in todo}
-            quads = local_pass(store, rules, scope, everywhere=keys is None)
+            scope = {ox.NamedNode(g): ox.NamedNode(units[g]) for g in todo}
+            # scanning a predicate in one graph costs more per triple than across the store
+            quads = local_pass(store, rules, scope, everywhere=keys is None or 3 * len(todo) > len(units))
             store.extend(quads)
             runs["local"] = Run(rounds=1, added=len(quads), seconds=time.perf_counter() - started)
         _drop(store, closure_graph())

@@ -76,6 +76,27 @@ def test_replacing_a_document_recomputes_only_what_changed_and_agrees_with_a_reb
     assert set(_inferred(store)) == incremental
 
 
+def test_a_documents_inferred_graph_follows_from_its_own_triples_and_restates_nothing():
+    """The attribution contract: graph/inferred/doc/K is what graph/doc/K entails on its own
+    (the same in a store holding nothing else), without what K asserts; the closure holds only
+    what no other graph holds."""
+    store = _store(LAYOUTS)
+    store.refresh_inferences()
+    quads = lambda s, g: set(s.quads_for_pattern(None, None, None, ox.NamedNode(g)))  # noqa: E731
+    keys = reasoning.document_keys(store.ox)
+    assert len(keys) > 3
+    for key in keys:
+        alone = ox.Store()
+        alone.extend(quads(store.ox, iris.doc_graph(key)))
+        reasoning.refresh(alone)
+        mine = {(q.subject, q.predicate, q.object) for q in quads(store.ox, reasoning.doc_inferred_graph(key))}
+        assert mine and mine == {(q.subject, q.predicate, q.object) for q in quads(alone, reasoning.doc_inferred_graph(key))}
+        assert not mine & {(q.subject, q.predicate, q.object) for q in quads(store.ox, iris.doc_graph(key))}
+    closure = quads(store.ox, reasoning.closure_graph())
+    assert closure
+    assert all(len(set(store.ox.quads_for_pattern(q.subject, q.predicate, q.object, None))) == 1 for q in closure)
+
+
 def test_transitive_lineage_is_inferred_and_can_be_left_out():
     """district → city → province → central outline, each document citing only its parent."""
     from policykg.ingest import extract_text
