@@ -19,11 +19,13 @@ eval: install  ## precision and recall of extraction against the gold annotation
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# the web UI's browser libraries: exactly what web/package-lock.json pins (no install scripts run)
+$(VENV)/.installed: pyproject.toml web/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	npm ci --prefix web --ignore-scripts --no-audit --no-fund
 	touch $@
 
 clean:
-	rm -rf $(VENV) data build *.egg-info
+	rm -rf $(VENV) data build *.egg-info web/node_modules

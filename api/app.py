@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from policykg import __version__, iris, queries, settings
-from policykg.api import canned, resources
+from policykg.api import canned, resources, ui
 from policykg.api.sparql import router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
@@ -57,6 +57,7 @@ def create_app(store: Store) -> FastAPI:
         return JSONResponse({"ok": False, "error": "ParameterError", "message": message, "status": 400}, status_code=400)
 
     app.include_router(sparql_router(store))
+    app.include_router(ui.router(store, resolver))  # web UI: /ui/…, /assets/… (npm, locked), /static/…
     app.include_router(canned.router(store, resolver))
     app.include_router(resources.router(store, resolver))
 
