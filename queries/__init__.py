@@ -100,12 +100,13 @@ class CannedQuery:
 
     def render(self, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
         """The SPARQL text with each parameter variable replaced by its serialised term."""
-        text = self.sparql
-        for name, term in bound.items():
-            # a list is used as VALUES ?x { ?list }: its terms separated by spaces
-            value = " ".join(map(str, term)) if isinstance(term, tuple) else str(term)
-            text = re.sub(r"[?$]" + re.escape(name) + r"(?![\w])", lambda _m: value, text)
-        return text
+        if not bound:
+            return self.sparql
+        # a list is used as VALUES ?x { ?list }: its terms separated by spaces
+        values = {name: " ".join(map(str, term)) if isinstance(term, tuple) else str(term) for name, term in bound.items()}
+        # one pass over the query text, so a value is never scanned again for another variable
+        pattern = re.compile(r"[?$](" + "|".join(re.escape(n) for n in sorted(values, key=len, reverse=True)) + r")(?![\w])")
+        return pattern.sub(lambda m: values[m.group(1)], self.sparql)
 
 
 MAX_VALUE_CHARS = 1000
@@ -195,6 +196,14 @@ def all_queries() -> dict[str, CannedQuery]:
     """Every canned query, reloaded when a file changes (a new .rq needs no code change)."""
     stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(QUERY_DIR.glob("*.rq")))
     return _cache(stamp)
+
+
+def named(name: str) -> CannedQuery:
+    """A canned query of ``queries/`` by name only (what the HTTP API may run)."""
+    found = all_queries().get(name)
+    if found is None:
+        raise QueryNotFound(f"no canned query named {name!r}; available: {', '.join(sorted(all_queries()))}", name=name)
+    return found
 
 
 def get(name_or_file: str) -> CannedQuery:

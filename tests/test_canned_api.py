@@ -98,3 +98,27 @@ def test_hostile_parameters_get_a_clear_4xx_and_the_server_stays_healthy(client)
     assert client.get("/api/queries/no-such-query").json()["error"] == "QueryNotFound"
     assert client.get("/api/no/such/path").json() == {"ok": False, "error": "NotFound", "message": "no such path: /api/no/such/path", "status": 404}
     assert client.get("/api/stats").json()["ok"]  # still serving
+
+
+def test_values_are_substituted_in_one_pass(store, tmp_path):
+    """A value that looks like another parameter's variable stays inside its literal."""
+    from policykg.graph.resolve import Resolver
+
+    path = tmp_path / "two.rq"
+    path.write_text("#+ summary: two strings\n#+ params:\n#+   a: {type: string}\n#+   b: {type: string}\n"
+                    "SELECT ?m WHERE { ?m lg:text ?t . FILTER(CONTAINS(?t, ?a) && CONTAINS(?t, ?b)) }\n", encoding="utf-8")
+    q = queries.get(str(path))
+    text = q.render(q.bind({"a": "?b", "b": "') || true || CONTAINS(?t, '"}, Resolver(store)))
+    assert 'CONTAINS(?t, "?b")' in text
+    assert store.select(text) == []  # the hostile value is only searched for
+
+
+def test_the_http_api_runs_only_the_queries_folder(client, tmp_path, monkeypatch):
+    (tmp_path / "evil.rq").write_text("#+ summary: x\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert client.get("/api/queries/evil.rq").status_code == 404
+
+
+def test_next_link_keeps_inferred(client):
+    first = client.get("/api/queries/obligations", params={"agency": "钦南区法制办", "limit": 5, "inferred": "false"}).json()
+    assert "inferred=false" in first["next"]

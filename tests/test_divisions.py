@@ -43,6 +43,21 @@ def test_history_of_renamed_and_replaced_divisions(divisions):
     assert all(d.code != "452800" for _, d, _ in divisions.find("钦州地区"))
 
 
+def test_a_reused_code_keeps_only_its_own_places_history(divisions):
+    """In the annual lists 410600 is 焦作市's code in 1980–81 and 鹤壁市's from 1982 (焦作 moved to
+    410800): two places, so 鹤壁市 must not get 焦作市 as a former name. 伊克昭盟 became
+    鄂尔多斯市 (150600) in 2001."""
+    assert all(f.name != "焦作市" for f in divisions.get("410600").former)
+    assert divisions.get("152700").replaced_by == "150600"
+
+
+def test_pinyin_of_place_names():
+    from policykg.graph.rdf import pinyin
+
+    assert pinyin("西安市") == "Xī'ānshì" and pinyin("长治市") == "Chángzhìshì" and pinyin("单县") == "Shànxiàn"
+    assert pinyin("六安市") == "Lù'ānshì" and pinyin("重庆市") == "Chóngqìngshì"
+
+
 def test_vocabulary_concepts_carry_notation_level_pinyin_and_zone_hosts(divisions):
     g = divisions_graph(divisions, {"100000", "450000", "450700", "450702", "500000", "411500", "411500-gxq"})
     node = URIRef(iris.division("450702"))
@@ -64,6 +79,8 @@ def test_vocabulary_concepts_carry_notation_level_pinyin_and_zone_hosts(division
     ("信阳高新区2021年法治政府建设工作总结", "411500-gxq"),
     ("福州市鼓楼区人民政府", "350102"),  # 鼓楼区 is shared by several cities: resolved by the city before it
     ("信阳市新县", "411523"),  # a two-character county name with its city
+    ("河南省新县人民政府", "411523"),  # … or with its province
+    ("山东省单县", "371722"),
     ("吉林省", "220000"),
 ])
 def test_names_in_text_resolve_to_the_right_division(divisions, text, expected):
@@ -75,6 +92,9 @@ def test_names_in_text_resolve_to_the_right_division(divisions, text, expected):
     "各市、县(市、区)和县级人民政府",  # 和县 (安徽) is not named here
     "推进城区综合执法",  # 城区 (山西 阳泉/晋城/长治) is a common word
     "平安钦南建设",  # a county short name needs its home
+    "维护社会长治久安",  # 长治 (山西) is also a word
+    "发展朝阳产业",  # 朝阳 (辽宁)
+    "大理石地面",  # 大理 (云南)
 ])
 def test_ambiguous_or_ordinary_words_are_not_taken_for_divisions(divisions, text):
     assert divisions.deepest(text) is None

@@ -43,9 +43,12 @@ def test_question_4_which_of_those_duties_the_justice_bureau_holds_today(store, 
     assert {(r["number"], r["role"], r["deadline"]) for r in rows} == gold_duties
     assert {r["predecessorLabel"] for r in rows} == {"钦南区法制办"}
     assert {(r["reformDate"], r["qualifier"]) for r in rows} == {(REFORM_DATE, "by")}
-    open_ones = {(r["number"], r["role"]) for r in rows if r["openAtReform"]}
-    assert open_ones == {(n, role) for n, role, deadline in gold_duties if deadline is None or deadline >= REFORM_DATE}
-    assert ("4", "responsible") not in open_ones  # due by the end of 2017: the old office's to finish
+    state = {(r["number"], r["role"]): r["openAtReform"] for r in rows}
+    # the reform took effect after the national decision (2018-03-17) and by 2019-03-31
+    assert state == {(n, role): "yes" if deadline is None or deadline >= REFORM_DATE else "no" if deadline < "2018-03-17" else "unknown"
+                     for n, role, deadline in gold_duties}
+    assert state["4", "responsible"] == "no"  # due by the end of 2017: the old office's to finish
+    assert "yes" in state.values()
 
 
 def test_successor_of_an_agency_with_the_reform_event_and_its_sources(store):
@@ -91,7 +94,7 @@ def test_rules_cover_levels_and_the_national_event():
     divisions = load()
     national = agencies.resolve("国务院法制办公室", divisions.get("100000"), divisions)
     found = reforms.succession(national, divisions)
-    assert found is not None and (found.date, found.qualifier, found.confidence) == ("2018-03-17", "on", 1.0)
+    assert found is not None and (found.date, found.qualifier, found.confidence) == ("2018-03-17", "decided", 1.0)
     assert found.successor.label.endswith("司法部")
     province = agencies.resolve("自治区法制办", divisions.get("450000"), divisions)
     s = reforms.succession(province, divisions)
@@ -105,3 +108,27 @@ def test_implementers_say_who_holds_the_duty_today(client):
     by_label = {i["agencyLabel"]: i for i in body["implementers"]}
     assert by_label["钦南区法制办"]["held_today_by"] == {"agency": AGENCY + "450702/司法局", "label": "钦南区司法局"}
     assert by_label["钦南区政务服务管理办"]["held_today_by"] is None  # no recorded reform
+
+
+def test_municipalities_state_organs_and_abbreviations():
+    divisions = load()
+    beijing = divisions.get("110000")
+    judicial = reforms.succession(agencies.resolve("北京市法制办", beijing, divisions), divisions)
+    assert judicial.successor.full_name == "北京市司法局"  # a province-level city has 局, not 厅
+    assert reforms.succession(agencies.resolve("天津市国土资源局", divisions.get("120000"), divisions), divisions) is None
+    qinnan = divisions.get("450702")
+    tax = reforms.succession(agencies.resolve("区国税局", qinnan, divisions), divisions)
+    assert tax.successor.full_name == "国家税务总局钦州市钦南区税务局" and tax.successor.kind == "agency"
+    assert reforms.succession(agencies.resolve("区监察局", qinnan, divisions), divisions).successor.kind == "agency"
+    for written in ("区质监局", "区食药监局", "区工商局"):
+        found = reforms.succession(agencies.resolve(written, qinnan, divisions), divisions)
+        assert found is not None and found.successor.label == "钦南区市场监管局", written
+    city = divisions.get("450700")
+    assert reforms.succession(agencies.resolve("市环保局", city, divisions), divisions).successor.label.endswith("生态环境局")
+    assert reforms.succession(agencies.resolve("区环保局", qinnan, divisions), divisions) is None  # counties: case by case
+
+
+def test_state_organs_are_not_placed_under_the_government(store):
+    rows = store.select("""SELECT ?gov WHERE { ?a org:resultedFrom ?e . FILTER(CONTAINS(STR(?e), "/supervision/450702"))
+                          OPTIONAL { ?a org:subOrganizationOf ?gov } }""")
+    assert rows and all(r["gov"] is None for r in rows)
