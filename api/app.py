@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from policykg import __version__, iris, queries, settings
 from policykg.api import canned, resources, ui
-from policykg.api.sparql import router as sparql_router
+from policykg.api.sparql import add_cors, router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
 from policykg.graph.lineage import measure_cascade
@@ -56,7 +56,8 @@ def create_app(store: Store) -> FastAPI:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return JSONResponse({"ok": False, "error": "ParameterError", "message": message, "status": 400}, status_code=400)
 
-    app.include_router(sparql_router(store))
+    app.include_router(sparql_router(store))  # /sparql and the Graph Store Protocol at /rdf-graphs/service
+    add_cors(app)  # CORS for every route (setting cors_origins)
     app.include_router(ui.router(store, resolver))  # web UI: /ui/…, /assets/… (npm, locked), /static/…
     app.include_router(canned.router(store, resolver))
     app.include_router(resources.router(store, resolver))
@@ -200,7 +201,7 @@ def create_app(store: Store) -> FastAPI:
 
     @app.get("/api/settings", tags=["service"], summary="The settings table with current values")
     def get_settings() -> dict[str, Any]:
-        return {"ok": True, "settings": [{"name": s.name, "env": s.env, "default": s.default, "value": s.value(), "help": s.help} for s in settings.SETTINGS]}
+        return {"ok": True, "settings": [{"name": s.name, "env": s.env, "default": s.default, "value": s.shown(), "help": s.help} for s in settings.SETTINGS]}
 
     @app.get("/ontology", tags=["ontology"], summary="The ontology: HTML for browsers, Turtle otherwise", response_class=Response,
              responses={200: {"content": {"text/turtle": {}, "text/html": {}}, "description": "Turtle or HTML"}})

@@ -19,6 +19,7 @@ class Setting:
     name: str
     default: object
     help: str
+    secret: bool = False  # the value is never shown (``/api/settings`` says only whether it is set)
 
     @property
     def env(self) -> str:
@@ -32,7 +33,14 @@ class Setting:
             return raw.lower() in {"1", "true", "yes", "on"}
         if isinstance(self.default, int):
             return int(raw)
+        if isinstance(self.default, float):
+            return float(raw)
         return raw
+
+    def shown(self) -> object:
+        """The value as the API may show it: a secret only as "(set)" or empty."""
+        value = self.value()
+        return ("(set)" if value else "") if self.secret else value
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -44,6 +52,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_file_bytes", 20_000_000, "Largest source file ingest accepts, in bytes."),
     Setting("max_query_bytes", 100_000, "Largest SPARQL query text the endpoint accepts, in bytes."),
     Setting("page_size", 100, "Default number of rows per page of a canned query."),
+    Setting("query_timeout", 30.0, "Seconds a SPARQL query may run; past it the query is stopped and answered 503."),
+    Setting("max_rows", 10_000, "Most solutions or triples a SPARQL query returns; a cut result says `X-Policykg-Truncated: true`."),
+    Setting("query_workers", 2, "Worker processes that evaluate SPARQL queries (0: in the server process, where the time limit is only checked between solutions)."),
+    Setting("query_memory_mb", 2048, "Memory a query worker may allocate beyond its start-up size, in MB; a query that needs more is answered 503."),
+    Setting("update_token", "", "Bearer token that enables SPARQL Update and Graph Store writes; empty: the service is read-only.", secret=True),
+    Setting("max_upload_bytes", 20_000_000, "Largest SPARQL Update or Graph Store payload accepted, in bytes."),
+    Setting("allow_service", False, "Allow federated queries (SERVICE) at /sparql; off because the server would fetch any URL a query names."),
+    Setting("cors_origins", "*", "Origins allowed to call the service from a browser (comma-separated; `*` any; empty: no CORS headers)."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
