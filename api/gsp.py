@@ -255,7 +255,9 @@ def router(store: Store, svc: Service, limits: Limits) -> APIRouter:
             _writable(target)
             if not _exists(store, target):
                 raise ResourceNotFound(f"the store has no graph {target.value}")  # type: ignore[union-attr]
-            _, seconds = await run_in_threadpool(svc.write, lambda s: _delete(s, target), [])
+            key = _document_key(target)
+            affected = [key, *store.children(key)] if key is not None else []  # its children lose their alignments
+            _, seconds = await run_in_threadpool(svc.write, lambda s: _delete(s, target), affected)
         except PolicyKGError as exc:
             return error_response(exc)
         return JSONResponse({"ok": True, "graph": target.value if isinstance(target, ox.NamedNode) else "default",

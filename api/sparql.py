@@ -816,7 +816,9 @@ class Service:
             for key in documents or ():  # a document graph the change dropped: drop its inferences too
                 if not store.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
                     reasoning.forget(store.ox, key)
-            store.refresh_inferences(documents)
+            # measures re-aligned with their parents' (and children's with theirs), as ingest does
+            aligned = store.refresh_alignments(documents)
+            store.refresh_inferences(None if documents is None else sorted({*documents, *aligned}))
             return result, time.perf_counter() - started
 
     def close(self) -> None:

@@ -2,9 +2,10 @@
 (lg:basedOn / lg:implementsPlan) that are in the corpus.
 
 Method (``char-bigram-tfidf-cosine``): a measure's text, with place names and level words
-(全区, 市政府 …) taken out, becomes a vector of character bigrams weighted by TF-IDF over every
-measure in the corpus; Chinese policy text has no spaces and reuses fixed phrases, which
-character n-grams catch without a word segmenter. A child measure is aligned with every parent
+(全区, 市政府 …) taken out, becomes a vector of character bigrams weighted by TF-IDF over the
+measures of the two plans compared (so a score depends on those two texts alone, not on what
+else is in the corpus or the order it was ingested in); Chinese policy text has no spaces and
+reuses fixed phrases, which character n-grams catch without a word segmenter. A child measure is aligned with every parent
 measure whose cosine is at least ``THRESHOLD`` and at least ``MERGE_RATIO`` of its best one.
 Kinds: a child with several parents is a *merge*; children sharing one parent are a *split*;
 otherwise *reuse* when ``REUSE_COVERAGE`` of the parent's bigrams occur in the child, else
@@ -131,6 +132,11 @@ def align(children: list[MeasureText], parents: list[MeasureText], vectoriser: V
     return out
 
 
+def align_plans(children: list[MeasureText], parents: list[MeasureText]) -> list[Alignment]:
+    """The alignments of a child plan with a parent plan, IDF over the two plans' measures."""
+    return align(children, parents, Vectoriser([m.text for m in (*children, *parents)]))
+
+
 # -- in the store ---------------------------------------------------------------------------
 
 def corpus_measures(store: ox.Store) -> dict[str, list[MeasureText]]:
@@ -200,12 +206,11 @@ def refresh(store: ox.Store, keys: list[str] | None = None) -> dict[str, int]:
     else:
         changed = {iris.document(k) for k in keys}
         todo = changed | {c for c, ps in parents.items() if ps & changed}
-    vectoriser = Vectoriser([m.text for ms in measures.values() for m in ms])
     done: dict[str, int] = {}
     for child in sorted(todo):
         graph = iris.doc_graph(iris.key_of_document(child))
         _clear(store, graph)
-        found = [a for parent in sorted(parents.get(child, ())) for a in align(measures.get(child, []), measures.get(parent, []), vectoriser)]
+        found = [a for parent in sorted(parents.get(child, ())) for a in align_plans(measures.get(child, []), measures.get(parent, []))]
         quads = [q for a in found for q in _quads(a, ox.NamedNode(graph))]
         if quads:
             store.extend(quads)

@@ -85,14 +85,20 @@ class Store:
         self._replace_graph(iris.doc_graph(ex.key), g)
         return len(g)
 
-    def remove_document(self, key: str) -> None:
-        """Drop a document's graph and entailments; its children's measures are re-aligned."""
+    def children(self, key: str) -> list[str]:
+        """The keys of the documents in the corpus based on or implementing this one."""
         doc = iris.document(key)
-        children = [iris.key_of_document(c) for c, ps in alignment.parent_documents(self.ox).items() if doc in ps]
+        return sorted(iris.key_of_document(c) for c, ps in alignment.parent_documents(self.ox).items() if doc in ps)
+
+    def remove_document(self, key: str) -> list[str]:
+        """Drop a document's graph and entailments and re-align its children's measures; returns
+        the children's keys, whose inferences the caller refreshes with the closure."""
+        children = self.children(key)
         self.ox.update(f"DROP SILENT GRAPH <{iris.doc_graph(key)}>")
         reasoning.forget(self.ox, key)
         if children:
             alignment.refresh(self.ox, children)
+        return children
 
     def refresh_alignments(self, keys: list[str] | None = None) -> dict[str, int]:
         """Re-align the measures of these documents (all when None) and of their children with

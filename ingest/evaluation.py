@@ -137,17 +137,16 @@ def evaluate(gold_dir: Path, corpus_dirs: list[Path] | Path) -> list[Score]:
 
 def _alignments(tally: _Tally, pairs: list[dict], dirs: list[Path]) -> None:
     """Measure alignment (graph/alignment.py) against the hand alignment, with and without the
-    entries the annotator marked doubtful; IDF over the measures of the documents involved."""
-    from policykg.graph.alignment import MeasureText, Vectoriser, align
+    entries the annotator marked doubtful."""
+    from policykg.graph.alignment import MeasureText, align_plans
 
     names = sorted({p["child"] for p in pairs} | {p["parent"] for p in pairs})
     extractions = {n: extract(_find(n, dirs)) for n in names}
     measures = {n: [MeasureText(f"{n}#{m.number}", n, str(m.number), m.text, m.task_area) for m in ex.measures]
                 for n, ex in extractions.items()}
-    vectoriser = Vectoriser([m.text for ms in measures.values() for m in ms])
     for pair in pairs:
         child, parent = pair["child"], pair["parent"]
-        found = {(a.child.number, a.parent.number): a.kind for a in align(measures[child], measures[parent], vectoriser)}
+        found = {(a.child.number, a.parent.number): a.kind for a in align_plans(measures[child], measures[parent])}
         for layout, skip in (("cascade", True), ("cascade (with doubtful)", False)):
             judged = {n: e for n, e in pair["measures"].items() if not (skip and e.get("doubtful"))}
             gold = {(child, n, str(p)) for n, e in judged.items() for p in e["parents"]}

@@ -212,4 +212,4 @@ def test_measure_alignment_in_the_evaluation(scores):
     """`policykg eval` scores graph/alignment.py against the hand alignment (tests/test_alignment.py
     checks the same in the store); doubtful entries are the annotator's judgement calls."""
     s = scores["measure alignment (child, parent)", "cascade"]
-    assert s.tp >= 30 and s.precision >= 0.95 and s.recall >= 0.9, (s.missed, s.spurious)
+    assert s.tp >= 30 and s.precision >= 0.93 and s.recall >= 0.95, (s.missed, s.spurious)
