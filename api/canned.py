@@ -15,6 +15,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from policykg import queries, settings
+from policykg.api.negotiation import FormatTable, negotiate
+from policykg.errors import ParameterError
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 
@@ -25,8 +27,9 @@ FORMATS = {  # format=… or Accept → (media type, Oxigraph results format); N
     "csv": ("text/csv; charset=utf-8", ox.QueryResultsFormat.CSV),
     "tsv": ("text/tab-separated-values; charset=utf-8", ox.QueryResultsFormat.TSV),
 }
-_BY_ACCEPT = {"application/sparql-results+json": "sparql-json", "application/sparql-results+xml": "xml",
-              "application/xml": "xml", "text/csv": "csv", "text/tab-separated-values": "tsv", "application/json": "json"}
+# the same formats by Accept (media types without parameters; application/xml also asks for SPARQL XML)
+_BY_ACCEPT: FormatTable = {key: (media.split(";")[0], fmt, "", ("application/xml",) if key == "xml" else ())
+                           for key, (media, fmt) in FORMATS.items()}
 CONTROL = ("limit", "offset", "inferred", "format")
 
 
@@ -34,15 +37,9 @@ def _format(request: Request) -> str:
     asked = request.query_params.get("format")
     if asked:
         if asked not in FORMATS:
-            from policykg.errors import ParameterError
-
             raise ParameterError(f"format must be one of {', '.join(FORMATS)}, got {asked!r}", param="format")
         return asked
-    for part in request.headers.get("accept", "").split(","):
-        mime = part.split(";")[0].strip().lower()
-        if mime in _BY_ACCEPT:
-            return _BY_ACCEPT[mime]
-    return "json"
+    return negotiate(request.headers.get("accept"), _BY_ACCEPT, "json") or "json"
 
 
 def router(store: Store, resolver: Resolver) -> APIRouter:

@@ -26,22 +26,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from policykg import iris
-from policykg.api.sparql import (
-    GRAPH_FORMATS,
-    Limits,
+from policykg.api.negotiation import GRAPH_FORMATS, WITH_PREFIXES, media_type, negotiate
+from policykg.api.sparql import Limits, content_type, error_response, read_body, require_utf8
+from policykg.errors import (
+    ComputedGraph,
     NotAcceptable,
+    PolicyKGError,
     ProtocolError,
-    Service,
+    ResourceNotFound,
     UnsupportedMediaType,
-    content_type,
-    error_response,
-    media_type,
-    negotiate,
-    read_body,
-    require_utf8,
 )
-from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph import reasoning
+from policykg.graph.executor import Service
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 
@@ -51,12 +47,6 @@ _BY_EXTENSION = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".n
                  ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3}
 
 Target = ox.NamedNode | ox.DefaultGraph
-
-
-class ComputedGraph(PolicyKGError):
-    """A write to an inferred graph, which only the reasoner writes."""
-
-    status = 403
 
 
 def _target(request: Request) -> Target | None:
@@ -206,7 +196,7 @@ def router(store: Store, svc: Service, limits: Limits) -> APIRouter:
             if key is None:
                 raise NotAcceptable(f"none of the formats in Accept: {request.headers.get('accept')} can be written for a graph")
             triples = [q.triple for q in store.ox.quads_for_pattern(None, None, None, target)]
-            body = ox.serialize(triples, format=GRAPH_FORMATS[key][1], prefixes=PREFIXES if key in ("ttl", "trig", "rdfxml") else None)
+            body = ox.serialize(triples, format=GRAPH_FORMATS[key][1], prefixes=PREFIXES if key in WITH_PREFIXES else None)
         except PolicyKGError as exc:
             return error_response(exc)
         return Response(body, media_type=media_type(key), headers={"Vary": "Accept"})

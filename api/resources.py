@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from policykg import iris, queries
+from policykg.api.negotiation import FormatTable, negotiate
 from policykg.errors import ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
 from policykg.graph.lineage import measure_cascade
@@ -27,6 +28,8 @@ from policykg.namespaces import PREFIXES
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
 RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
              "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+# what a resource is served as, by Accept (keyed by media type; Turtle when nothing we write is accepted)
+_REPRESENTATIONS: FormatTable = {mime: (mime, None, "", ()) for mime in ("text/html", *RDF_TYPES, "application/json")}
 LG = PREFIXES["lg"]
 _KINDS = {f"{LG}Measure": "measure", f"{LG}Agency": "agency", f"{LG}Government": "agency", f"{LG}PartyBody": "agency",
           f"{LG}BranchOffice": "agency", f"{LG}LeadingGroup": "agency", f"{LG}Collective": "agency"}
@@ -46,11 +49,7 @@ def qname(iri: str) -> str:
 
 
 def _choose(request: Request) -> str:
-    for part in request.headers.get("accept", "").split(","):
-        mime = part.split(";")[0].strip().lower()
-        if mime == "text/html" or mime in RDF_TYPES or mime == "application/json":
-            return mime
-    return "text/turtle"
+    return negotiate(request.headers.get("accept"), _REPRESENTATIONS, "text/turtle") or "text/turtle"
 
 
 def highlighted(text: str, marks: list[dict[str, Any]]) -> str:

@@ -11,6 +11,18 @@ The tree::
     │   ├── QueryNotFound         no canned query of that name
     │   └── ResourceNotFound      a document, measure or agency could not be resolved
     ├── QueryError (400)          a SPARQL query is malformed or not allowed (e.g. an update)
+    │   └── ProtocolError         a request the SPARQL Protocol does not allow
+    │       ├── PayloadTooLarge (413)       a query, update or graph payload over the size limit
+    │       ├── UnsupportedMediaType (415)  a body in a media type or charset we do not read
+    │       ├── NotAcceptable (406)         no format the client accepts can be written
+    │       └── MethodNotAllowed (405)      a method the endpoint does not take
+    ├── Unauthorized (401)        a write without the right bearer token
+    ├── UpdatesDisabled (403)     a write while the service is read-only
+    ├── ComputedGraph (403)       a write to an inferred graph
+    ├── LimitExceeded (503)       a query stopped by a server limit, or no worker free
+    │   ├── QueryTimeout          past ``query_timeout``
+    │   ├── QueryAborted          the query ended its worker (most often: out of memory)
+    │   └── ServiceBusy           every worker stayed busy
     ├── StoreError (500/503)      the store cannot be opened or written
     └── ConfigError (500)         the installation is incomplete (a data package is missing)
 
@@ -79,6 +91,70 @@ class QueryError(PolicyKGError):
     """A SPARQL query is malformed or not allowed here."""
 
     status = 400
+
+
+class ProtocolError(QueryError):
+    """A request the SPARQL Protocol does not allow: no query, two queries, an update by GET…"""
+
+
+class PayloadTooLarge(ProtocolError):
+    """A query, update or graph payload over the size limit."""
+
+    status = 413
+
+
+class UnsupportedMediaType(ProtocolError):
+    """A request body in a media type or charset the service does not read."""
+
+    status = 415
+
+
+class NotAcceptable(ProtocolError):
+    """No format the client accepts can be written for this result."""
+
+    status = 406
+
+
+class MethodNotAllowed(ProtocolError):
+    """A method the endpoint does not take."""
+
+    status = 405
+
+
+class Unauthorized(PolicyKGError):
+    """A write without the right ``Authorization: Bearer`` token."""
+
+    status = 401
+
+
+class UpdatesDisabled(PolicyKGError):
+    """A write (SPARQL Update, Graph Store PUT/POST/DELETE) while the service is read-only."""
+
+    status = 403
+
+
+class ComputedGraph(PolicyKGError):
+    """A write to an inferred graph, which only the reasoner writes."""
+
+    status = 403
+
+
+class LimitExceeded(PolicyKGError):
+    """A query stopped by a limit the server enforces, or no worker free to run it."""
+
+    status = 503
+
+
+class QueryTimeout(LimitExceeded):
+    """The query ran past ``query_timeout`` and was stopped."""
+
+
+class QueryAborted(LimitExceeded):
+    """The query ended its worker process (most often: past ``query_memory_mb``)."""
+
+
+class ServiceBusy(LimitExceeded):
+    """Every query worker stayed busy for ``query_timeout``."""
 
 
 class StoreError(PolicyKGError):

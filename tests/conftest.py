@@ -3,8 +3,6 @@ client, and a real uvicorn server on loopback for client-library tests."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from pathlib import Path
 
@@ -64,22 +62,23 @@ def client(store):
 @pytest.fixture(scope="session")
 def server(store):
     """A real uvicorn server in a thread on a free loopback port; yields its base URL."""
-    import uvicorn
-
     from policykg.api.app import create_app
+    from tests.w3c.harness import serve
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 15
-    while not srv.started:
-        if time.time() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=5)
+    with serve(create_app(store)) as url:
+        yield url
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """List the browser tests' screenshots at the end of the run, so they come with its output."""
+    folder = ROOT / "tests" / "artifacts"
+    started = getattr(config, "_policykg_started", None)
+    shots = sorted(p for p in folder.glob("*.png") if started is None or p.stat().st_mtime >= started) if folder.exists() else []
+    if shots:
+        terminalreporter.write_sep("-", f"browser screenshots ({len(shots)}) in {folder}")
+        for p in shots:
+            terminalreporter.write_line(f"{p.name}  {p.stat().st_size:,} bytes")
+
+
+def pytest_configure(config):
+    config._policykg_started = time.time()

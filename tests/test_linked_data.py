@@ -71,6 +71,15 @@ def test_json_twin_and_rdf_by_accept(client, plan_path):
     assert nt.headers["content-type"].startswith("application/n-triples") and "450702" in nt.text
 
 
+def test_accept_q_values_choose_the_representation(client, plan_path):
+    r = client.get(plan_path, headers={"accept": "text/turtle;q=0.1, text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    r = client.get(plan_path, headers={"accept": "text/html;q=0.5, text/turtle"})
+    assert r.headers["content-type"].startswith("text/turtle")
+    r = client.get(plan_path, headers={"accept": "image/png"})  # nothing we write: Turtle, as without Accept
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+
+
 def test_measure_and_agency_pages(client, plan_path):
     m = client.get(plan_path + "/measure/37.json").json()
     assert {i["agencyLabel"] for i in m["implementers"] if i["role"] == "lead"} == {"钦南区政务服务管理办", "钦南区法制办"}

@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Namespace, URIRef
 
 from policykg import iris
-from policykg.api import sparql
-from policykg.api.sparql import GRAPH_FORMATS, RESULT_FORMATS, negotiate, with_using, written_documents
+from policykg.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
+from policykg.graph import executor
+from policykg.graph.sparql_text import with_using, written_documents
 from tests.conftest import small_store
 from tests.w3c.harness import make_app, serve
 
@@ -329,7 +330,7 @@ def test_the_row_cap_cuts_results_and_says_so(store):
     c = TestClient(make_app(store, max_rows=5))
     r = c.get("/sparql", params={"query": MEASURES})
     body = r.json()
-    assert len(body["results"]["bindings"]) == 5 and body["head"]["link"] == [sparql.truncation_link(5)]
+    assert len(body["results"]["bindings"]) == 5 and body["head"]["link"] == [executor.truncation_link(5)]
     assert r.headers["x-policykg-truncated"] == "true" and r.headers["x-policykg-row-limit"] == "5"
     r = c.get("/sparql", params={"query": MEASURES}, headers={"accept": "text/csv"})
     assert len(r.text.strip().splitlines()) == 6 and r.headers["x-policykg-truncated"] == "true"
@@ -374,7 +375,7 @@ def test_changes_made_outside_the_endpoint_are_seen_after_invalidate(extractions
     c = TestClient(make_app(s, query_workers=1))
     assert ask(c, "?m a lg:Measure") and not ask(c, "?r a lg:Report")
     s.put_document(extractions["001"])
-    sparql.invalidate(s)
+    executor.invalidate(s)
     assert ask(c, "?r a lg:Report")
 
 
