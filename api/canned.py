@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from policykg import queries, settings
-from policykg.api.negotiation import FormatTable, negotiate
+from policykg.negotiation import FormatTable, negotiate
 from policykg.errors import ParameterError
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from policykg import iris
-from policykg.api.negotiation import GRAPH_FORMATS, WITH_PREFIXES, media_type, negotiate
+from policykg.negotiation import GRAPH_FORMATS, WITH_PREFIXES, media_type, negotiate
 from policykg.api.sparql import Limits, content_type, error_response, read_body, require_utf8
 from policykg.errors import (
     ComputedGraph,

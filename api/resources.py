@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from policykg import iris, queries
-from policykg.api.negotiation import FormatTable, negotiate
+from policykg.negotiation import FormatTable, negotiate
 from policykg.errors import ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
 from policykg.graph.lineage import measure_cascade

@@ -1,6 +1,6 @@
 """The SPARQL 1.1 service at ``/sparql``: the Protocol, the Service Description, SPARQL Update
 behind a token, and CORS. The Graph Store Protocol is ``api.gsp``; queries are run, within the
-limits the server enforces, by ``graph.executor``; formats are negotiated by ``api.negotiation``.
+limits the server enforces, by ``graph.executor``; formats are negotiated by ``policykg.negotiation``.
 
 Protocol
     Query by GET, POST form (``application/x-www-form-urlencoded``) and POST direct
@@ -55,7 +55,7 @@ from rdflib.namespace import RDF, RDFS
 from starlette.concurrency import run_in_threadpool
 
 from policykg import iris, settings
-from policykg.api.negotiation import FORMAT_NAMES, GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMATS, chosen, media_type
+from policykg.negotiation import FORMAT_NAMES, GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMATS, chosen, media_type
 from policykg.errors import (
     MethodNotAllowed,
     PayloadTooLarge,

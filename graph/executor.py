@@ -55,7 +55,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from policykg import iris, settings
-from policykg.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, WITH_PREFIXES, chosen, media_type
+from policykg.negotiation import GRAPH_FORMATS, RESULT_FORMATS, WITH_PREFIXES, chosen, media_type
 from policykg.errors import (
     LimitExceeded,
     NotAcceptable,

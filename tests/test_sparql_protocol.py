@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Namespace, URIRef
 
 from policykg import iris
-from policykg.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
+from policykg.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from policykg.graph import executor
 from policykg.graph.sparql_text import with_using, written_documents
 from tests.conftest import small_store
