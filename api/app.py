@@ -5,7 +5,6 @@ bodies here: ``{"ok": false, "error": …, "message": …, "status": …}``."""
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,7 +12,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import __version__, iris, queries, settings
 from policykg.api import canned, resources, ui
@@ -25,7 +24,7 @@ from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import ONTOLOGY_FILE
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+TEMPLATES = Environment(loader=PackageLoader("policykg.api", "templates"), autoescape=select_autoescape())
 
 
 def create_app(store: Store) -> FastAPI:

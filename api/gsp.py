@@ -142,7 +142,7 @@ def _write(store: Store, target: Target, triples: list[ox.Triple], replace: bool
 def _delete(store: Store, target: Target) -> None:
     key = _document_key(target)
     if key is not None:  # drops its inferences too, and re-aligns its children's measures
-        store.remove_document(key)
+        store.remove_document(key, derive=False)  # the unit of work (Store.write) derives
     elif isinstance(target, ox.DefaultGraph):
         store.ox.update("CLEAR SILENT DEFAULT")
     else:

@@ -8,13 +8,12 @@ implementers, the measures it implements and who carries it down the levels."""
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import iris, queries
 from policykg.negotiation import FormatTable, negotiate
@@ -25,7 +24,7 @@ from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+TEMPLATES = Environment(loader=PackageLoader("policykg.api", "templates"), autoescape=select_autoescape())
 RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
              "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 # what a resource is served as, by Accept (keyed by media type; Turtle when nothing we write is accepted)

@@ -3,17 +3,18 @@ responsibility views (cytoscape.js laid out by dagre) and a faceted search, in C
 
 Every page keeps its state in the query string, so its URL can be shared, and has a JSON twin at
 the same path + ``.json`` holding the data the page is drawn from. Browser libraries come from the
-npm registry through ``web/package-lock.json`` (``npm ci --prefix web``) and are served from
-``web/node_modules`` by the allow-list ``ASSETS`` under a versioned path; our own small scripts
-and styles are in ``api/static``. Nothing is loaded from a CDN."""
+npm registry through ``web/package-lock.json`` (``npm ci --prefix web``); the build step of
+``policykg.api.assets`` copies the allow-listed files (``ASSETS``) with their locked versions into
+the package (``api/static/vendor``), from where they are served under a versioned path; our own
+small scripts and styles are in ``api/static``. Nothing is loaded from a CDN."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,9 +23,10 @@ import networkx as nx
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import queries
+from policykg.api.assets import ASSETS, VERSIONS, Asset  # noqa: F401 (Asset: the allow-list's type)
 from policykg.api.resources import local
 from policykg.errors import ConfigError, ParameterError, PolicyKGError, ResourceNotFound
 from policykg.graph.lineage import lineage_graph, measure_cascade
@@ -32,46 +34,27 @@ from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 
-HERE = Path(__file__).resolve().parent
-WEB = HERE.parent / "web"
-STATIC = HERE / "static"
-TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape())
+# package data, read through importlib.resources (a pathlib.Path for regular and editable installs)
+STATIC = files("policykg.api") / "static"
+VENDOR = STATIC / "vendor"  # the allow-listed npm files and versions.json, put there by api/assets.py
+TEMPLATES = Environment(loader=PackageLoader("policykg.api", "templates"), autoescape=select_autoescape())
 LG = PREFIXES["lg"]
 
 
 # -- assets -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Asset:
-    """One file of an npm package that the pages load."""
-
-    package: str
-    file: str  # path inside the package
-
-    @property
-    def name(self) -> str:
-        return self.file.rsplit("/", 1)[-1]
-
-
-ASSETS = (
-    Asset("@zazuko/yasgui", "build/yasgui.min.js"),
-    Asset("@zazuko/yasgui", "build/yasgui.min.css"),
-    Asset("cytoscape", "dist/cytoscape.min.js"),
-    Asset("cytoscape-dagre", "dist/cytoscape-dagre.min.js"),  # bundles @dagrejs/dagre
-)
 MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
 @lru_cache(maxsize=4)
 def _locked(stamp: float) -> dict[str, str]:
-    """Package → version as pinned by web/package-lock.json."""
-    lock = json.loads((WEB / "package-lock.json").read_text(encoding="utf-8"))
-    return {path.removeprefix("node_modules/"): spec["version"] for path, spec in lock["packages"].items() if path}
+    """Package → version as pinned by web/package-lock.json, as the build step recorded it."""
+    return json.loads((VENDOR / VERSIONS).read_text(encoding="utf-8"))
 
 
 def locked_versions() -> dict[str, str]:
-    lock = WEB / "package-lock.json"
-    return _locked(lock.stat().st_mtime) if lock.exists() else {}
+    versions = VENDOR / VERSIONS
+    return _locked(versions.stat().st_mtime) if versions.is_file() else {}
 
 
 def asset_path(name: str) -> str:
@@ -83,18 +66,17 @@ def asset_path(name: str) -> str:
 
 
 def asset_file(url_path: str) -> Path:
-    """The file in web/node_modules behind an asset URL path, checked against the lockfile."""
+    """The file in the package behind an asset URL path (allow-listed, at its locked version)."""
     versions = locked_versions()
+    if not versions:
+        raise ConfigError("the web UI's browser assets are not in the package: run `make install` "
+                          "(npm ci --prefix web, then python api/assets.py) and reinstall")
     for a in ASSETS:
         if url_path == f"{a.package}/{versions.get(a.package)}/{a.name}":
-            installed = WEB / "node_modules" / a.package / "package.json"
-            if not installed.exists():
-                raise ConfigError(f"{a.package} is not installed: run `npm ci --prefix web` (make install does)")
-            version = json.loads(installed.read_text(encoding="utf-8"))["version"]
-            if version != versions[a.package]:
-                raise ConfigError(f"web/node_modules has {a.package} {version} but the lockfile pins "
-                                  f"{versions[a.package]}: run `npm ci --prefix web`")
-            return WEB / "node_modules" / a.package / a.file
+            path = VENDOR / a.name
+            if not path.is_file():
+                raise ConfigError(f"{a.name} of {a.package} is not in the package: run `make install` and reinstall")
+            return path
     raise ResourceNotFound(f"no asset {url_path!r}; the pages load: " + ", ".join(asset_path(a.name) for a in ASSETS))
 
 

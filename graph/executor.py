@@ -67,7 +67,6 @@ from policykg.errors import (
     ServiceBusy,
     StoreError,
 )
-from policykg.graph import reasoning
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 
@@ -87,6 +86,11 @@ class Task:
     accept: str | None = None
     format: str | None = None  # format=… overrides Accept
     max_rows: int = 10_000
+    # values of variables, bound by Oxigraph (SEP-0007: the variable must be projected), as
+    # (name, term) pairs: pyoxigraph's terms pickle, so they travel to the worker as they are
+    substitutions: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
+    inferred: bool = True  # False: without a dataset, the default graph is the asserted graphs only
+    hidden: tuple[str, ...] = ()  # SELECT variables left out of the result (substituted parameters)
 
 
 # the errors an Outcome can carry back from a worker, by name
@@ -122,17 +126,22 @@ def evaluate(store: ox.Store, task: Task, deadline: float | None = None) -> Outc
     the negotiated format. ``deadline`` (time.monotonic) is checked between solutions."""
     if task.default_graphs is None and task.named_graphs is None:
         dataset: dict[str, Any] = {"use_default_graph_as_union": True}
+        if not task.inferred:  # the materialised entailments left out
+            from policykg.graph.reasoning import asserted_graphs
+
+            dataset = {"default_graph": [ox.NamedNode(g) for g in asserted_graphs(store)]}
     else:  # the protocol's dataset replaces the query's FROM/FROM NAMED, both parts of it
         dataset = {"default_graph": [ox.NamedNode(g) for g in task.default_graphs or ()],
                    "named_graphs": [ox.NamedNode(g) for g in task.named_graphs or ()]}
     try:
-        result = store.query(task.text, base_iri=task.base_iri, prefixes=PREFIXES, **dataset)
+        substitutions = {ox.Variable(name): term for name, term in task.substitutions} or None
+        result = store.query(task.text, base_iri=task.base_iri, prefixes=PREFIXES, substitutions=substitutions, **dataset)
         if isinstance(result, ox.QueryBoolean):
             key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "ASK")
             return Outcome(200, result.serialize(format=RESULT_FORMATS[key][1]), media_type(key), rows=1)
         if isinstance(result, ox.QuerySolutions):
             key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "SELECT")
-            return _solutions(result, key, task.max_rows, deadline)
+            return _solutions(result, key, task.max_rows, deadline, task.hidden)
         key = chosen(task.accept, task.format, GRAPH_FORMATS, "ttl", "CONSTRUCT and DESCRIBE")
         return _triples(result, key, task.max_rows, deadline)
     except SyntaxError as exc:
@@ -186,7 +195,7 @@ class _RowCap(io.RawIOBase):
         return len(chunk)
 
 
-def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: float | None) -> Outcome:
+def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: float | None, hidden: tuple[str, ...] = ()) -> Outcome:
     # Oxigraph's own serialisers, fed at most max_rows solutions: the first max_rows + 1 are
     # written as TSV (lossless), then re-read and written in the format asked for.
     sink = _RowCap(max_rows, deadline)
@@ -194,13 +203,28 @@ def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: flo
         result.serialize(sink, format=ox.QueryResultsFormat.TSV)
     except _Enough:
         pass
-    body = bytes(sink.data)
+    body = _without_columns(bytes(sink.data), hidden) if hidden else bytes(sink.data)
     if key != "tsv":
         body = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV).serialize(format=RESULT_FORMATS[key][1])  # type: ignore[union-attr]
     if sink.truncated and key == "json":  # the format's own place for "further information": head.link
         end = body.index(b"]")  # the end of head.vars (variable names have no brackets)
         body = body[:end + 1] + b',"link":' + json.dumps([truncation_link(max_rows)]).encode() + body[end + 1:]
     return Outcome(200, body, media_type(key), rows=max(sink.lines - 1, 0), truncated=sink.truncated)
+
+
+def _without_columns(tsv: bytes, hidden: tuple[str, ...]) -> bytes:
+    """SPARQL TSV results without the columns of these variables (TSV escapes tabs and newlines
+    in terms, so lines and fields can be cut as they are)."""
+    lines = tsv.split(b"\n")
+    header = lines[0].split(b"\t")
+    keep = [i for i, var in enumerate(header) if var.decode("utf-8")[1:] not in hidden]
+    if len(keep) == len(header):
+        return tsv
+    cut = []
+    for line in lines:
+        fields = line.split(b"\t")
+        cut.append(b"\t".join(fields[i] for i in keep) if len(fields) == len(header) else line)
+    return b"\n".join(cut)
 
 
 def _triples(result: ox.QueryTriples, key: str, max_rows: int, deadline: float | None) -> Outcome:
@@ -495,22 +519,16 @@ class Service:
             self.generation += 1
 
     def write(self, change: Callable[[Store], T], documents: list[str] | None) -> tuple[T, float]:
-        """Apply ``change`` to the store (one writer at a time), then recompute the inferences of
-        ``documents`` (all when None) and the closure across graphs. Returns the change's result
-        and the seconds the inferences took."""
+        """Apply ``change`` to the store as one unit of work (``Store.write``: journalled, then the
+        derived data of ``documents``, all when None, recomputed), one writer at a time. Returns
+        the change's result and the seconds the whole write took."""
         store = self.store
         with self.lock:
+            started = time.perf_counter()
             try:
-                result = change(store)
+                result = store.write(change, documents)
             finally:
                 self.generation += 1
-            started = time.perf_counter()
-            for key in documents or ():  # a document graph the change dropped: drop its inferences too
-                if not store.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
-                    reasoning.forget(store.ox, key)
-            # measures re-aligned with their parents' (and children's with theirs), as ingest does
-            aligned = store.refresh_alignments(documents)
-            store.refresh_inferences(None if documents is None else sorted({*documents, *aligned}))
             return result, time.perf_counter() - started
 
     def close(self) -> None:
@@ -520,6 +538,70 @@ class Service:
             if self._snapshots:
                 self._snapshots.close()
             self._pool = self._snapshots = None
+
+
+# --- reading for the server's own routes --------------------------------------------------------
+
+
+class Rows(list):  # type: ignore[type-arg]
+    """The rows of a SELECT as dicts of Python values (as ``Store.select`` gives them);
+    ``truncated``: there were more than the rows asked for (the row cap, or a page's size)."""
+
+    truncated = False
+
+
+class Reader:
+    """How the server's routes read the store (canned queries, linked-data pages, UI views): each
+    query is a ``Task`` answered by ``Service.query`` within the limits ``/sparql`` has (a worker
+    process, ``timeout`` seconds, at most ``max_rows`` rows), its parameters bound as Oxigraph
+    substitutions, never written into the text. ``select`` has the signature of
+    ``Store.select``, so view code written for a Store reads through a Reader. Make one per
+    request: ``truncated`` says whether the row cap cut any of its results, ``queries`` counts
+    them."""
+
+    def __init__(self, svc: Service, timeout: float, max_rows: int) -> None:
+        self.svc, self.timeout, self.max_rows = svc, timeout, max_rows
+        self.truncated = False
+        self.queries = 0
+
+    def run(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True,
+            fmt: str = "tsv", max_rows: int | None = None, hidden: tuple[str, ...] = ()) -> Outcome:
+        """The outcome of one query in format ``fmt`` (a ``FORMAT_NAMES`` key), with at most
+        ``max_rows`` rows (never more than the row cap); errors raised."""
+        cap = self.max_rows if max_rows is None else max(1, min(max_rows, self.max_rows))
+        task = Task(sparql, iris.base(), format=fmt, max_rows=cap, substitutions=tuple((substitutions or {}).items()),
+                    inferred=inferred, hidden=tuple(hidden))
+        self.queries += 1
+        outcome = self.svc.query(task, self.timeout)
+        outcome.raise_for_error()
+        if outcome.truncated and cap >= self.max_rows:
+            self.truncated = True
+        return outcome
+
+    def select(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+               inferred: bool = True, max_rows: int | None = None, hidden: tuple[str, ...] = ()) -> Rows:
+        """Rows of a SELECT as dicts of Python values (None when unbound), at most ``max_rows``."""
+        from policykg.graph.store import to_python
+
+        outcome = self.run(sparql, substitutions, inferred, "tsv", max_rows, hidden)
+        parsed = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.TSV)
+        variables = [v.value for v in parsed.variables]  # type: ignore[union-attr]
+        rows = Rows({v: to_python(solution[v]) for v in variables} for solution in parsed)  # type: ignore[union-attr]
+        rows.truncated = outcome.truncated
+        return rows
+
+    def ask(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True) -> bool:
+        return bool(json.loads(self.run(sparql, substitutions, inferred, "json").body)["boolean"])
+
+    def triples(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+                inferred: bool = True) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE (at most the row cap)."""
+        body = self.run(sparql, substitutions, inferred, "nt").body
+        return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+
+    def documents(self) -> list[str]:
+        """The documents of the corpus (as ``Store.documents``)."""
+        return [str(r["d"]) for r in self.select("SELECT ?d WHERE { ?d lg:inCorpus true }")]
 
 
 _SERVICES: weakref.WeakKeyDictionary[Store, Service] = weakref.WeakKeyDictionary()

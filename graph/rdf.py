@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 from datetime import datetime, timezone
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -386,7 +386,7 @@ def _place_readings() -> None:
     import yaml
     from pypinyin import load_phrases_dict
 
-    path = Path(__file__).resolve().parent.parent / "ingest" / "data" / "place_readings.yaml"
+    path = files("policykg.ingest") / "data" / "place_readings.yaml"
     readings = yaml.safe_load(path.read_text(encoding="utf-8"))
     load_phrases_dict({name: [[syllable] for syllable in value.split()] for name, value in readings.items()})
 

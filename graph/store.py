@@ -1,27 +1,58 @@
 """The embedded store: Oxigraph on disk, one named graph per document, plus the ontology and the
-division vocabulary in graphs of their own. Replacing a document's graph is one transaction."""
+division vocabulary in graphs of their own. The store owns its invariants:
+
+- **One unit of work per write.** Replacing or removing documents (``put_document``,
+  ``remove_document``, ``write`` for the Graph Store and SPARQL Update) first records the
+  documents it touches in a journal (``graph/meta``), in the same transaction as the change when
+  the store makes it; then their derived data (alignments with their parent plans, and the
+  materialised entailments) is recomputed; then the journal entry is removed. A store opened for
+  writing replays what its journal still holds, so a crash at any moment leaves every document
+  either as it was or complete with its derived data.
+- **The vocabulary is built once per version.** ``ensure_vocabularies`` compares a content hash
+  of the ontology, the division and scheme data and the code that turns them into RDF
+  (``vocabulary_version``) with the one recorded in ``graph/meta``; only when they differ is the
+  vocabulary rebuilt, and then swapped in with the ontology in one transaction (a reader sees the
+  old vocabulary or the new one, never none). Opening a store with a current vocabulary costs one
+  lookup.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import inspect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from policykg import iris
+from policykg import __version__, iris
 from policykg.errors import QueryError, StoreError
+from policykg.ingest.divisions import data_file as divisions_data_file
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.model import Extraction
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
-from policykg.graph import alignment, reasoning
+from policykg.graph import alignment, rdf, reasoning
 from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
+
+T = TypeVar("T")
+# the store's own bookkeeping, in graph/meta (not part of the ontology: no entailments)
+_STORE_NS = "https://w3id.org/policykg/store#"
+VOCABULARY_VERSION = _STORE_NS + "vocabularyVersion"
+PENDING = _STORE_NS + "pendingDocument"  # a document key whose derived data is not yet written
+ALL = "*"  # the journal entry for "every document"
 
 
 def vocab_graph_iri() -> str:
     return f"{iris.base()}graph/vocab"
+
+
+def meta_graph_iri() -> str:
+    return f"{iris.base()}graph/meta"
 
 
 @lru_cache(maxsize=4)
@@ -29,6 +60,22 @@ def vocab_ntriples(division_codes: frozenset[str] | None = None) -> bytes:
     """The vocabulary graph as N-Triples, built once per process (about 100 k triples)."""
     g = divisions_graph(load_divisions(), set(division_codes) if division_codes is not None else None) + schemes_graph()
     return g.serialize(format="nt", encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def vocabulary_version(division_codes: frozenset[str] | None = None) -> str:
+    """A content hash of what the ontology and vocabulary graphs are built from: the ontology, the
+    GB/T 2260 table, the curated data files, the code that writes them as RDF, the package
+    version and the divisions kept (``None``: all)."""
+    h = hashlib.sha256(__version__.encode())
+    h.update(ONTOLOGY_FILE.read_bytes())
+    h.update(divisions_data_file().read_bytes())
+    data = files("policykg.ingest") / "data"
+    for name in sorted(p.name for p in data.iterdir() if p.name.endswith(".yaml")):
+        h.update(name.encode() + (data / name).read_bytes())
+    h.update(inspect.getsource(rdf).encode())
+    h.update(repr(sorted(division_codes) if division_codes is not None else None).encode())
+    return h.hexdigest()[:32]
 
 
 @dataclass
@@ -63,6 +110,35 @@ class Store:
                 self.ox = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}. Is another policykg process using it?", path=self.path) from None
+        if not read_only:
+            self.recover()
+
+    # -- the journal -------------------------------------------------------------------------
+
+    def pending(self) -> list[str]:
+        """Document keys whose derived data a write has not finished (``*``: every document)."""
+        return sorted(str(q.object.value) for q in self.ox.quads_for_pattern(
+            ox.NamedNode(meta_graph_iri()), ox.NamedNode(PENDING), None, ox.NamedNode(meta_graph_iri())))
+
+    @staticmethod
+    def _journal_ops(keys: list[str] | None, add: bool) -> str:
+        entries = " ".join(f"<{meta_graph_iri()}> <{PENDING}> {ox.Literal(k)} ." for k in ([ALL] if keys is None else keys))
+        return f"{'INSERT' if add else 'DELETE'} DATA {{ GRAPH <{meta_graph_iri()}> {{ {entries} }} }}" if entries else ""
+
+    def _update(self, *operations: str) -> None:
+        """Run these update operations as one transaction."""
+        ops = [op for op in operations if op]
+        if ops:
+            self.ox.update(" ;\n".join(ops))
+
+    def recover(self) -> list[str]:
+        """Finish what an interrupted write left in the journal: recompute the derived data of the
+        documents it names. Returns their keys (empty when the journal was empty)."""
+        keys = self.pending()
+        if keys:
+            self.derive(None if ALL in keys else keys)
+            self._update(self._journal_ops(keys, add=False))
+        return keys
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -70,19 +146,48 @@ class Store:
         data = g.serialize(format="nt")
         self.ox.update(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{data}\n}} }}")
 
-    def ensure_vocabularies(self, division_codes: frozenset[str] | None = None) -> None:
-        """Load (or reload) the ontology and the division and scheme vocabulary into their graphs;
-        ``division_codes`` keeps only these divisions (small stores for tests)."""
-        onto = Graph().parse(ONTOLOGY_FILE, format="turtle")
-        self._replace_graph(iris.ontology_graph(), onto)
-        graph = ox.NamedNode(vocab_graph_iri())
-        self.ox.remove_graph(graph) if graph in set(self.ox.named_graphs()) else None
-        self.ox.load(vocab_ntriples(division_codes), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    def vocabulary_version(self) -> str | None:
+        """The version of the vocabulary this store holds (None: none, or an interrupted build)."""
+        for q in self.ox.quads_for_pattern(ox.NamedNode(meta_graph_iri()), ox.NamedNode(VOCABULARY_VERSION), None,
+                                           ox.NamedNode(meta_graph_iri())):
+            return str(q.object.value)
+        return None
 
-    def put_document(self, ex: Extraction) -> int:
-        """Replace the document's named graph with what ``ex`` states, atomically. Returns the triple count."""
+    def ensure_vocabularies(self, division_codes: frozenset[str] | None = None) -> bool:
+        """Make the ontology and the division and scheme vocabulary current (``division_codes``
+        keeps only these divisions: small stores for tests). Nothing is done when the store
+        already holds this version; otherwise both graphs are replaced in one transaction and
+        the entailments recomputed. Returns True when the vocabulary was rebuilt."""
+        version = vocabulary_version(division_codes)
+        if self.vocabulary_version() == version:
+            return False
+        onto = Graph().parse(ONTOLOGY_FILE, format="turtle").serialize(format="nt")
+        vocab = vocab_ntriples(division_codes).decode("utf-8")
+        meta = f"<{meta_graph_iri()}>"
+        self._update(
+            f"DELETE WHERE {{ GRAPH {meta} {{ {meta} <{VOCABULARY_VERSION}> ?v }} }}",
+            f"DROP SILENT GRAPH <{iris.ontology_graph()}>",
+            f"INSERT DATA {{ GRAPH <{iris.ontology_graph()}> {{\n{onto}\n}} }}",
+            f"DROP SILENT GRAPH <{vocab_graph_iri()}>",
+            f"INSERT DATA {{ GRAPH <{vocab_graph_iri()}> {{\n{vocab}\n}} }}",
+            self._journal_ops(None, add=True),  # every entailment may change
+        )
+        self.recover()
+        self._update(f"INSERT DATA {{ GRAPH {meta} {{ {meta} <{VOCABULARY_VERSION}> {ox.Literal(version)} }} }}")
+        return True
+
+    def put_document(self, ex: Extraction, derive: bool = True) -> int:
+        """Replace the document's named graph with what ``ex`` states, in one transaction with its
+        journal entry; then (``derive``) recompute its derived data and its children's. With
+        ``derive=False`` (a batch) the derived data waits for ``recover``, which the batch calls
+        at its end and which a store opened after a crash runs itself. Returns the triple count."""
         g = document_graph(ex, load_divisions())
-        self._replace_graph(iris.doc_graph(ex.key), g)
+        graph = iris.doc_graph(ex.key)
+        self._update(f"DROP SILENT GRAPH <{graph}>",
+                     f"INSERT DATA {{ GRAPH <{graph}> {{\n{g.serialize(format='nt')}\n}} }}",
+                     self._journal_ops([ex.key], add=True))
+        if derive:
+            self.recover()
         return len(g)
 
     def children(self, key: str) -> list[str]:
@@ -90,15 +195,37 @@ class Store:
         doc = iris.document(key)
         return sorted(iris.key_of_document(c) for c, ps in alignment.parent_documents(self.ox).items() if doc in ps)
 
-    def remove_document(self, key: str) -> list[str]:
-        """Drop a document's graph and entailments and re-align its children's measures; returns
-        the children's keys, whose inferences the caller refreshes with the closure."""
+    def remove_document(self, key: str, derive: bool = True) -> list[str]:
+        """Drop a document's graph and entailments (one transaction, with its journal entry), then
+        re-align its children's measures and refresh their inferences. Returns the children's keys."""
         children = self.children(key)
-        self.ox.update(f"DROP SILENT GRAPH <{iris.doc_graph(key)}>")
-        reasoning.forget(self.ox, key)
-        if children:
-            alignment.refresh(self.ox, children)
+        self._update(f"DROP SILENT GRAPH <{iris.doc_graph(key)}>",
+                     f"DROP SILENT GRAPH <{reasoning.doc_inferred_graph(key)}>",
+                     self._journal_ops([key, *children], add=True))
+        if derive:
+            self.recover()
         return children
+
+    def write(self, change: Callable[[Store], T], documents: list[str] | None) -> T:
+        """A unit of work for changes the store does not make itself (Graph Store, SPARQL Update):
+        the documents it touches (``None``: it may touch any) are journalled, ``change`` runs, and
+        their derived data is recomputed before the journal entry goes."""
+        self._update(self._journal_ops(documents, add=True))
+        try:
+            return change(self)
+        finally:  # a change that failed midway is made consistent all the same
+            self.recover()
+
+    def derive(self, keys: list[str] | None = None) -> dict[str, reasoning.Run]:
+        """Recompute the derived data of these documents (all when None): drop the entailments of
+        those no longer in the store, re-align the measures of the rest and of their children
+        with their parent plans', and refresh the entailments of all of them and the closure."""
+        if keys is not None:
+            for key in keys:
+                if not self.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
+                    reasoning.forget(self.ox, key)
+        aligned = alignment.refresh(self.ox, keys)
+        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}))
 
     def refresh_alignments(self, keys: list[str] | None = None) -> dict[str, int]:
         """Re-align the measures of these documents (all when None) and of their children with

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 import yaml
 
@@ -16,7 +16,7 @@ from policykg.ingest.model import Party
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, object]:
-    return yaml.safe_load((Path(__file__).parent / "data" / "agencies.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((files("policykg.ingest") / "data" / "agencies.yaml").read_text(encoding="utf-8"))
 
 
 def abbreviations() -> dict[str, str]:

@@ -1,19 +1,11 @@
-"""Ingesting many files: each file is read, parsed and stored on its own, so one bad file never
-stops the batch and never leaves a document half-written (a document's named graph is replaced
-in one transaction). Results come back one by one for progress reporting and a summary."""
+"""Batches of files: which files a set of paths names (``collect``), what became of each
+(``FileResult``) and the summary of a batch (``Summary``). Storing them is ``graph.loader``'s."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from policykg.errors import PolicyKGError
-
-if TYPE_CHECKING:
-    from policykg.graph.store import Store
 
 # suffixes taken when a folder is walked (a file named explicitly is always tried)
 SUPPORTED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".shtml", ".pdf", ".docx"}
@@ -72,34 +64,7 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     return files, skipped
 
 
-def ingest_files(files: list[Path], store: Store) -> Iterator[FileResult]:
-    """Ingest each file into ``store``; yield one result per file, in order."""
-    from policykg.ingest import extract
-
-    seen: dict[str, Path] = {}
-    for path in files:
-        started = time.perf_counter()
-        try:
-            ex = extract(path)
-            triples = store.put_document(ex)
-        except PolicyKGError as exc:
-            yield FileResult(path, False, error=_naming(path, exc.message), seconds=time.perf_counter() - started)
-            continue
-        except Exception as exc:  # a parser bug must not stop the batch; the store is untouched
-            yield FileResult(path, False, seconds=time.perf_counter() - started,
-                             error=f"{path}: internal error while parsing ({type(exc).__name__}: {exc}); "
-                                   "please report it with the file")
-            continue
-        result = FileResult(
-            path, True, title=ex.title, key=ex.key, measures=len(ex.measures), citations=len(ex.citations),
-            observations=len(ex.observations), triples=triples, seconds=time.perf_counter() - started,
-            replaced=seen.get(ex.key), warnings=list(ex.warnings),
-        )
-        seen[ex.key] = path
-        yield result
-
-
-def _naming(path: Path, message: str) -> str:
+def naming(path: Path, message: str) -> str:
     """The message, starting with the path as given (parsers name the file only)."""
     if message.startswith(str(path)):
         return message

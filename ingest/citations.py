@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 import yaml
 from rapidfuzz import fuzz
@@ -52,7 +52,7 @@ class Known:
 
 @lru_cache(maxsize=1)
 def registry() -> tuple[Known, ...]:
-    rows = yaml.safe_load((Path(__file__).parent / "data" / "registry.yaml").read_text(encoding="utf-8"))
+    rows = yaml.safe_load((files("policykg.ingest") / "data" / "registry.yaml").read_text(encoding="utf-8"))
     return tuple(
         Known(
             key=r["key"],

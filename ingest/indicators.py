@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 import yaml
 
@@ -41,7 +41,7 @@ class Indicator:
 
 @lru_cache(maxsize=1)
 def scheme() -> tuple[dict[str, re.Pattern[str]], tuple[Indicator, ...]]:
-    data = yaml.safe_load((Path(__file__).parent / "data" / "indicators.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((files("policykg.ingest") / "data" / "indicators.yaml").read_text(encoding="utf-8"))
     subjects = {k: re.compile(v) for k, v in data["subjects"].items()}
     indicators = tuple(
         Indicator(r["id"], r["zh"], r["en"], r["subject"], re.compile(r["cue"]), tuple(r["units"]),

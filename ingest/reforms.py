@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 from urllib.parse import unquote
 
 import yaml
@@ -79,7 +79,7 @@ class Succession:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, object]:
-    return yaml.safe_load((Path(__file__).parent / "data" / "reforms.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((files("policykg.ingest") / "data" / "reforms.yaml").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

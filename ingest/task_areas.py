@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 import yaml
 
@@ -24,7 +24,7 @@ class Concept:
 @lru_cache(maxsize=1)
 def scheme() -> tuple[tuple[Concept, ...], tuple[Concept, ...]]:
     """(areas, topics) from ``ingest/data/task_areas.yaml``."""
-    rows = yaml.safe_load((Path(__file__).parent / "data" / "task_areas.yaml").read_text(encoding="utf-8"))
+    rows = yaml.safe_load((files("policykg.ingest") / "data" / "task_areas.yaml").read_text(encoding="utf-8"))
     areas = tuple(Concept(r["id"], r["zh"], r["en"], tuple(r["keywords"])) for r in rows)
     topics = tuple(
         Concept(t["id"], t["zh"], t["en"], tuple(t["keywords"]), r["id"]) for r in rows for t in r.get("topics", ())

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-HERE = Path(__file__).resolve().parent
+# package data, read through importlib.resources (a pathlib.Path for regular and editable installs)
+HERE = files(__name__)
 ONTOLOGY_FILE = HERE / "policykg.ttl"
 SHAPES_FILE = HERE / "shapes.ttl"
 ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")

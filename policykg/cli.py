@@ -13,7 +13,7 @@ import click
 
 from policykg import __version__, settings
 from policykg.errors import ExtractionError, PolicyKGError
-from policykg.ingest.batch import FileResult, Summary, collect, ingest_files
+from policykg.ingest.batch import FileResult, Summary, collect
 
 STORE_HELP = "Directory of the Oxigraph store (env POLICYKG_STORE)."
 
@@ -77,8 +77,10 @@ def ingest(paths: tuple[str, ...], store_dir: str, fmt: str, progress: bool | No
 def run_ingest(files: list[Path], store_dir: str, fmt: str = "text", skipped: list[Path] | None = None,
                progress: bool | None = None) -> Summary:
     """Ingest files one by one into the store at ``store_dir``; the store is closed on return."""
-    store = _open(store_dir)
-    store.ensure_vocabularies()
+    from policykg.graph.loader import ingest_files
+
+    store = _open(store_dir)  # opening finishes what an interrupted write left in the journal
+    store.ensure_vocabularies()  # nothing to do when the store's vocabulary is current
     summary = Summary(skipped=skipped or [])
     bar = fmt == "text" and (progress if progress is not None else len(files) > 20 and sys.stderr.isatty())
     try:
@@ -94,10 +96,7 @@ def run_ingest(files: list[Path], store_dir: str, fmt: str = "text", skipped: li
                 summary.results.append(r)
                 if fmt == "text":
                     _report(r)
-        keys = [r.key for r in summary.results if r.ok and r.key]
-        if keys:
-            aligned = store.refresh_alignments(keys)  # their measures and their children's, against the parent plans
-            store.refresh_inferences(sorted({*keys, *aligned}))  # entailments of what changed, and the closure
+        store.recover()  # the batch's derived data: alignments with parent plans, entailments, the closure
     finally:
         store.flush()  # the store itself closes when it goes out of scope, before the CLI exits
     return summary
@@ -317,10 +316,10 @@ def reason(store_dir: str, fmt: str) -> None:
 
 
 @cli.command(name="eval")
-@click.option("--gold", type=click.Path(file_okay=False), default=str(settings.REPO_ROOT / "tests" / "gold"), show_default="tests/gold", help="Folder of gold annotations.")
+@click.option("--gold", type=click.Path(file_okay=False), default="tests/gold", show_default=True,
+              help="Folder of gold annotations (in a checkout of policykg; paths are relative to the current folder).")
 @click.option("--corpus", type=click.Path(file_okay=False), multiple=True,
-              default=lambda: [settings.get("corpus"), str(settings.REPO_ROOT / "tests" / "fixtures" / "layouts"),
-                               str(settings.REPO_ROOT / "tests" / "fixtures" / "cascade")],
+              default=lambda: [settings.get("corpus"), "tests/fixtures/layouts", "tests/fixtures/cascade"],
               show_default="corpus/seeds, tests/fixtures/layouts and tests/fixtures/cascade", help="Folder of the source documents (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format.")
 def evaluate(gold: str, corpus: tuple[str, ...], fmt: str) -> None:
@@ -332,6 +331,12 @@ def evaluate(gold: str, corpus: tuple[str, ...], fmt: str) -> None:
     """
     from policykg.ingest.evaluation import evaluate as run, format_table
 
+    # the gold annotations and their documents come with a checkout of the repository, not with the package
+    missing = [f for f in (gold, *corpus) if not Path(f).is_dir()]
+    if missing:
+        raise click.UsageError(f"no folder {', '.join(missing)} (in {Path.cwd()}): `policykg eval` needs the gold annotations "
+                               "and documents of a checkout of policykg: run it from the checkout's root (make eval) or "
+                               "pass --gold DIR and --corpus DIR")
     scores = run(Path(gold), [Path(c) for c in corpus])
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2))

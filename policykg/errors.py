@@ -5,6 +5,7 @@ The tree::
     PolicyKGError                 base; ``status`` is the HTTP status the API answers with
     ├── InputError (400)          a file or parameter we cannot use
     │   ├── SourceFileError       unreadable, binary, empty, too large or wrongly encoded file
+    │   │   └── ArchiveTooLarge   a .docx (ZIP) whose directory is over the entry or unpacked-size cap
     │   ├── ExtractionError       the text is readable but is not a document we can parse
     │   └── ParameterError        a query parameter is missing, malformed or of the wrong type
     ├── NotFound (404)            a named thing does not exist
@@ -18,11 +19,13 @@ The tree::
     │       └── MethodNotAllowed (405)      a method the endpoint does not take
     ├── Unauthorized (401)        a write without the right bearer token
     ├── UpdatesDisabled (403)     a write while the service is read-only
-    ├── ComputedGraph (403)       a write to an inferred graph
+    ├── ComputedGraph (403)       a write to a graph the store derives (inferred, ontology, vocabulary, journal)
+    ├── FetchRefused (403)        SERVICE or LOAD to a host not in ``service_hosts``
+    ├── TooManyRequests (429)     a client with ``per_client_queries`` requests already under way
     ├── LimitExceeded (503)       a query stopped by a server limit, or no worker free
     │   ├── QueryTimeout          past ``query_timeout``
     │   ├── QueryAborted          the query ended its worker (most often: out of memory)
-    │   └── ServiceBusy           every worker stayed busy
+    │   └── ServiceBusy           every worker stayed busy, or the queue for them is full
     ├── StoreError (500/503)      the store cannot be opened or written
     └── ConfigError (500)         the installation is incomplete (a data package is missing)
 
@@ -37,11 +40,16 @@ class PolicyKGError(Exception):
     """Base of all policykg errors."""
 
     status: int = 500
+    retry_after: int | None = None  # seconds: answered with a Retry-After header
 
     def __init__(self, message: str, **context: object) -> None:
         super().__init__(message)
         self.message = message
         self.context = context
+
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers the error is answered with (Retry-After)."""
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
     def to_dict(self) -> dict[str, object]:
         body: dict[str, object] = {
@@ -67,6 +75,11 @@ class SourceFileError(InputError):
 
 class ExtractionError(InputError):
     """A readable text that is not a policy document or report we can parse."""
+
+
+class ArchiveTooLarge(SourceFileError):
+    """A ZIP archive (.docx) whose directory says it unpacks to more bytes, or holds more
+    entries, than we read (a zip bomb, or a document far larger than a policy text)."""
 
 
 class ParameterError(InputError):
@@ -134,9 +147,26 @@ class UpdatesDisabled(PolicyKGError):
 
 
 class ComputedGraph(PolicyKGError):
-    """A write to an inferred graph, which only the reasoner writes."""
+    """A write to a graph the store derives: the inferred graphs (only the reasoner writes them),
+    the ontology and vocabulary graphs, and the store's own bookkeeping under ``graph/``; or an
+    update that could reach one (a graph named by a variable)."""
 
     status = 403
+
+
+class FetchRefused(PolicyKGError):
+    """A SPARQL query or update that would make the server fetch a URL (SERVICE, LOAD) from a
+    host not in the setting ``service_hosts``, or from an endpoint named by a variable."""
+
+    status = 403
+
+
+class TooManyRequests(PolicyKGError):
+    """A client already has ``per_client_queries`` requests running or waiting for the query
+    workers."""
+
+    status = 429
+    retry_after = 1
 
 
 class LimitExceeded(PolicyKGError):
@@ -154,7 +184,9 @@ class QueryAborted(LimitExceeded):
 
 
 class ServiceBusy(LimitExceeded):
-    """Every query worker stayed busy for ``query_timeout``."""
+    """Every query worker stayed busy, or ``query_queue`` requests already wait for one."""
+
+    retry_after = 1
 
 
 class StoreError(PolicyKGError):

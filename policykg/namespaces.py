@@ -3,14 +3,11 @@ term the ontology does not have raises instead of silently minting an IRI."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import ClosedNamespace
 
 from policykg.iris import ONTOLOGY
-
-ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "policykg.ttl"
+from policykg.ontology import ONTOLOGY_FILE  # package data: policykg/ontology/policykg.ttl
 
 
 def _terms() -> list[str]:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "data/store", "Directory of the embedded Oxigraph store (created if missing)."),
-    Setting("corpus", str(REPO_ROOT / "corpus" / "seeds"), "Folder of source documents ingested by `make run`."),
+    Setting("corpus", "corpus/seeds", "Folder of source documents ingested by `make run`."),  # relative: a checkout's root
     Setting("host", "127.0.0.1", "Interface the HTTP server listens on."),
     Setting("port", 8000, "Port the HTTP server listens on."),
     Setting("base_iri", "https://w3id.org/policykg/", "Base of every IRI minted for documents, agencies and measures."),
@@ -55,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 30.0, "Seconds a SPARQL query may run; past it the query is stopped and answered 503."),
     Setting("max_rows", 10_000, "Most solutions or triples a SPARQL query returns; a cut result says `X-Policykg-Truncated: true`."),
     Setting("query_workers", 2, "Worker processes that evaluate SPARQL queries (0: in the server process, where the time limit is only checked between solutions)."),
+    Setting("query_queue", 32, "Requests for the query workers (SPARQL, canned queries, resource pages, UI views) that may wait beyond those running, each at most twice `query_timeout`; past it the answer is 503 with `Retry-After`. Other requests never wait behind them."),
+    Setting("per_client_queries", 8, "Requests one client (remote address) may have running or waiting for the query workers; past it the answer is 429 with `Retry-After`."),
     Setting("query_memory_mb", 2048, "Memory a query worker may allocate beyond its start-up size, in MB; a query that needs more is answered 503."),
     Setting("update_token", "", "Bearer token that enables SPARQL Update and Graph Store writes; empty: the service is read-only.", secret=True),
     Setting("max_upload_bytes", 20_000_000, "Largest SPARQL Update or Graph Store payload accepted, in bytes."),

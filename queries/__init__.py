@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ import yaml
 from policykg.errors import ParameterError, QueryNotFound
 from policykg.graph.resolve import Resolver
 
-QUERY_DIR = Path(__file__).resolve().parent
+QUERY_DIR = files(__name__)  # package data: the .rq files beside this module (a Path for regular and editable installs)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("document", "agency", "jurisdiction", "level", "integer", "date", "string", "iri", "boolean", "list")
 # administrative levels as users write them → the concepts of lg:LevelScheme
@@ -99,14 +100,128 @@ class CannedQuery:
 
 
     def render(self, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
-        """The SPARQL text with each parameter variable replaced by its serialised term."""
+        """The SPARQL text with each parameter variable replaced by its serialised term (the text
+        shown to people, e.g. the editor's example tabs; the server runs ``prepare``)."""
         if not bound:
             return self.sparql
         # a list is used as VALUES ?x { ?list }: its terms separated by spaces
-        values = {name: " ".join(map(str, term)) if isinstance(term, tuple) else str(term) for name, term in bound.items()}
-        # one pass over the query text, so a value is never scanned again for another variable
-        pattern = re.compile(r"[?$](" + "|".join(re.escape(n) for n in sorted(values, key=len, reverse=True)) + r")(?![\w])")
-        return pattern.sub(lambda m: values[m.group(1)], self.sparql)
+        return _replace(self.sparql, {name: " ".join(map(str, term)) if isinstance(term, tuple) else str(term)
+                                      for name, term in bound.items()})
+
+    def prepare(self, bound: dict[str, ox.NamedNode | ox.Literal]) -> Prepared:
+        """The query as the server runs it: the value of each parameter bound by Oxigraph
+        (``substitutions``, SEP-0007) instead of written into the text. Substitution binds a
+        variable only where a SELECT projects it, so each SELECT whose scope uses a parameter (the
+        query, and any subquery using it) gets it added to its projection, and to its GROUP BY
+        when it groups or aggregates (``project``); those columns are left out of the results
+        (``hidden``). A list parameter fills a VALUES block (``VALUES ?x { ?list }``), which one
+        substitution cannot: its terms are written there as the RDF library serialises them."""
+        lists = {name: " ".join(map(str, term)) for name, term in bound.items() if isinstance(term, tuple)}
+        scalars = {name: term for name, term in bound.items() if not isinstance(term, tuple)}
+        text = _replace(self.sparql, lists) if lists else self.sparql
+        names = tuple(sorted(scalars))
+        return Prepared(project(text, names) if names else text, scalars, names)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A canned query ready to run: its text, the parameter values to substitute (variable name
+    → term) and the result columns to leave out (the substituted parameters)."""
+
+    text: str
+    substitutions: dict[str, ox.NamedNode | ox.Literal]
+    hidden: tuple[str, ...]
+
+
+def _replace(text: str, values: dict[str, str]) -> str:
+    """Each variable of ``values`` replaced by its text, in one pass over the query (so a value is
+    never scanned again for another variable)."""
+    pattern = re.compile(r"[?$](" + "|".join(re.escape(n) for n in sorted(values, key=len, reverse=True)) + r")(?![\w])")
+    return pattern.sub(lambda m: values[m.group(1)], text)
+
+
+# the SPARQL lexemes ``project`` tells apart: what it steps over (comments, strings, IRIs, prefixed
+# names, white space), variables, words (keywords, function names) and punctuation
+_LEXEME = re.compile(r'''
+    (?P<skip>\#[^\n]* | \s+
+      | """(?:[^"\\]|\\.|"(?!""))*""" | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+      | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'
+      | <[^<>"{}|^`\\\x00-\x20]*>
+      | (?:[A-Za-z][\w.-]*)?:[\w.%-]*)
+    | (?P<var>[?$]\w+)
+    | (?P<word>[A-Za-z_]\w*)
+    | (?P<other>.)
+''', re.X | re.S)
+_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+
+
+@dataclass
+class _Select:
+    depth: int  # of braces around the SELECT keyword
+    at: int  # where the projection starts (after SELECT and DISTINCT/REDUCED)
+    phase: str = "projection"  # then "where", then "modifiers"
+    used: set[str] = field(default_factory=set)  # the variables in its text
+    projected: set[str] = field(default_factory=set)
+    star: bool = False
+    aggregates: bool = False
+    where_end: int | None = None
+    group_by: int | None = None  # where the GROUP BY conditions start
+
+
+@lru_cache(maxsize=512)
+def project(text: str, names: tuple[str, ...]) -> str:
+    """``text`` with the variables ``names`` projected by the top-level SELECT and by every
+    subquery whose text uses them, and added to the GROUP BY of those that group (or given one
+    when they aggregate). A SELECT * or one that projects the variable already is left alone."""
+    lexemes = [(m.lastgroup, m.group(), m.end()) for m in _LEXEME.finditer(text) if m.lastgroup != "skip"]
+    selects: list[_Select] = []
+    inside: list[_Select] = []  # the SELECTs whose text we are in, innermost last
+    depth = parens = 0
+    for i, (kind, value, end) in enumerate(lexemes):
+        word = value.upper() if kind == "word" else value
+        previous = lexemes[i - 1][1].upper() if i else ""
+        current = inside[-1] if inside else None
+        if word == "SELECT":
+            at = lexemes[i + 1][2] if i + 1 < len(lexemes) and lexemes[i + 1][1].upper() in ("DISTINCT", "REDUCED") else end
+            selects.append(_Select(depth, at))
+            inside.append(selects[-1])
+            parens = 0
+        elif kind == "var":
+            for sel in inside:
+                sel.used.add(value[1:])
+            if current and current.phase == "projection" and (parens == 0 or previous == "AS"):
+                current.projected.add(value[1:])
+        elif value == "{":
+            if current and current.phase == "projection" and depth == current.depth:
+                current.phase = "where"
+            depth += 1
+        elif value == "}":
+            depth -= 1
+            if current and current.phase == "where" and depth == current.depth:
+                current.phase, current.where_end = "modifiers", end
+            elif current and current.phase == "modifiers" and depth < current.depth:
+                inside.pop()
+        elif current and current.phase == "projection":
+            parens += {"(": 1, ")": -1}.get(value, 0)
+            current.star |= value == "*" and parens == 0
+            current.aggregates |= kind == "word" and word in _AGGREGATES
+        elif current and word == "BY" and previous == "GROUP" and current.phase == "modifiers" and depth == current.depth:
+            current.group_by = end
+    inserts: list[tuple[int, str]] = []
+    for sel in selects:
+        top = sel is selects[0] and sel.depth == 0
+        add = [n for n in names if (top or n in sel.used) and n not in sel.projected]
+        if not add or sel.star:
+            continue
+        variables = " ".join("?" + n for n in add)
+        inserts.append((sel.at, " " + variables))
+        if sel.group_by is not None:
+            inserts.append((sel.group_by, " " + variables))
+        elif sel.aggregates and sel.where_end is not None:
+            inserts.append((sel.where_end, " GROUP BY " + variables))
+    for at, insert in sorted(inserts, reverse=True):
+        text = text[:at] + insert + text[at:]
+    return text
 
 
 MAX_VALUE_CHARS = 1000

@@ -30,7 +30,7 @@ def small_store(extractions) -> Store:
     s = Store(None)
     s.ensure_vocabularies(neighbourhood(divisions, {c for c in codes if c}))
     for ex in extractions:
-        s.put_document(ex)
+        s.put_document(ex, derive=False)
     return s
 
 
@@ -44,9 +44,8 @@ def store(extractions) -> Store:
     s = Store(None)
     s.ensure_vocabularies()
     for ex in extractions.values():
-        s.put_document(ex)
-    s.refresh_alignments()  # as ingest does
-    s.refresh_inferences()
+        s.put_document(ex, derive=False)
+    s.recover()  # as ingest does: the batch's alignments and entailments
     return s
 
 

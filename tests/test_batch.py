@@ -61,16 +61,16 @@ def test_json_summary_lists_every_file(tmp_path):
 
 
 def test_a_parser_crash_fails_that_file_only(tmp_path, monkeypatch):
-    import policykg.ingest as ingest
+    import policykg.graph.loader as loader
 
-    real = ingest.extract
+    real = loader.extract
 
     def flaky(path):
         if "html" in str(path):
             raise IndexError("list index out of range")
         return real(path)
 
-    monkeypatch.setattr(ingest, "extract", flaky)
+    monkeypatch.setattr(loader, "extract", flaky)
     d = tmp_path / "two"
     d.mkdir()
     shutil.copy(LAYOUTS / "qinnan_task_table.html", d)

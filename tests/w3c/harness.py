@@ -1,8 +1,8 @@
 """Reading the W3C SPARQL 1.1 test manifests (Protocol, Graph Store Protocol, Service
 Description) and running their HTTP exchanges against a live server.
 
-The manifests are read at run time from ``../shared/reference/w3c-sparql11-tests/`` beside the
-clone, so the list of tests is the W3C's. A protocol or graph-store test is a sequence of
+The manifests are read at run time from ``tests/w3c/data/`` (the W3C's files, copied unchanged
+with their licence and origin in ``data/LICENSE.md``), so the list of tests is the W3C's. A protocol or graph-store test is a sequence of
 ``ht:Request``s, each with the ``ht:Response`` expected (``mf:expectedStatus``,
 ``mf:expectedBoolean``, ``mf:expectedFormat``, response headers and an RDF body compared by
 isomorphism, ``mf:expectedLocation`` whose value later requests use). Paths are rewritten for
@@ -30,8 +30,7 @@ from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import graph_diff, isomorphic
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-SUITE = SHARED / "reference" / "w3c-sparql11-tests"
+SUITE = Path(__file__).resolve().parent / "data"
 MANIFESTS = {  # suite name → top manifest
     "protocol": SUITE / "protocol" / "manifest.ttl",
     "graph-store-protocol": SUITE / "graph-store-protocol" / "manifest.ttl",

@@ -89,7 +89,7 @@ def _params() -> list:
 @pytest.mark.parametrize(("case", "config"), _params())
 def test_w3c(servers, case: Case | None, config: str | None):
     if case is None:
-        pytest.fail(f"the W3C manifests are not at {SUITE} (../shared/reference/w3c-sparql11-tests beside the clone)")
+        pytest.fail(f"the W3C manifests are not at {SUITE} (tests/w3c/data in the repository)")
     reason = _skip_reason(case, config)
     if reason:
         pytest.skip(reason)
