@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Query, Request
@@ -16,9 +17,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import __version__, iris, queries, settings
 from policykg.api import canned, resources, ui
-from policykg.api.sparql import add_cors, router as sparql_router
+from policykg.api.admission import Gate
+from policykg.api.security import add_cors, add_security_headers
+from policykg.api.sparql import router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
+from policykg.graph.executor import Reader
 from policykg.graph.lineage import measure_cascade
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
@@ -37,10 +41,11 @@ def create_app(store: Store) -> FastAPI:
         redoc_url=None,
     )
     resolver = Resolver(store)
+    gate = Gate(store)  # every route that queries the store goes through it (limits, admission)
 
     @app.exception_handler(PolicyKGError)
     async def domain_error(request: Request, exc: PolicyKGError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
+        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=exc.headers())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -55,11 +60,12 @@ def create_app(store: Store) -> FastAPI:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return JSONResponse({"ok": False, "error": "ParameterError", "message": message, "status": 400}, status_code=400)
 
-    app.include_router(sparql_router(store))  # /sparql and the Graph Store Protocol at /rdf-graphs/service
-    add_cors(app)  # CORS for every route (setting cors_origins)
-    app.include_router(ui.router(store, resolver))  # web UI: /ui/…, /assets/… (npm, locked), /static/…
-    app.include_router(canned.router(store, resolver))
-    app.include_router(resources.router(store, resolver))
+    app.include_router(sparql_router(store, gate))  # /sparql and the Graph Store Protocol at /rdf-graphs/service
+    add_cors(app)  # CORS for every route (settings cors_origins, write_origins)
+    add_security_headers(app)  # nosniff, X-Frame-Options, CSP on pages: outermost, so on every response
+    app.include_router(ui.router(store, resolver, gate))  # web UI: /ui/…, /assets/… (npm, locked), /static/…
+    app.include_router(canned.router(store, resolver, gate))
+    app.include_router(resources.router(store, resolver, gate))
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document plus one operation per canned query, read from the query files now."""
@@ -69,39 +75,46 @@ def create_app(store: Store) -> FastAPI:
         spec["paths"].update(canned.openapi_paths())
         spec.setdefault("components", {}).setdefault("schemas", {}).update(canned.COMPONENTS)
         # our errors: validation answers 400 (not FastAPI's 422), a name that resolves to nothing
-        # 404, a store or time-limit failure 503; all with the JSON error body
+        # 404, a client with too many queries under way 429, a store or time-limit failure or a
+        # full queue 503; all with the JSON error body
         error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         for item in spec["paths"].values():
             for op in item.values():
                 responses = op.setdefault("responses", {})
                 responses.pop("422", None)
-                for code, text in (("400", "A parameter is missing or malformed"), ("404", "Not found"), ("503", "The store is unavailable or the query ran too long")):
+                for code, text in (("400", "A parameter is missing or malformed"), ("404", "Not found"),
+                                   ("429", "This client has per_client_queries queries under way (Retry-After)"),
+                                   ("503", "The store is unavailable, the query ran too long, or the query workers are busy and their queue full (Retry-After)")):
                     responses.setdefault(code, {"description": text, **error})
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    def run_canned(name: str, values: dict[str, str], inferred: bool = True) -> list[dict[str, Any]]:
+    def run_canned(reader: Reader, name: str, values: dict[str, str], inferred: bool = True) -> list[dict[str, Any]]:
         q = queries.get(name)
-        return store.select(q.render(q.bind(values, resolver)), inferred=inferred)
+        prepared = q.prepare(q.bind(values, resolver))
+        return reader.select(prepared.text, prepared.substitutions, inferred, hidden=prepared.hidden)
 
-    def page(rows: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
-        return {"ok": True, "count": len(rows), "offset": offset, "limit": limit, "rows": rows[offset: offset + limit]}
-
-    def measure_info(measure_iri: str) -> dict[str, Any]:
-        rows = store.select(
+    def measure_info(reader: Reader, measure_iri: str) -> dict[str, Any]:
+        rows = reader.select(
             f"SELECT ?document ?title ?number ?text WHERE {{ <{measure_iri}> lg:document ?document ; lg:number ?number ; lg:text ?text . ?document dcterms:title ?title }} LIMIT 1"
         )
         if not rows:
             raise ResourceNotFound(f"no measure {measure_iri}")
-        return rows[0]
+        return rows[0]  # type: ignore[no-any-return]
+
+    # the routes below read the store: each hands its work to the gate (api.admission), which
+    # runs it once admitted, every query in a worker within the limits of /sparql
 
     @app.get("/api/measures/{measure_id:path}/implementers", tags=["resources"],
              summary="Which bodies implement a measure (id: measure IRI, or DOCUMENT/NUMBER with the document's IRI key, 文号 or title)")
-    def implementers(measure_id: str) -> dict[str, Any]:
+    async def implementers(measure_id: str, request: Request) -> dict[str, Any]:
+        return await gate.run(request, _implementers, measure_id)  # type: ignore[no-any-return]
+
+    def _implementers(reader: Reader, measure_id: str) -> dict[str, Any]:
         iri = resolver.measure(measure_id)
-        info = measure_info(iri)
-        rows = [r for r in run_canned("implementers", {"document": str(info["document"]), "measure": str(info["number"])})
+        info = measure_info(reader, iri)
+        rows = [r for r in run_canned(reader, "implementers", {"document": str(info["document"]), "measure": str(info["number"])})
                 if str(r["measureIri"]) == iri]  # a plan whose numbering restarts has several measures 1
         deadline = rows[0]["deadline"] if rows else None
         is_default = rows[0]["deadlineIsDefault"] if rows else None
@@ -123,56 +136,70 @@ def create_app(store: Store) -> FastAPI:
         }
 
     @app.get("/api/measures", tags=["resources"], summary="Search measures by text")
-    def search_measures(q: str = Query(min_length=1, max_length=200), limit: int = Query(default=50, ge=1, le=1000), offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
-        return page(run_canned("measures-search", {"phrase": q}), limit, offset)
+    async def search_measures(request: Request, q: str = Query(min_length=1, max_length=200), limit: int = Query(default=50, ge=1, le=1000),
+                              offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
+        def search(reader: Reader) -> dict[str, Any]:
+            found = canned.page(reader, queries.get("measures-search"), {"phrase": q}, resolver, limit, offset)
+            more = found.pop("more")
+            return {"ok": True, **found,
+                    **({"next": f"/api/measures?{urlencode({'q': q, 'limit': limit, 'offset': offset + len(found['rows'])})}"} if more else {})}
+        return await gate.run(request, search)  # type: ignore[no-any-return]
 
     @app.get("/api/measures/{measure_id:path}/cascade", tags=["resources"],
              summary="Who carries a measure down the levels: the measure's implementers and those of the lower-plan measures that implement it, each with the path of aligned measures, scores and kinds")
-    def cascade(measure_id: str) -> dict[str, Any]:
-        iri = resolver.measure(measure_id)
-        info = measure_info(iri)
-        rows = run_canned("cascade-implementers", {"document": str(info["document"]), "measure": str(info["number"])})
-        return {"ok": True, "measure": iri, "document": info["document"], "document_title": info["title"],
-                "text": info["text"], "carriers": measure_cascade(rows, iri)}
+    async def cascade(measure_id: str, request: Request) -> dict[str, Any]:
+        def carriers(reader: Reader) -> dict[str, Any]:
+            iri = resolver.measure(measure_id)
+            info = measure_info(reader, iri)
+            rows = run_canned(reader, "cascade-implementers", {"document": str(info["document"]), "measure": str(info["number"])})
+            return {"ok": True, "measure": iri, "document": info["document"], "document_title": info["title"],
+                    "text": info["text"], "carriers": measure_cascade(rows, iri)}
+        return await gate.run(request, carriers)  # type: ignore[no-any-return]
 
     @app.get("/api/documents/{document_id:path}/lineage", tags=["resources"],
              summary="The lineage of a document (id: IRI, IRI key, 文号 or title): ancestors by level, and ancestors and descendants with depth and paths (each edge with its relation, evidence and confidence)")
-    def lineage(document_id: str) -> dict[str, Any]:
-        iri = resolver.document(document_id)
-        rows = run_canned("lineage", {"document": iri})
-        title = store.select(f"SELECT ?t WHERE {{ <{iri}> dcterms:title ?t }} LIMIT 1")
-        paths = document_lineage(store, iri)
-        return {"ok": True, "document": iri, "title": title[0]["t"] if title else None, "lineage": rows,
-                "chain": [r["title"] for r in rows], **paths}
+    async def lineage(document_id: str, request: Request) -> dict[str, Any]:
+        def read(reader: Reader) -> dict[str, Any]:
+            iri = resolver.document(document_id)
+            rows = run_canned(reader, "lineage", {"document": iri})
+            title = reader.select(f"SELECT ?t WHERE {{ <{iri}> dcterms:title ?t }} LIMIT 1")
+            paths = document_lineage(reader, iri)
+            return {"ok": True, "document": iri, "title": title[0]["t"] if title else None, "lineage": rows,
+                    "chain": [r["title"] for r in rows], **paths}
+        return await gate.run(request, read)  # type: ignore[no-any-return]
 
     @app.get("/api/documents/{document_id:path}/coverage", tags=["resources"],
              summary="Which divisions below a document's area have a document implementing it (at any depth), with the lag in days")
-    def coverage(document_id: str) -> dict[str, Any]:
-        iri = resolver.document(document_id)
-        rows = run_canned("coverage", {"document": iri})
-        divisions: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            d = divisions.setdefault(str(r["division"]), {"division": r["division"], "name": r["divisionName"], "documents": []})
-            if r["child"]:
-                d["documents"].append({"document": r["child"], "title": r["childTitle"], "date": r["childDate"], "lag": r["lag"]})
-        listed = list(divisions.values())
-        return {"ok": True, "document": iri, "covered": [d for d in listed if d["documents"]],
-                "not_covered": [d for d in listed if not d["documents"]]}
+    async def coverage(document_id: str, request: Request) -> dict[str, Any]:
+        def read(reader: Reader) -> dict[str, Any]:
+            iri = resolver.document(document_id)
+            rows = run_canned(reader, "coverage", {"document": iri})
+            divisions: dict[str, dict[str, Any]] = {}
+            for r in rows:
+                d = divisions.setdefault(str(r["division"]), {"division": r["division"], "name": r["divisionName"], "documents": []})
+                if r["child"]:
+                    d["documents"].append({"document": r["child"], "title": r["childTitle"], "date": r["childDate"], "lag": r["lag"]})
+            listed = list(divisions.values())
+            return {"ok": True, "document": iri, "covered": [d for d in listed if d["documents"]],
+                    "not_covered": [d for d in listed if not d["documents"]]}
+        return await gate.run(request, read)  # type: ignore[no-any-return]
 
     @app.get("/api/agencies/{agency_id:path}/obligations", tags=["resources"],
              summary="What an agency is responsible for, in which role, by when (id: IRI or name with jurisdiction)")
-    def obligations(agency_id: str) -> dict[str, Any]:
-        iri = resolver.agency(agency_id)
-        label = store.select(f"SELECT ?l ?n WHERE {{ <{iri}> rdfs:label ?l . OPTIONAL {{ <{iri}> skos:prefLabel ?n }} }} LIMIT 1")
-        rows = run_canned("obligations", {"agency": iri})
-        inherited = run_canned("inherited-duties", {"agency": iri})
-        return {"ok": True, "agency": iri, "label": label[0]["l"] if label else None,
-                "name": label[0]["n"] if label else None, "count": len(rows), "obligations": rows,
-                # duties of the bodies this one succeeded, each saying which reform it came through
-                "inherited": [{**{k: r[k] for k in ("measure", "document", "documentTitle", "number", "role", "deadline", "openAtReform", "text")},
-                               "through": {k: r[k] for k in ("predecessor", "predecessorLabel", "event", "eventLabel", "reformDate", "qualifier", "confidence")}}
-                              for r in inherited],
-                "succession": succession_steps(run_canned("successor", {"agency": iri}))}
+    async def obligations(agency_id: str, request: Request) -> dict[str, Any]:
+        def read(reader: Reader) -> dict[str, Any]:
+            iri = resolver.agency(agency_id)
+            label = reader.select(f"SELECT ?l ?n WHERE {{ <{iri}> rdfs:label ?l . OPTIONAL {{ <{iri}> skos:prefLabel ?n }} }} LIMIT 1")
+            rows = run_canned(reader, "obligations", {"agency": iri})
+            inherited = run_canned(reader, "inherited-duties", {"agency": iri})
+            return {"ok": True, "agency": iri, "label": label[0]["l"] if label else None,
+                    "name": label[0]["n"] if label else None, "count": len(rows), "obligations": rows,
+                    # duties of the bodies this one succeeded, each saying which reform it came through
+                    "inherited": [{**{k: r[k] for k in ("measure", "document", "documentTitle", "number", "role", "deadline", "openAtReform", "text")},
+                                   "through": {k: r[k] for k in ("predecessor", "predecessorLabel", "event", "eventLabel", "reformDate", "qualifier", "confidence")}}
+                                  for r in inherited],
+                    "succession": succession_steps(run_canned(reader, "successor", {"agency": iri}))}
+        return await gate.run(request, read)  # type: ignore[no-any-return]
 
     def succession_steps(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The successor rows grouped by step (one row per source), with today's holder."""
@@ -188,15 +215,27 @@ def create_app(store: Store) -> FastAPI:
 
     @app.get("/api/agencies/{agency_id:path}/successor", tags=["resources"],
              summary="Who holds a body's duties today after institutional reforms, with each reform step, its date and sources")
-    def successor(agency_id: str) -> dict[str, Any]:
-        iri = resolver.agency(agency_id)
-        found = succession_steps(run_canned("successor", {"agency": iri}))
-        return {"ok": True, "agency": iri, "succeeded": found is not None,
-                "today": found["today"] if found else iri, "succession": found}
+    async def successor(agency_id: str, request: Request) -> dict[str, Any]:
+        def read(reader: Reader) -> dict[str, Any]:
+            iri = resolver.agency(agency_id)
+            found = succession_steps(run_canned(reader, "successor", {"agency": iri}))
+            return {"ok": True, "agency": iri, "succeeded": found is not None,
+                    "today": found["today"] if found else iri, "succession": found}
+        return await gate.run(request, read)  # type: ignore[no-any-return]
+
+    counted: dict[str, Any] = {}  # the counts of /api/stats and the home page, for one generation of the store
+
+    async def store_stats(request: Request) -> dict[str, int]:
+        """What the graph holds (``Store.stats``, its queries run through the gate), computed once
+        per generation of writes: answered from this cache it costs no query."""
+        generation = gate.svc.generation
+        if counted.get("generation") != generation:
+            counted.update(generation=generation, stats=await gate.run(request, lambda reader: Store.stats(_ReadThrough(store, reader)).to_dict()))  # type: ignore[arg-type]
+        return counted["stats"]  # type: ignore[no-any-return]
 
     @app.get("/api/stats", tags=["service"], summary="Counts of what the graph holds")
-    def stats() -> dict[str, Any]:
-        return {"ok": True, **store.stats().to_dict()}
+    async def stats(request: Request) -> dict[str, Any]:
+        return {"ok": True, **await store_stats(request)}
 
     @app.get("/api/settings", tags=["service"], summary="The settings table with current values")
     def get_settings() -> dict[str, Any]:
@@ -224,9 +263,9 @@ def create_app(store: Store) -> FastAPI:
         return HTMLResponse(TEMPLATES.get_template("docs.html").render(spec=app.openapi()))
 
     @app.get("/", include_in_schema=False)
-    def home() -> HTMLResponse:
+    async def home(request: Request) -> HTMLResponse:
         return HTMLResponse(TEMPLATES.get_template("home.html").render(
-            stats=store.stats().to_dict(), queries=queries.all_queries().values(), version=__version__))
+            stats=await store_stats(request), queries=queries.all_queries().values(), version=__version__))
 
     return app
 
@@ -264,3 +303,11 @@ def ontology_page() -> str:
         ("Concepts 概念", ours(SKOS.Concept)),
     ]
     return TEMPLATES.get_template("ontology.html").render(sections=sections, escape=html.escape)
+
+
+class _ReadThrough:
+    """A Store for ``Store.stats`` whose queries go through a Reader (its ``ox`` is the store's,
+    for the quad and graph counts, which are not queries)."""
+
+    def __init__(self, store: Store, reader: Reader) -> None:
+        self.ox, self.select = store.ox, reader.select

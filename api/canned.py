@@ -3,10 +3,13 @@
 and negotiated like ``/sparql`` (our JSON envelope by default; SPARQL JSON, XML, CSV and TSV by
 Accept or ``format``). The OpenAPI document describes each query from its file when it is
 requested, so adding or changing a query file needs no code change. Parameter values reach
-SPARQL only as terms the RDF library serialises (``queries.CannedQuery.render``)."""
+SPARQL only as Oxigraph substitutions of RDF terms (``queries.CannedQuery.prepare``), and
+paging is LIMIT and OFFSET in the query; each query runs in a worker within the limits of
+``/sparql``, after waiting its turn in ``api.admission``."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,8 +18,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from policykg import queries, settings
+from policykg.api.admission import Gate
 from policykg.negotiation import FormatTable, negotiate
 from policykg.errors import ParameterError
+from policykg.graph.executor import Reader
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 
@@ -42,7 +47,37 @@ def _format(request: Request) -> str:
     return negotiate(request.headers.get("accept"), _BY_ACCEPT, "json") or "json"
 
 
-def router(store: Store, resolver: Resolver) -> APIRouter:
+def page(reader: Reader, q: queries.CannedQuery, values: dict[str, str], resolver: Resolver, limit: int, offset: int,
+         inferred: bool = True) -> dict[str, Any]:
+    """A page of a canned query's rows, with LIMIT and OFFSET in the query: the worker returns
+    the page and one row more (to tell whether another follows), never the whole result. The page
+    holds at most ``max_rows`` rows (then the answer says ``truncated``). ``count``, the rows of
+    the whole result, is this page's end when it is the last, else counted by the worker
+    (COUNT over the query). ``more``: rows follow this page."""
+    prepared = q.prepare(q.bind(values, resolver))
+    size = min(limit, reader.max_rows)
+    rows = reader.select(f"{prepared.text}\nLIMIT {size + 1} OFFSET {offset}", prepared.substitutions, inferred,
+                         max_rows=limit, hidden=prepared.hidden)
+    more = rows.truncated
+    count = _count(reader, prepared, inferred) if more or (offset and not rows) else offset + len(rows)
+    return {"count": count, "offset": offset, "limit": limit, "rows": list(rows), "more": more}
+
+
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<[^>\s]*>)*", re.I)
+
+
+def _count(reader: Reader, prepared: queries.Prepared, inferred: bool) -> int:
+    """The rows of the whole query, counted in the worker. Its parameters must be projected for
+    substitution, so the count is grouped by them (one group: they are constants)."""
+    prologue = _PROLOGUE.match(prepared.text).group()  # type: ignore[union-attr]
+    names = " ".join("?" + n for n in prepared.hidden)
+    text = (f"{prologue}SELECT {names} (COUNT(*) AS ?count) WHERE {{ {{\n{prepared.text[len(prologue):]}\n}} }}"
+            + (f" GROUP BY {names}" if names else ""))
+    rows = reader.select(text, prepared.substitutions, inferred, hidden=prepared.hidden)
+    return int(rows[0]["count"]) if rows else 0  # type: ignore[call-overload]
+
+
+def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
     r = APIRouter(tags=["queries"])
 
     @r.get("/api/queries", summary="The canned queries and their parameters")
@@ -56,23 +91,30 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
 
     # described per query by openapi_paths(); one handler serves them all
     @r.get("/api/queries/{name}", include_in_schema=False)
-    def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000),  # type: ignore[arg-type]
-                  offset: int = Query(default=0, ge=0), inferred: bool = Query(default=True)) -> Response:
+    async def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000),  # type: ignore[arg-type]
+                        offset: int = Query(default=0, ge=0), inferred: bool = Query(default=True)) -> Response:
         q = queries.named(name)  # never a file path: only the queries of queries/
         params = request.query_params
         values = {k: ",".join(params.getlist(k)) for k in params if k not in CONTROL}
-        text = q.render(q.bind(values, resolver))
         fmt = _format(request)
+        return await gate.run(request, answer, q, values, fmt, limit, offset, inferred)  # type: ignore[no-any-return]
+
+    def answer(reader: Reader, q: queries.CannedQuery, values: dict[str, str], fmt: str, limit: int, offset: int,
+               inferred: bool) -> Response:
         media, results_format = FORMATS[fmt]
         if results_format is not None:
-            result = store.query(f"{text}\nLIMIT {limit} OFFSET {offset}", inferred=inferred)
-            return Response(result.serialize(format=results_format), media_type=media)  # type: ignore[union-attr]
-        rows = store.select(text, inferred=inferred)
-        body: dict[str, Any] = {"ok": True, "query": name, "params": values, "count": len(rows), "offset": offset,
-                                "limit": limit, "rows": rows[offset: offset + limit]}
-        if offset + limit < len(rows):
-            control = {"limit": limit, "offset": offset + limit, **({"inferred": "false"} if not inferred else {})}
-            body["next"] = f"/api/queries/{name}?{urlencode({**values, **control})}"
+            prepared = q.prepare(q.bind(values, resolver))
+            outcome = reader.run(f"{prepared.text}\nLIMIT {limit} OFFSET {offset}", prepared.substitutions, inferred,
+                                 fmt=fmt, max_rows=limit, hidden=prepared.hidden)
+            return Response(outcome.body, media_type=media)
+        found = page(reader, q, values, resolver, limit, offset, inferred)
+        body: dict[str, Any] = {"ok": True, "query": q.name, "params": values, "count": found["count"], "offset": offset,
+                                "limit": limit, "rows": found["rows"]}
+        if found["more"]:
+            control = {"limit": limit, "offset": offset + len(found["rows"]), **({"inferred": "false"} if not inferred else {})}
+            body["next"] = f"/api/queries/{q.name}?{urlencode({**values, **control})}"
+        if reader.truncated:
+            body |= {"truncated": True, "row_limit": reader.max_rows}
         return JSONResponse(body)
 
     return r

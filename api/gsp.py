@@ -8,7 +8,8 @@ without ``graph``/``default``, creates a graph and answers 201 with its IRI in `
 DELETE drops it; these need the update token (``api.sparql.Limits.authorize``). A payload is
 an RDF document in one of those formats, or ``multipart/form-data`` with one per part. Each
 write is one transaction; then the written document's inferences and the closure across graphs
-are recomputed. The inferred graphs (``graph/inferred/…``) are computed and cannot be written.
+are recomputed. The derived graphs (the inferred ``graph/inferred/…``, the ontology and
+vocabulary, the store's own ``graph/meta``) cannot be written (403), as by SPARQL Update.
 
 Statuses: 200 read or written, 201 a graph created, 400 a malformed request or payload, 401/403
 as for updates, 404 no such graph, 406, 413 and 415 as for queries.
@@ -29,15 +30,14 @@ from policykg import iris
 from policykg.negotiation import GRAPH_FORMATS, WITH_PREFIXES, media_type, negotiate
 from policykg.api.sparql import Limits, content_type, error_response, read_body, require_utf8
 from policykg.errors import (
-    ComputedGraph,
     NotAcceptable,
     PolicyKGError,
     ProtocolError,
     ResourceNotFound,
     UnsupportedMediaType,
 )
-from policykg.graph import reasoning
 from policykg.graph.executor import Service
+from policykg.graph.sparql_policy import check_writable
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 
@@ -84,8 +84,10 @@ def _reasoned(target: Target) -> list[str]:
 
 
 def _writable(target: Target) -> None:
-    if isinstance(target, ox.NamedNode) and target.value.startswith(reasoning.inferred_prefix()):
-        raise ComputedGraph(f"{target.value} holds inferences computed from the asserted graphs; write the asserted graph instead")
+    """The rule SPARQL Update follows too: no derived graph (inferences, ontology, vocabulary,
+    the store's own) is written."""
+    if isinstance(target, ox.NamedNode):
+        check_writable(target.value)
 
 
 def _parse(data: bytes, fmt: Any, base: str, what: str) -> list[ox.Triple]:

@@ -16,9 +16,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import iris, queries
+from policykg.api.admission import Gate
 from policykg.negotiation import FormatTable, negotiate
 from policykg.errors import ResourceNotFound
 from policykg.graph.lineage import lineage as document_lineage
+from policykg.graph.executor import Reader
 from policykg.graph.lineage import measure_cascade
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
@@ -73,15 +75,16 @@ def highlighted(text: str, marks: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def router(store: Store, resolver: Resolver) -> APIRouter:
+def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
     r = APIRouter(tags=["linked data"])
 
-    def canned(name: str, **values: str) -> list[dict[str, Any]]:
+    def canned(reader: Reader, name: str, **values: str) -> list[dict[str, Any]]:
         q = queries.get(name)
-        return store.select(q.render(q.bind(values, resolver)))
+        prepared = q.prepare(q.bind(values, resolver))
+        return reader.select(prepared.text, prepared.substitutions, hidden=prepared.hidden)
 
-    def properties(iri: str) -> list[dict[str, Any]]:
-        rows = store.select(f"""SELECT ?p ?o ?label WHERE {{ <{iri}> ?p ?o . FILTER(?p != lg:content && ?p != lg:originalText)
+    def properties(reader: Reader, iri: str) -> list[dict[str, Any]]:
+        rows = reader.select(f"""SELECT ?p ?o ?label WHERE {{ <{iri}> ?p ?o . FILTER(?p != lg:content && ?p != lg:originalText)
                                 OPTIONAL {{ ?o rdfs:label ?label . FILTER(lang(?label) = "zh" || lang(?label) = "") }} }}""", inferred=False)
         seen: dict[tuple[str, str], dict[str, Any]] = {}
         for row in rows:
@@ -90,16 +93,16 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
                                                  "href": local(o) if o.startswith("http") else None})
         return sorted(seen.values(), key=lambda x: (x["property"], x["value"]))
 
-    def document(iri: str) -> dict[str, Any]:
-        meta = store.select(f"SELECT ?title ?text WHERE {{ <{iri}> dcterms:title ?title . OPTIONAL {{ <{iri}> lg:content ?text }} }} LIMIT 1")
+    def document(reader: Reader, iri: str) -> dict[str, Any]:
+        meta = reader.select(f"SELECT ?title ?text WHERE {{ <{iri}> dcterms:title ?title . OPTIONAL {{ <{iri}> lg:content ?text }} }} LIMIT 1")
         text = meta[0]["text"] if meta else None
-        measures = store.select(f"""SELECT ?m ?n ?t (MIN(?start) AS ?s) (MAX(?end) AS ?e) WHERE {{ ?m lg:document <{iri}> ; a lg:Measure ;
+        measures = reader.select(f"""SELECT ?m ?n ?t (MIN(?start) AS ?s) (MAX(?end) AS ?e) WHERE {{ ?m lg:document <{iri}> ; a lg:Measure ;
                                     lg:number ?n ; lg:text ?t ; lg:evidence [ lg:startOffset ?start ; lg:endOffset ?end ] }}
                                     GROUP BY ?m ?n ?t ORDER BY ?s""", inferred=False)  # a measure's widest span: the whole of it
-        parties = store.select(f"""SELECT DISTINCT ?a ?label ?role ?s ?e WHERE {{ ?m lg:document <{iri}> ; lg:assignment ?x .
+        parties = reader.select(f"""SELECT DISTINCT ?a ?label ?role ?s ?e WHERE {{ ?m lg:document <{iri}> ; lg:assignment ?x .
                                    ?x prov:agent ?a ; prov:hadRole/skos:notation ?role ; lg:evidence [ lg:startOffset ?s ; lg:endOffset ?e ] .
                                    ?a rdfs:label ?label }} ORDER BY ?s""", inferred=False)
-        citations = store.select(f"""SELECT DISTINCT ?target ?title ?rel ?s ?e WHERE {{ <{iri}> lg:citation ?c .
+        citations = reader.select(f"""SELECT DISTINCT ?target ?title ?rel ?s ?e WHERE {{ <{iri}> lg:citation ?c .
                                      ?c lg:citedDocument ?target ; lg:relation ?rel ; lg:evidence [ lg:startOffset ?s ; lg:endOffset ?e ] .
                                      OPTIONAL {{ ?target dcterms:title ?title }} }} ORDER BY ?s""", inferred=False)
         marks = [{"start": m["s"], "end": m["e"], "kind": "measure", "href": local(str(m["m"])), "title": f"措施 measure {m['n']}"} for m in measures]
@@ -110,50 +113,56 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
                 "agencies": sorted({(p["label"], local(str(p["a"]))) for p in parties}),
                 "citations": [{"target": c["target"], "href": local(str(c["target"])), "title": c["title"], "relation": qname(str(c["rel"])),
                                "start": c["s"], "end": c["e"]} for c in citations],
-                "lineage": document_lineage(store, iri), "marks": marks}
+                "lineage": document_lineage(reader, iri), "marks": marks}
 
-    def measure(iri: str) -> dict[str, Any]:
-        info = store.select(f"SELECT ?d ?title ?n ?t WHERE {{ <{iri}> lg:document ?d ; lg:number ?n ; lg:text ?t . ?d dcterms:title ?title }} LIMIT 1")
+    def measure(reader: Reader, iri: str) -> dict[str, Any]:
+        info = reader.select(f"SELECT ?d ?title ?n ?t WHERE {{ <{iri}> lg:document ?d ; lg:number ?n ; lg:text ?t . ?d dcterms:title ?title }} LIMIT 1")
         if not info:
             return {}
         doc, number = str(info[0]["d"]), str(info[0]["n"])
-        rows = [x for x in canned("implementers", document=doc, measure=number.split("-")[0]) if str(x["measureIri"]) == iri]
-        parents = store.select(f"""SELECT ?p ?n ?title ?score ?kind WHERE {{ <{iri}> lg:alignment ?r . ?r prov:entity ?p ; lg:score ?score ;
+        rows = [x for x in canned(reader, "implementers", document=doc, measure=number.split("-")[0]) if str(x["measureIri"]) == iri]
+        parents = reader.select(f"""SELECT ?p ?n ?title ?score ?kind WHERE {{ <{iri}> lg:alignment ?r . ?r prov:entity ?p ; lg:score ?score ;
                                    lg:alignmentKind ?kind . ?p lg:number ?n ; lg:document/dcterms:title ?title }} ORDER BY DESC(?score)""")
-        cascade = measure_cascade(canned("cascade-implementers", document=doc, measure=number.split("-")[0]), iri)
+        cascade = measure_cascade(canned(reader, "cascade-implementers", document=doc, measure=number.split("-")[0]), iri)
         return {"document": doc, "document_href": local(doc), "document_title": info[0]["title"], "number": number, "text": info[0]["t"],
                 "implementers": [{**x, "href": local(str(x["agency"]))} for x in rows],
                 "implements": [{**p, "href": local(str(p["p"]))} for p in parents],
                 "carried_by": [{**c, "href": local(str(c["measure"]))} for c in cascade if c["depth"] > 0]}
 
-    def agency(iri: str) -> dict[str, Any]:
-        return {"obligations": [{**x, "href": local(str(x["measure"]))} for x in canned("obligations", agency=iri)],
-                "inherited": [{**x, "href": local(str(x["measure"]))} for x in canned("inherited-duties", agency=iri)],
-                "successor": [{**x, "today_href": local(str(x["today"]))} for x in canned("successor", agency=iri)]}
+    def agency(reader: Reader, iri: str) -> dict[str, Any]:
+        return {"obligations": [{**x, "href": local(str(x["measure"]))} for x in canned(reader, "obligations", agency=iri)],
+                "inherited": [{**x, "href": local(str(x["measure"]))} for x in canned(reader, "inherited-duties", agency=iri)],
+                "successor": [{**x, "today_href": local(str(x["today"]))} for x in canned(reader, "successor", agency=iri)]}
 
     @r.get("/id/{path:path}", summary="Dereference a resource IRI: HTML, Turtle, JSON-LD, N-Triples or RDF/XML by Accept; PATH.json for the JSON twin",
            response_class=Response, responses={200: {"description": "The resource", "content": {
                "text/html": {}, "application/json": {"schema": {"type": "object"}}, **{m: {} for m in RDF_TYPES}}}})
-    def resource(path: str, request: Request) -> Response:
+    async def resource(path: str, request: Request) -> Response:
         twin = path.endswith(".json")
         path = path.removesuffix(".json") if twin else path
         iri = f"{iris.base()}id/" + "/".join(iris.segment(part) for part in path.split("/"))
         try:
-            node = ox.NamedNode(iri)  # checked before it is written into any query: no injection
+            ox.NamedNode(iri)  # checked before it is written into any query: no injection
         except ValueError:
             raise ResourceNotFound(f"{path!r} is not the path of a resource IRI", path=path) from None
-        if not store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
-            raise ResourceNotFound(f"no resource {iri} in the graph", iri=iri)
         mime = "application/json" if twin else _choose(request)
+        return await gate.run(request, represent, path, iri, mime)  # type: ignore[no-any-return]
+
+    def represent(reader: Reader, path: str, iri: str, mime: str) -> Response:
+        if not reader.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+            raise ResourceNotFound(f"no resource {iri} in the graph", iri=iri)
         if mime in RDF_TYPES:
-            triples = store.query(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}", inferred=False)
-            return Response(triples.serialize(format=RDF_TYPES[mime]), media_type=mime)  # type: ignore[union-attr]
-        types = {str(t["t"]) for t in store.select(f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t }}")}
-        label = store.select(f"SELECT ?l WHERE {{ <{iri}> rdfs:label ?l }} LIMIT 1")
-        kind = "document" if store.query(f"ASK {{ <{iri}> dcterms:title ?t }}") else next((_KINDS[t] for t in types if t in _KINDS), "resource")
-        data: dict[str, Any] = {"ok": True, "iri": str(node.value), "kind": kind, "label": label[0]["l"] if label else None,
-                                "types": sorted(qname(t) for t in types), "properties": properties(iri)}
-        data.update({"document": document, "measure": measure, "agency": agency}.get(kind, lambda _: {})(iri))
+            triples = reader.triples(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}", inferred=False)
+            return Response(ox.serialize(triples, format=RDF_TYPES[mime]), media_type=mime)
+        types = {str(t["t"]) for t in reader.select(f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t }}")}
+        label = reader.select(f"SELECT ?l WHERE {{ <{iri}> rdfs:label ?l }} LIMIT 1")
+        kind = "document" if reader.ask(f"ASK {{ <{iri}> dcterms:title ?t }}") else next((_KINDS[t] for t in types if t in _KINDS), "resource")
+        data: dict[str, Any] = {"ok": True, "iri": iri, "kind": kind, "label": label[0]["l"] if label else None,
+                                "types": sorted(qname(t) for t in types), "properties": properties(reader, iri)}
+        views: dict[str, Any] = {"document": document, "measure": measure, "agency": agency}
+        data.update(views[kind](reader, iri) if kind in views else {})
+        if reader.truncated:  # the row cap cut a list of this page
+            data |= {"truncated": True, "row_limit": reader.max_rows}
         if mime == "application/json":
             data.pop("marks", None)
             return JSONResponse(data)

@@ -12,14 +12,19 @@ Protocol
     replace the query's dataset; without them the default graph is the union of all named
     graphs. Our prefixes (``lg:``, ``eli:``, ``prov:`` …) are predeclared and relative IRIs
     resolve against ``base_iri``. ``GET /sparql`` without a query answers the Service
-    Description (Turtle, or any graph format by Accept). Federated queries (SERVICE) are off
-    unless ``allow_service`` is set: the server would fetch whatever URL a query names.
+    Description (Turtle, or any graph format by Accept). SERVICE (and LOAD in updates) may
+    fetch only from the hosts of ``service_hosts`` (none by default: the server would fetch
+    whatever URL a request names); this is decided on the parsed text, its ``\\u`` escapes
+    expanded (``graph.sparql_policy``), and a text that mentions either and does not parse is
+    refused. The text Oxigraph runs is the one that was checked.
 
 Errors (the JSON error body of the app): 400 a malformed request or query (syntax errors name
 the line and column), 401 a missing or wrong token, 403 an update while the service is
-read-only, 405 a method /sparql does not take, 406 no acceptable format, 413 a query or
-payload over the size limit, 415 a content type or charset we do not read, 503 a query stopped
-at the time or memory limit, or every worker busy.
+read-only, SERVICE or LOAD to a host not allowed, or an update that writes a derived graph,
+405 a method /sparql does not take, 406 no acceptable format, 413 a query or payload over the
+size limit, 415 a content type or charset we do not read, 429 a client with
+``per_client_queries`` queries under way, 503 a query stopped at the time or memory limit, or
+every worker busy and ``query_queue`` requests waiting (429 and 503 busy with ``Retry-After``).
 
 Updates
     Read-only unless the setting ``update_token`` is set; then SPARQL Update by POST form
@@ -27,8 +32,11 @@ Updates
     ``using-graph-uri``/``using-named-graph-uri``, is accepted from requests that send
     ``Authorization: Bearer <token>``. Writes run one at a time in this process on the store;
     each update is one transaction. Afterwards the inferences of the documents whose graphs the
-    update names (all of them when it names graphs by variable, ALL or NAMED) and the closure
-    across graphs are recomputed, so the materialised entailments stay consistent.
+    update writes (all of them after ALL or NAMED) and the closure across graphs are
+    recomputed, so the materialised entailments stay consistent. An update may not write the
+    derived graphs (the inferred ones, the ontology and vocabulary, the store's own
+    bookkeeping: ``graph.sparql_policy.protected_graph``, as for the Graph Store), nor a graph
+    named by a variable (403); DROP/CLEAR ALL and NAMED apply to the other graphs only.
 
 Limits
     Read from the settings once, when the app is created (``Limits``). A query that runs past
@@ -37,7 +45,9 @@ Limits
     returned; a cut result says so in the headers ``X-Policykg-Truncated: true`` and
     ``X-Policykg-Row-Limit``, and SPARQL JSON also in ``head.link``. How queries are run in
     worker processes over a snapshot of the store, and what that costs, is told in
-    ``graph.executor``.
+    ``graph.executor``; how a query waits for a worker without holding a thread of the server
+    (``query_queue``, ``per_client_queries``), in ``api.admission``. The canned queries, the
+    linked-data pages and the UI views run their queries the same way.
 """
 
 from __future__ import annotations
@@ -48,7 +58,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
@@ -62,13 +72,14 @@ from policykg.errors import (
     PolicyKGError,
     ProtocolError,
     QueryError,
-    ServiceBusy,
     Unauthorized,
     UnsupportedMediaType,
     UpdatesDisabled,
 )
+from policykg.api.admission import Gate
 from policykg.graph.executor import Task, service, syntax_message
-from policykg.graph.sparql_text import is_update, uses_service, with_using, written_documents
+from policykg.graph.sparql_policy import check_query, check_update, may_fetch, parse_hosts, prepare
+from policykg.graph.sparql_text import is_update, with_using
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 
@@ -82,8 +93,7 @@ def error_response(exc: PolicyKGError) -> JSONResponse:
         headers["WWW-Authenticate"] = 'Bearer realm="policykg"'
     elif isinstance(exc, MethodNotAllowed):
         headers["Allow"] = str(exc.context.get("allow", "GET, POST"))
-    elif isinstance(exc, ServiceBusy):
-        headers["Retry-After"] = "1"
+    headers.update(exc.headers())  # Retry-After: 429 and 503 ServiceBusy
     return JSONResponse({k: v for k, v in exc.to_dict().items() if k != "context"}, status_code=exc.status, headers=headers)
 
 
@@ -99,7 +109,7 @@ class Limits:
     max_query_bytes: int
     max_upload_bytes: int
     update_token: str
-    allow_service: bool
+    service_hosts: frozenset[str]  # hosts SERVICE and LOAD may fetch from
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -108,7 +118,7 @@ class Limits:
                    max_query_bytes=int(settings.get("max_query_bytes")),  # type: ignore[arg-type]
                    max_upload_bytes=int(settings.get("max_upload_bytes")),  # type: ignore[arg-type]
                    update_token=str(settings.get("update_token") or ""),
-                   allow_service=bool(settings.get("allow_service")))
+                   service_hosts=parse_hosts(settings.get("service_hosts")))
 
     def authorize(self, request: Request) -> None:
         """Writes need the update token: 403 while none is configured, 401 without the right one."""
@@ -210,11 +220,13 @@ SPARQL_RESPONSES: dict[int | str, dict[str, Any]] = {
           "content": {m: {} for m in _ALL_TYPES}},
     400: {"description": "Malformed request or query; the message names the problem", **_ERROR_SCHEMA},
     401: {"description": "A write without the right Authorization: Bearer token", **_ERROR_SCHEMA},
-    403: {"description": "A write while the service is read-only (no update_token configured)", **_ERROR_SCHEMA},
+    403: {"description": "A write while the service is read-only (no update_token configured), SERVICE or LOAD to a host "
+                         "not in service_hosts, or an update that writes a derived graph", **_ERROR_SCHEMA},
     406: {"description": "No format in Accept can be written for this result", **_ERROR_SCHEMA},
     413: {"description": "The query or update is larger than the limit", **_ERROR_SCHEMA},
     415: {"description": "A body in a media type or charset the endpoint does not read", **_ERROR_SCHEMA},
-    503: {"description": "The query ran past the time or memory limit and was stopped, or every worker was busy", **_ERROR_SCHEMA},
+    429: {"description": "This client already has per_client_queries queries running or waiting (Retry-After)", **_ERROR_SCHEMA},
+    503: {"description": "The query ran past the time or memory limit and was stopped, or every worker was busy and the queue full (Retry-After)", **_ERROR_SCHEMA},
 }
 _FORMAT_PARAM = {"name": "format", "in": "query", "required": False, "description": "A format instead of Accept",
                  "schema": {"type": "string", "enum": list(FORMAT_NAMES)}}
@@ -238,12 +250,13 @@ _POST_BODY = {"required": True, "content": {
     "application/sparql-update": {"schema": {"type": "string"}}}}
 
 
-def router(store: Store) -> APIRouter:
+def router(store: Store, gate: Gate | None = None) -> APIRouter:
     """``/sparql`` and, through ``api.gsp``, ``/rdf-graphs/service``, reading the settings now."""
     from policykg.api import gsp
 
     limits = Limits.from_settings()
     svc = service(store)
+    gate = gate or Gate(store)  # queries wait their turn for a worker there, holding no thread
     r = APIRouter(tags=["SPARQL"])
 
     async def answer(request: Request, op: Operation, fmt: str | None) -> Response:
@@ -257,11 +270,11 @@ def router(store: Store) -> APIRouter:
                 return describe(accept, endpoint_url(request), store, limits, fmt)
             if op.kind == "update":
                 return await update(request, op)
-            return await query(op, accept, fmt)
+            return await query(request, op, accept, fmt)
         except PolicyKGError as exc:
             return error_response(exc)
 
-    async def query(op: Operation, accept: str | None, fmt: str | None) -> Response:
+    async def query(request: Request, op: Operation, accept: str | None, fmt: str | None) -> Response:
         text = op.text
         if not text.strip():
             raise ProtocolError("the query is empty: pass it as query=… or as an application/sparql-query body")
@@ -271,13 +284,14 @@ def router(store: Store) -> APIRouter:
         if is_update(text):
             raise ProtocolError("this is a SPARQL Update, not a query: POST it as update=… or as an application/sparql-update "
                                 "body (updates need the update token)")
-        if not limits.allow_service and uses_service(text):
-            raise ProtocolError("federated queries (SERVICE) are turned off on this endpoint (setting allow_service)")
+        text = prepare(text)  # the \u escapes expanded: the text checked is the text run
+        if may_fetch(text):
+            await run_in_threadpool(check_query, text, iris.base(), PREFIXES, limits.service_hosts)
         task = Task(text, iris.base(),
                     _graph_iris(op.graphs, "default-graph-uri") if op.dataset_given else None,
                     _graph_iris(op.named, "named-graph-uri") if op.dataset_given else None,
                     accept, fmt, limits.max_rows)
-        outcome = await run_in_threadpool(svc.query, task, limits.timeout)
+        outcome = await gate.call(request, svc.query, task, limits.timeout)
         outcome.raise_for_error()
         headers = {"Vary": "Accept", "X-Policykg-Rows": str(outcome.rows)}
         if outcome.truncated:
@@ -291,11 +305,13 @@ def router(store: Store) -> APIRouter:
             raise PayloadTooLarge(f"the update is {size:,} bytes, more than the limit of {limits.max_upload_bytes:,} (max_upload_bytes)")
         if not op.text.strip():
             raise ProtocolError("the update is empty")
-        text = with_using(op.text, list(_graph_iris(op.graphs, "using-graph-uri")), list(_graph_iris(op.named, "using-named-graph-uri")))
-        documents = written_documents(text)
+        text = with_using(prepare(op.text), list(_graph_iris(op.graphs, "using-graph-uri")), list(_graph_iris(op.named, "using-named-graph-uri")))
+        plan = await run_in_threadpool(check_update, text, iris.base(), PREFIXES, limits.service_hosts)
+        documents = plan.documents
 
-        def change(s: Store) -> None:
-            s.ox.update(text, base_iri=iris.base(), prefixes=PREFIXES)
+        def change(s: Store) -> None:  # ALL and NAMED spelt out over the graphs there are now
+            final = plan.final(g.value for g in s.ox.named_graphs() if isinstance(g, ox.NamedNode))
+            s.ox.update(final, base_iri=iris.base(), prefixes=PREFIXES)
 
         try:
             _, seconds = await run_in_threadpool(svc.write, change, documents)
@@ -390,7 +406,7 @@ def service_description(endpoint: str, store: Store, limits: Limits) -> Graph:
         g.add((s, SD.resultFormat, URIRef(iri)))
     g.add((s, SD.feature, SD.UnionDefaultGraph))
     g.add((s, SD.feature, SD.EmptyGraphs))
-    if limits.allow_service:
+    if limits.service_hosts:
         g.add((s, SD.feature, SD.BasicFederatedQuery))
     g.add((s, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
     gsp_url = endpoint.rsplit("/sparql", 1)[0] + "/rdf-graphs/service"
@@ -436,18 +452,3 @@ def describe(accept: str | None, endpoint: str, store: Store, limits: Limits, fm
             ds.bind(prefix, ns)
         g = ds  # type: ignore[assignment]
     return Response(g.serialize(format=_RDFLIB_FORMATS[key], encoding="utf-8"), media_type=media_type(key), headers={"Vary": "Accept"})
-
-
-# --- CORS ---------------------------------------------------------------------------------------
-
-
-def add_cors(app: FastAPI) -> None:
-    """Let pages on other origins (YASGUI, notebooks in the browser) call the service: the
-    origins of the setting ``cors_origins`` (``*`` for any; empty turns CORS off)."""
-    from starlette.middleware.cors import CORSMiddleware
-
-    origins = [o.strip() for o in str(settings.get("cors_origins") or "").split(",") if o.strip()]
-    if origins:
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
-                           allow_headers=["*"], max_age=600,
-                           expose_headers=["Location", "Retry-After", "X-Policykg-Truncated", "X-Policykg-Row-Limit", "X-Policykg-Rows"])

@@ -29,6 +29,8 @@ from policykg import queries
 from policykg.api.assets import ASSETS, VERSIONS, Asset  # noqa: F401 (Asset: the allow-list's type)
 from policykg.api.resources import local
 from policykg.errors import ConfigError, ParameterError, PolicyKGError, ResourceNotFound
+from policykg.api.admission import Gate
+from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage_graph, measure_cascade
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
@@ -200,9 +202,9 @@ def values(var: str, iris: list[str]) -> str:
     return f"VALUES ?{var} {{ {' '.join(term(i) for i in iris)} }}"
 
 
-def concept_labels(store: Store) -> dict[str, dict[str, str]]:
+def concept_labels(reader: Reader) -> dict[str, dict[str, str]]:
     """zh and en labels, notation and scheme (level, role, genre, task-area) of our concepts, by IRI."""
-    rows = store.select("""SELECT ?c ?scheme ?n ?zh ?en WHERE {
+    rows = reader.select("""SELECT ?c ?scheme ?n ?zh ?en WHERE {
       VALUES ?scheme { lg:LevelScheme lg:RoleScheme lg:GenreScheme lg:TaskAreaScheme }
       ?c skos:inScheme ?scheme .
       OPTIONAL { ?c skos:notation ?n }
@@ -213,11 +215,11 @@ def concept_labels(store: Store) -> dict[str, dict[str, str]]:
                           "notation": str(r["n"] or ""), "scheme": schemes[str(r["scheme"]).removeprefix(LG)]} for r in rows}
 
 
-def division_labels(store: Store, iris: set[str]) -> dict[str, dict[str, str]]:
+def division_labels(reader: Reader, iris: set[str]) -> dict[str, dict[str, str]]:
     """zh name and pinyin of divisions."""
     if not iris:
         return {}
-    rows = store.select(f"""SELECT ?d ?zh ?py ?code WHERE {{ {values('d', sorted(iris))}
+    rows = reader.select(f"""SELECT ?d ?zh ?py ?code WHERE {{ {values('d', sorted(iris))}
       ?d rdfs:label ?zh . OPTIONAL {{ ?d skos:notation ?code }}
       OPTIONAL {{ ?d skos:prefLabel ?py FILTER(langMatches(lang(?py), "zh-Latn-pinyin")) }} }}""", inferred=False)
     return {str(r["d"]): {"zh": str(r["zh"]), "en": str(r["py"] or r["zh"]), "code": str(r["code"] or "")} for r in rows}
@@ -245,15 +247,15 @@ def sparql_tabs(resolver: Resolver) -> tuple[list[dict[str, str]], list[dict[str
 
 # -- lineage ------------------------------------------------------------------------------------
 
-def lineage_view(store: Store, iri: str) -> dict[str, Any]:
+def lineage_view(reader: Reader, iri: str) -> dict[str, Any]:
     """The lineage DAG around a document: the document, every ancestor and every descendant
     (``policykg.graph.lineage``), and every lineage edge between them (the most confident
     citation per pair and relation), each edge drawn parent → child."""
-    g = lineage_graph(store)
-    labels = concept_labels(store)
-    in_corpus = set(store.documents())
+    g = lineage_graph(reader)
+    labels = concept_labels(reader)
+    in_corpus = set(reader.documents())
     if iri not in g:
-        title = store.select(f"SELECT ?t WHERE {{ {term(iri)} dcterms:title ?t }} LIMIT 1")
+        title = reader.select(f"SELECT ?t WHERE {{ {term(iri)} dcterms:title ?t }} LIMIT 1")
         g.add_node(iri, title=title[0]["t"] if title else iri, level=None, date=None)
     up = nx.descendants(g, iri)  # edges run child → parent, so the lineage's ancestors
     down = nx.ancestors(g, iri)
@@ -313,12 +315,19 @@ _MEASURES_UNDER = """SELECT DISTINCT ?measure WHERE {{
 _AREAS_UNDER = "SELECT DISTINCT ?area WHERE {{ {values} ?area skos:broader* ?jurisdiction }}"
 
 
+def canned(reader: Reader, resolver: Resolver, name: str, values: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of a canned query, its parameters substituted."""
+    q = queries.get(name)
+    prepared = q.prepare(q.bind(values, resolver))
+    return reader.select(prepared.text, prepared.substitutions, hidden=prepared.hidden)
+
+
 def _short(text: str, n: int = 26) -> str:
     first = re.split(r"[。;；]", text, maxsplit=1)[0]
     return first if len(first) <= n else first[: n - 1] + "…"
 
 
-def responsibility_view(store: Store, resolver: Resolver, measure: str | None = None, agency: str | None = None,
+def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None = None, agency: str | None = None,
                         jurisdiction: str | None = None, task_area: str | None = None, due_by: str | None = None) -> dict[str, Any]:
     """Agencies ↔ measures: the bodies of a measure and of the lower-plan measures carrying it
     (``measure``), the duties of an agency with the bodies that share them (``agency``), or every
@@ -326,15 +335,14 @@ def responsibility_view(store: Store, resolver: Resolver, measure: str | None = 
     plans in ``jurisdiction``, in ``task_area`` (notation or Chinese name) and due by ``due_by``."""
     if due_by and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", due_by):
         raise ParameterError(f"due_by must be a date YYYY-MM-DD, got {due_by!r}", param="due_by")
-    labels = concept_labels(store)
+    labels = concept_labels(reader)
     focus: dict[str, Any] = {}
     edges: list[dict[str, Any]] = []
     today: dict[str, tuple[str, str]] = {}
     if measure:
         iri = resolver.measure(measure)
-        info = store.select(f"SELECT ?d ?n WHERE {{ {term(iri)} lg:document ?d ; lg:number ?n }} LIMIT 1")
-        q = queries.get("cascade-implementers")
-        rows = store.select(q.render(q.bind({"document": str(info[0]["d"]), "measure": str(info[0]["n"]).split("-")[0]}, resolver)))
+        info = reader.select(f"SELECT ?d ?n WHERE {{ {term(iri)} lg:document ?d ; lg:number ?n }} LIMIT 1")
+        rows = canned(reader, resolver, "cascade-implementers", {"document": str(info[0]["d"]), "measure": str(info[0]["n"]).split("-")[0]})
         carriers = measure_cascade(rows, iri)
         measures = [str(c["measure"]) for c in carriers]
         depth = {str(c["measure"]): c["depth"] for c in carriers}
@@ -351,16 +359,15 @@ def responsibility_view(store: Store, resolver: Resolver, measure: str | None = 
     elif agency or jurisdiction:
         if agency:
             iri = resolver.agency(agency)
-            q = queries.get("obligations")
-            measures = sorted({str(r["measure"]) for r in store.select(q.render(q.bind({"agency": iri}, resolver)))})
+            measures = sorted({str(r["measure"]) for r in canned(reader, resolver, "obligations", {"agency": iri})})
             focus = {"kind": "agency", "id": iri}
         else:
             j = resolver.jurisdiction(jurisdiction or "")
-            measures = sorted({str(r["measure"]) for r in store.select(_MEASURES_UNDER.format(values=values("jurisdiction", [j])))})
+            measures = sorted({str(r["measure"]) for r in reader.select(_MEASURES_UNDER.format(values=values("jurisdiction", [j])))})
             focus = {"kind": "jurisdiction", "id": j}
         depth = {m: 0 for m in measures}
         if measures:
-            for r in store.select(_ASSIGNMENTS.format(values=values("measure", measures))):
+            for r in reader.select(_ASSIGNMENTS.format(values=values("measure", measures))):
                 edges.append({"source": str(r["agency"]), "target": str(r["measure"]), "kind": "assignment", "role": r["role"],
                               "label": str(r["agencyLabel"]), "collective": bool(r["collective"])})
     else:
@@ -368,11 +375,11 @@ def responsibility_view(store: Store, resolver: Resolver, measure: str | None = 
 
     info: dict[str, dict[str, Any]] = {}
     if measures:
-        for r in store.select(_MEASURE_INFO.format(values=values("measure", measures))):
+        for r in reader.select(_MEASURE_INFO.format(values=values("measure", measures))):
             m = info.setdefault(str(r["measure"]), {**r, "task_areas": set()})
             if r["taskArea"]:
                 m["task_areas"].add(str(r["taskArea"]))
-    areas = division_labels(store, {str(m["area"]) for m in info.values() if m["area"]})
+    areas = division_labels(reader, {str(m["area"]) for m in info.values() if m["area"]})
 
     # filter options over the focus set, then the filters
     options = {"task_area": _count(labels, (a for m in info.values() for a in m["task_areas"])),
@@ -381,7 +388,7 @@ def responsibility_view(store: Store, resolver: Resolver, measure: str | None = 
                                       key=lambda o: -o["count"])}
     keep = set(info)
     if jurisdiction and focus["kind"] != "jurisdiction":
-        under = {str(r["area"]) for r in store.select(_AREAS_UNDER.format(values=values("jurisdiction", [resolver.jurisdiction(jurisdiction)])))}
+        under = {str(r["area"]) for r in reader.select(_AREAS_UNDER.format(values=values("jurisdiction", [resolver.jurisdiction(jurisdiction)])))}
         keep = {m for m in keep if str(info[m]["area"]) in under}
     if task_area:
         wanted = {c for c, v in labels.items() if v["scheme"] == "task_area" and task_area in (v["notation"], v["zh"], v["en"])}
@@ -479,28 +486,29 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def search_view(store: Store, resolver: Resolver, q: str, chosen: dict[str, str], limit: int, offset: int) -> dict[str, Any]:
+def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, str], limit: int, offset: int) -> dict[str, Any]:
     """Documents whose title and measures, reported activities and planned measures whose text
     contain ``q`` (everything when it is empty), kept to the chosen facet values, with the count
     of each value of each facet over the results (datasette's habit: counts of what is shown)."""
-    labels = concept_labels(store)
+    labels = concept_labels(reader)
     docs: dict[str, dict[str, Any]] = {}
-    for r in store.select(_DOCS, inferred=False):
+    for r in reader.select(_DOCS, inferred=False):
         d = docs.setdefault(str(r["doc"]), {"title": r["title"], "genre": None, "level": None, "year": None, "area": None})
         for k in ("genre", "level", "area"):
             d[k] = d[k] or (str(r[k]) if r[k] else None)
         d["year"] = d["year"] or (str(r["reportYear"]) if r["reportYear"] else str(r["date"])[:4] if r["date"] else None)
     chain: dict[str, set[str]] = {}
     area_level: dict[str, str] = {}
-    for r in store.select(_AREA_CHAIN, inferred=False):
+    for r in reader.select(_AREA_CHAIN, inferred=False):
         chain.setdefault(str(r["area"]), set()).add(str(r["up"]))
         area_level[str(r["up"])] = str(r["upLevel"] or "")
-    divisions = division_labels(store, {d for ups in chain.values() for d in ups})
+    divisions = division_labels(reader, {d for ups in chain.values() for d in ups})
 
     items: dict[str, dict[str, Any]] = {}
-    # the words reach SPARQL only as a literal serialised by the RDF library
-    text_filter = f"VALUES ?q {{ {ox.Literal(q)} }} FILTER(CONTAINS(STR(?text), ?q))" if q else ""
-    for r in store.select(_ITEMS.format(filter=text_filter), inferred=False):
+    # the words reach SPARQL only as a literal substituted by Oxigraph
+    items_query = _ITEMS.format(filter="FILTER(CONTAINS(STR(?text), ?q))" if q else "")
+    words = {"q": ox.Literal(q)} if q else {}
+    for r in reader.select(queries.project(items_query, tuple(words)), words, inferred=False, hidden=tuple(words)):
         it = items.setdefault(str(r["item"]), {"kind": r["kind"], "doc": str(r["doc"]), "number": r["number"], "text": r["text"],
                                                "task_areas": set(), "deadline": r["deadline"]})
         if r["taskArea"]:
@@ -589,7 +597,7 @@ def search_view(store: Store, resolver: Resolver, q: str, chosen: dict[str, str]
 
 # -- routes -------------------------------------------------------------------------------------
 
-def router(store: Store, resolver: Resolver) -> APIRouter:
+def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
     r = APIRouter(tags=["web UI"])
 
     def view(path: str, summary: str) -> Any:
@@ -600,11 +608,14 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
             return handler
         return register
 
-    def respond(request: Request, build: Any, template: str, **context: Any) -> Response:
+    def respond(request: Request, build: Any, template: str, reader: Reader | None = None, **context: Any) -> Response:
         """The JSON twin (errors as our JSON error bodies), or the page drawn from the same data
-        (errors shown on it)."""
+        (errors shown on it). A twin whose data the row cap cut says ``truncated``."""
         if request.url.path.endswith(".json"):
-            return JSONResponse(build())
+            data = build()
+            if reader is not None and reader.truncated:
+                data = {**data, "truncated": True, "row_limit": reader.max_rows}
+            return JSONResponse(data)
         twin = url(request.url.path + ".json", {k: v for k, v in request.query_params.items() if k != "lang"})
         try:
             data, status = build(), 200
@@ -632,28 +643,31 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
         return respond(request, build, "ui_sparql.html", tab=tab)
 
     @view("/ui/lineage", "The lineage view: documents (with level) above and below a document, and the lineage edges between them (relation, evidence)")
-    def lineage(request: Request, document: str | None = Query(None, max_length=500, description="IRI, IRI key, 文号 or title")) -> Response:
-        def build() -> dict[str, Any]:
-            if not document:
-                return {"ok": True, "document": None, "nodes": [], "edges": [], "corpus": corpus()}
-            return lineage_view(store, resolver.document(document))
-        return respond(request, build, "ui_lineage.html", document=document or "", corpus=corpus())
+    async def lineage(request: Request, document: str | None = Query(None, max_length=500, description="IRI, IRI key, 文号 or title")) -> Response:
+        def job(reader: Reader) -> Response:
+            def build() -> dict[str, Any]:
+                if not document:
+                    return {"ok": True, "document": None, "nodes": [], "edges": [], "corpus": corpus(reader)}
+                return lineage_view(reader, resolver.document(document))
+            return respond(request, build, "ui_lineage.html", reader, document=document or "", corpus=corpus(reader))
+        return await gate.run(request, job)  # type: ignore[no-any-return]
 
-    def corpus() -> list[dict[str, Any]]:
-        return store.select("SELECT ?document ?title WHERE { ?document lg:inCorpus true ; dcterms:title ?title } ORDER BY ?title")
+    def corpus(reader: Reader) -> list[dict[str, Any]]:
+        return reader.select("SELECT ?document ?title WHERE { ?document lg:inCorpus true ; dcterms:title ?title } ORDER BY ?title")
 
     @view("/ui/responsibility", "The responsibility view: agency and measure nodes, role edges, table rows and filter options")
-    def responsibility(request: Request,
+    async def responsibility(request: Request,
                        measure: str | None = Query(None, max_length=500, description="Measure IRI or DOCUMENT/NUMBER"),
                        agency: str | None = Query(None, max_length=200, description="Agency IRI or name with its jurisdiction (钦南区法制办)"),
                        jurisdiction: str | None = Query(None, max_length=200, description="Division (code, name or IRI): alone, all its measures; else a filter"),
                        task_area: str | None = Query(None, max_length=100, description="Task-area notation (enforcement) or name"),
                        due_by: str | None = Query(None, max_length=10, description="Keep measures due by this date (YYYY-MM-DD)")) -> Response:
         chosen = {"measure": measure, "agency": agency, "jurisdiction": jurisdiction, "task_area": task_area, "due_by": due_by}
-        return respond(request, lambda: responsibility_view(store, resolver, **chosen), "ui_responsibility.html", chosen=chosen)
+        return await gate.run(request, lambda reader: respond(  # type: ignore[no-any-return]
+            request, lambda: responsibility_view(reader, resolver, **chosen), "ui_responsibility.html", reader, chosen=chosen))
 
     @view("/ui/search", "The search: documents, measures and reported activities, and the count of each facet value")
-    def search(request: Request, q: str = Query("", max_length=200, description="Words the title or text contains"),
+    async def search(request: Request, q: str = Query("", max_length=200, description="Words the title or text contains"),
                kind: str = Query("", max_length=20, description="document | measure | activity | planned"),
                jurisdiction: str = Query("", max_length=200, description="A division (code, name or IRI): documents of it or below it"),
                level: str = Query("", max_length=50, description="national | provincial | prefectural | county | township (or 省级 …)"),
@@ -662,6 +676,7 @@ def router(store: Store, resolver: Resolver) -> APIRouter:
                task_area: str = Query("", max_length=100, description="Task-area notation (enforcement) or name"),
                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Response:
         chosen = {k: v.strip() for k, v in zip(FACETS, (kind, jurisdiction, level, genre, year, task_area))}
-        return respond(request, lambda: search_view(store, resolver, q.strip(), chosen, limit, offset), "ui_search.html", q=q)
+        return await gate.run(request, lambda reader: respond(  # type: ignore[no-any-return]
+            request, lambda: search_view(reader, resolver, q.strip(), chosen, limit, offset), "ui_search.html", reader, q=q))
 
     return r

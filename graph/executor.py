@@ -566,15 +566,16 @@ class Reader:
 
     def run(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True,
             fmt: str = "tsv", max_rows: int | None = None, hidden: tuple[str, ...] = ()) -> Outcome:
-        """The outcome of one query in format ``fmt`` (a ``FORMAT_NAMES`` key), with at most
-        ``max_rows`` rows (never more than the row cap); errors raised."""
+        """The outcome of one query in format ``fmt`` (a ``FORMAT_NAMES`` key) with at most
+        ``max_rows`` rows, and never more than the row cap (which sets ``truncated`` when it
+        cuts); errors raised."""
         cap = self.max_rows if max_rows is None else max(1, min(max_rows, self.max_rows))
         task = Task(sparql, iris.base(), format=fmt, max_rows=cap, substitutions=tuple((substitutions or {}).items()),
                     inferred=inferred, hidden=tuple(hidden))
         self.queries += 1
         outcome = self.svc.query(task, self.timeout)
         outcome.raise_for_error()
-        if outcome.truncated and cap >= self.max_rows:
+        if outcome.truncated and (max_rows is None or max_rows > self.max_rows):  # cut by the row cap, not the page
             self.truncated = True
         return outcome
 

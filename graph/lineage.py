@@ -7,10 +7,14 @@ the asserted citation records, so it is independent of the inferred graphs and s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from policykg.graph.store import Store
+
+if TYPE_CHECKING:
+    from policykg.graph.executor import Reader
 
 LINEAGE_RELATIONS = ("basedOn", "implementsPlan")
 
@@ -50,8 +54,9 @@ class Edge:
                 "evidence": {"quote": self.quote, "start": self.start, "end": self.end}}
 
 
-def lineage_graph(store: Store) -> nx.MultiDiGraph:
-    """Documents as nodes (title, level, date), lineage citations as edges child → parent."""
+def lineage_graph(store: Store | Reader) -> nx.MultiDiGraph:
+    """Documents as nodes (title, level, date), lineage citations as edges child → parent (read
+    from a Store, or through a Reader within the server's limits)."""
     g = nx.MultiDiGraph()
     for row in store.select(_NODES, inferred=False):
         g.add_node(str(row["doc"]), title=row["title"], level=row["levelName"], date=row["date"])
@@ -86,7 +91,7 @@ def _paths(g: nx.MultiDiGraph, start: str, reverse: bool) -> list[dict[str, obje
     return sorted(out, key=lambda r: (r["depth"], str(r["title"])))
 
 
-def lineage(store: Store, document: str) -> dict[str, list[dict[str, object]]]:
+def lineage(store: Store | Reader, document: str) -> dict[str, list[dict[str, object]]]:
     """Ancestors and descendants of ``document`` with depth and paths."""
     g = lineage_graph(store)
     return {"ancestors": _paths(g, document, reverse=False), "descendants": _paths(g, document, reverse=True)}

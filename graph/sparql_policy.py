@@ -30,7 +30,6 @@ always parsed, for the graphs they write.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +46,6 @@ _LEFTOVER = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
 _FETCHING = re.compile(r"service|load", re.IGNORECASE)
 DEFAULT = "DEFAULT"  # the default graph, among the graphs an update writes
 _NO_GRAPH = "urn:policykg:no-graph"
-_PARSE_LOCK = threading.Lock()  # rdflib's grammar (pyparsing) is shared module state
 
 
 def prepare(text: str) -> str:
@@ -112,28 +110,41 @@ def writable_graphs(names: Iterable[str]) -> list[str]:
 # --- reading with rdflib ------------------------------------------------------------------------
 
 
-def _parse(text: str, update: bool, base: str, prefixes: dict[str, str]) -> Any:
+def _parse(text: str, update: bool, base: str, prefixes: dict[str, str]) -> list[Any]:
+    """The operations of an update, or the query, as rdflib's parse tree with prefixed names and
+    relative IRIs resolved (the algebra is not built: rdflib's translation of an update takes
+    time quadratic in its size, and the parse tree names every graph and endpoint)."""
+    import functools
+
     from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+    from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    what = "SPARQL Update" if update else "SPARQL"
+    what = "update" if update else "query"
     try:
-        with _PARSE_LOCK:
-            if update:
-                return translateUpdate(parseUpdate(text), base=base, initNs=prefixes)
-            return translateQuery(parseQuery(text), base=base, initNs=prefixes)
+        parsed = parseUpdate(text) if update else parseQuery(text)
+        parts = list(zip(parsed.prologue, parsed.request)) if update else [(parsed[0], parsed[1])]
+        prologue, out = None, []
+        for declared, part in parts:
+            prologue = translatePrologue(declared, base, prefixes, prologue)
+            out.append(traverse(part, visitPost=functools.partial(translatePName, prologue=prologue)))
+        return out
     except RecursionError:
-        raise QueryError(f"the {'update' if update else 'query'} is nested too deeply to be checked for SERVICE and LOAD "
-                         "(a SERVICE inside a SERVICE cannot be checked either); flatten it") from None
+        raise QueryError(f"the {what} is nested too deeply to be checked for SERVICE and LOAD (a SERVICE inside a "
+                         "SERVICE cannot be checked either); flatten it") from None
     except ParseBaseException as exc:
-        where = f"error at {exc.lineno}:{exc.col}: {exc.msg}"
-        raise QueryError(f"{what} syntax error: {where}" + (
+        raise QueryError(f"{'SPARQL Update' if update else 'SPARQL'} syntax error: error at {exc.lineno}:{exc.col}: {exc.msg}" + (
             "" if update else " (a query that mentions SERVICE or LOAD must parse before it runs, so that what it "
                               "fetches can be checked)")) from None
     except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds; any of them means: not checked
-        raise QueryError(f"the {'update' if update else 'query'} could not be checked for SERVICE, LOAD and the graphs it "
-                         f"writes, so it is not run: {type(exc).__name__}: {exc}") from None
+        raise QueryError(f"the {what} could not be checked for SERVICE, LOAD and the graphs it writes, so it is not run: "
+                         f"{type(exc).__name__}: {exc}") from None
+
+
+def _iri(term: object) -> str:
+    """An IRI as Oxigraph reads it: rdflib keeps the backslashes of a prefixed name's escapes
+    (``g:graph\\/meta``), Oxigraph drops them (an IRI itself cannot hold a backslash)."""
+    return re.sub(r"\\(.)", r"\1", str(term))
 
 
 def _nodes(root: object, names: set[str]) -> Iterator[Any]:
@@ -174,15 +185,17 @@ def check_endpoint(term: object, hosts: frozenset[str], what: str) -> None:
     if not isinstance(term, URIRef):
         raise FetchRefused(f"{what} {getattr(term, 'n3', lambda: str(term))()}: an endpoint named by a variable is refused, "
                            "since the server would fetch whatever URL the data gives; name the endpoint")
-    url = str(term)
+    url = _iri(term)
     if not hosts:
-        raise FetchRefused(f"{what} <{url}> is refused: this server fetches from no other host ({setting} is empty)")
+        raise FetchRefused(f"{what} <{url}> is refused: this server fetches from no other host ({setting} is empty)",
+                           endpoint=url)
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
+        scheme, netloc = parts.scheme.lower(), parts.netloc
     except ValueError:
-        parts, host = None, ""
-    if parts is None or parts.scheme.lower() not in ("http", "https") or "@" in parts.netloc or host not in hosts:
+        scheme, netloc, host = "", "", ""
+    if scheme not in ("http", "https") or "@" in netloc or host not in hosts:
         raise FetchRefused(f"{what} <{url}> is refused: only http(s) URLs of the hosts in {setting} are fetched "
                            f"({', '.join(sorted(hosts))})", endpoint=url)
 
@@ -191,8 +204,7 @@ def check_query(prepared: str, base: str, prefixes: dict[str, str], hosts: froze
     """Raise unless the prepared query fetches only from ``hosts``."""
     if not may_fetch(prepared):
         return
-    query = _parse(prepared, False, base, prefixes)
-    for node in _nodes(query.algebra, {"ServiceGraphPattern"}):
+    for node in _nodes(_parse(prepared, False, base, prefixes), {"ServiceGraphPattern"}):
         check_endpoint(_get(node, "term"), hosts, "SERVICE")
 
 
@@ -256,37 +268,40 @@ def _graph_of(term: object, what: str) -> str:
     if term is None or term == DEFAULT:
         return DEFAULT
     if isinstance(term, URIRef):
-        return str(term)
+        return _iri(term)
     raise ComputedGraph(f"{what} writes a graph named by a variable ({getattr(term, 'n3', lambda: str(term))()}), which could "
                         "be a derived graph (inferences, ontology, vocabulary); name the graphs it writes")
+
+
+def _written(quads: object, default: object, what: str) -> Iterator[str]:
+    """The graphs of a Quads part (INSERT DATA's data, a DELETE or INSERT template): ``default``
+    for its triples outside GRAPH, and each GRAPH's name."""
+    if quads is None:
+        return
+    if _get(quads, "triples"):
+        yield _graph_of(default, what)
+    for block in _nodes(quads, {"QuadsNotTriples"}):
+        yield _graph_of(_get(block, "term"), what)
 
 
 def check_update(prepared: str, base: str, prefixes: dict[str, str], hosts: frozenset[str]) -> Update:
     """Parse the prepared update, refuse SERVICE and LOAD outside ``hosts`` and writes to
     protected graphs, and return the graphs it writes."""
-    parsed = _parse(prepared, True, base, prefixes)
+    operations = _parse(prepared, True, base, prefixes)
     plan = Update(prepared, base=base, prefixes=prefixes, hosts=hosts)
-    for node in _nodes(parsed.algebra, {"ServiceGraphPattern"}):
+    for node in _nodes(operations, {"ServiceGraphPattern"}):  # in the WHERE clauses
         check_endpoint(_get(node, "term"), hosts, "SERVICE")
-    for op in parsed.algebra:
+    for op in operations:
         name = op.name
         if name == "Load":
             check_endpoint(_get(op, "iri"), hosts, "LOAD")
             plan.graphs.add(_graph_of(_get(op, "graphiri"), "LOAD"))
         elif name in ("InsertData", "DeleteData", "DeleteWhere"):
-            if _get(op, "triples"):
-                plan.graphs.add(DEFAULT)
-            for g, triples in (_get(op, "quads") or {}).items():
-                plan.graphs.add(_graph_of(g, name))
+            plan.graphs.update(_written(_get(op, "quads"), None, name))
         elif name == "Modify":
-            with_graph = _get(op, "withClause")
             for clause in (_get(op, "delete"), _get(op, "insert")):
-                if clause is None:
-                    continue
-                if _get(clause, "triples"):
-                    plan.graphs.add(_graph_of(with_graph, "WITH"))
-                for g in (_get(clause, "quads") or {}):
-                    plan.graphs.add(_graph_of(g, "DELETE/INSERT"))
+                if clause is not None:
+                    plan.graphs.update(_written(_get(clause, "quads"), _get(op, "withClause"), "DELETE/INSERT"))
         elif name in ("Clear", "Drop", "Create"):
             target = _get(op, "graphiri")
             if target in ("ALL", "NAMED"):

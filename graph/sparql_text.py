@@ -1,8 +1,9 @@
 """Reading SPARQL text without parsing it: a small tokenizer and what the service needs to know
-before a query or update reaches Oxigraph. Whether a text is an update (``is_update``) or
-federates (``uses_service``); an update with the Protocol's ``using-graph-uri`` and
-``using-named-graph-uri`` written into it (``with_using``); and the document graphs an update
-names, whose inferences must be recomputed after it (``written_documents``)."""
+before a query or update reaches Oxigraph. Whether a text is an update (``is_update``); an
+update with the Protocol's ``using-graph-uri`` and ``using-named-graph-uri`` written into it
+(``with_using``); and the document graphs an update names (``written_documents``). Nothing
+here decides what a request may do: a tokenizer can be misled (escapes, comments), so SERVICE,
+LOAD and the graphs an update writes are decided on the parsed text (``graph.sparql_policy``)."""
 
 from __future__ import annotations
 
@@ -69,10 +70,6 @@ def _body(op: list[Token]) -> list[Token]:
 def is_update(text: str) -> bool:
     body = _body(tokens(text))
     return bool(body) and body[0].word in _UPDATE_KEYWORDS
-
-
-def uses_service(text: str) -> bool:
-    return any(t.word == "SERVICE" for t in tokens(text))
 
 
 def with_using(update: str, using: list[str], using_named: list[str]) -> str:

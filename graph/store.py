@@ -30,8 +30,8 @@ from typing import TypeVar
 import pyoxigraph as ox
 from rdflib import Graph
 
-from policykg import __version__, iris
-from policykg.errors import QueryError, StoreError
+from policykg import __version__, iris, settings
+from policykg.errors import ConfigError, QueryError, StoreError
 from policykg.ingest.divisions import data_file as divisions_data_file
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.model import Extraction
@@ -60,6 +60,20 @@ def vocab_ntriples(division_codes: frozenset[str] | None = None) -> bytes:
     """The vocabulary graph as N-Triples, built once per process (about 100 k triples)."""
     g = divisions_graph(load_divisions(), set(division_codes) if division_codes is not None else None) + schemes_graph()
     return g.serialize(format="nt", encoding="utf-8")
+
+
+def configured_divisions() -> frozenset[str] | None:
+    """The divisions the ``divisions`` setting keeps (None: all)."""
+    from policykg.ingest.divisions import neighbourhood
+
+    codes = {c.strip() for c in str(settings.get("divisions")).split(",") if c.strip()}
+    if not codes:
+        return None
+    divisions = load_divisions()
+    unknown = sorted(c for c in codes if divisions.get(c) is None)
+    if unknown:
+        raise ConfigError(f"the divisions setting names codes that are not GB/T 2260 divisions: {', '.join(unknown)}")
+    return neighbourhood(divisions, codes)
 
 
 @lru_cache(maxsize=4)
@@ -155,9 +169,11 @@ class Store:
 
     def ensure_vocabularies(self, division_codes: frozenset[str] | None = None) -> bool:
         """Make the ontology and the division and scheme vocabulary current (``division_codes``
-        keeps only these divisions: small stores for tests). Nothing is done when the store
-        already holds this version; otherwise both graphs are replaced in one transaction and
-        the entailments recomputed. Returns True when the vocabulary was rebuilt."""
+        keeps only these divisions; by default the ``divisions`` setting decides). Nothing is
+        done when the store already holds this version; otherwise both graphs are replaced in one
+        transaction and the entailments recomputed. Returns True when the vocabulary was rebuilt."""
+        if division_codes is None:
+            division_codes = configured_divisions()
         version = vocabulary_version(division_codes)
         if self.vocabulary_version() == version:
             return False

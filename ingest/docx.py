@@ -3,6 +3,11 @@
 The body's children are walked in order (not ``doc.paragraphs`` then ``doc.tables``), so a
 任务分工 table stays between the paragraphs around it. A table becomes one line per row with the
 cell texts joined by a TAB; a merged cell is taken once per row.
+
+Before anything is unpacked, the archive's directory is checked (``check_archive``): at most
+``MAX_ENTRIES`` entries and ``MAX_UNPACKED_BYTES`` bytes unpacked in all, else
+``ArchiveTooLarge`` (a zip bomb). The sizes the directory declares are binding: Python's
+``zipfile`` never returns more bytes for an entry than its declared size.
 """
 
 from __future__ import annotations
@@ -12,7 +17,11 @@ import re
 import zipfile
 from collections.abc import Iterator
 
+from policykg.errors import ArchiveTooLarge
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MAX_ENTRIES = 2_000  # a Word document has a few dozen parts; hundreds with many images
+MAX_UNPACKED_BYTES = 200_000_000  # all parts unpacked (python-docx holds them in memory)
 
 
 class DocxError(ValueError):
@@ -91,11 +100,31 @@ def table_rows(table) -> list[list[str]]:
     return rows
 
 
+def check_archive(data: bytes) -> None:
+    """Raise ArchiveTooLarge when the ZIP directory lists more than ``MAX_ENTRIES`` entries or
+    more than ``MAX_UNPACKED_BYTES`` unpacked bytes; nothing is decompressed to find out."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a readable archive: python-docx says so (DocxError)
+    if len(entries) > MAX_ENTRIES:
+        raise ArchiveTooLarge(f"is a ZIP archive of {len(entries):,} entries, more than the limit of {MAX_ENTRIES:,} for a .docx "
+                              "(a zip bomb, or not a Word document)", limit="entries", entries=len(entries), max=MAX_ENTRIES)
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ArchiveTooLarge(f"would unpack to {unpacked:,} bytes, more than the limit of {MAX_UNPACKED_BYTES:,} for a .docx "
+                              f"(a zip bomb, or a document far larger than a policy text)",
+                              limit="unpacked_bytes", unpacked=unpacked, max=MAX_UNPACKED_BYTES)
+
+
 def docx_lines(data: bytes) -> list[str]:
-    """The document's lines; raises DocxError when python-docx cannot open it."""
+    """The document's lines; raises ArchiveTooLarge past the archive limits, DocxError when
+    python-docx cannot open it."""
     import docx
     from docx.table import Table
 
+    check_archive(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors …  # noqa: BLE001

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykg import settings
-from policykg.errors import SourceFileError
+from policykg.errors import ArchiveTooLarge, SourceFileError
 from policykg.ingest import html as html_format
 from policykg.ingest.characters import normalize_characters
 from policykg.ingest.docx import DocxError, docx_text, is_docx, zip_kind
@@ -204,6 +204,8 @@ def _common_share(text: str) -> float:
 def _extract(path: Path, extractor: Callable[[bytes], str], data: bytes, error: type[Exception]) -> str:
     try:
         return extractor(data)
+    except ArchiveTooLarge as exc:  # the same type, with the path
+        raise ArchiveTooLarge(f"{path}: {exc.message}", path=path, **exc.context) from None
     except error as exc:
         raise SourceFileError(f"{path}: {exc}", path=path) from None
 

@@ -43,6 +43,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "data/store", "Directory of the embedded Oxigraph store (created if missing)."),
     Setting("corpus", "corpus/seeds", "Folder of source documents ingested by `make run`."),  # relative: a checkout's root
+    Setting("divisions", "", "Divisions the vocabulary holds: empty for every division of China (GB/T 2260); or comma-separated GB/T 2260 codes (e.g. `450000` for 广西), each kept with its ancestors and their children, for a smaller, faster store of one region. Changing it rebuilds the vocabulary at the next start."),
     Setting("host", "127.0.0.1", "Interface the HTTP server listens on."),
     Setting("port", 8000, "Port the HTTP server listens on."),
     Setting("base_iri", "https://w3id.org/policykg/", "Base of every IRI minted for documents, agencies and measures."),
@@ -57,8 +58,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_memory_mb", 2048, "Memory a query worker may allocate beyond its start-up size, in MB; a query that needs more is answered 503."),
     Setting("update_token", "", "Bearer token that enables SPARQL Update and Graph Store writes; empty: the service is read-only.", secret=True),
     Setting("max_upload_bytes", 20_000_000, "Largest SPARQL Update or Graph Store payload accepted, in bytes."),
-    Setting("allow_service", False, "Allow federated queries (SERVICE) at /sparql; off because the server would fetch any URL a query names."),
-    Setting("cors_origins", "*", "Origins allowed to call the service from a browser (comma-separated; `*` any; empty: no CORS headers)."),
+    Setting("service_hosts", "", "Hosts (comma-separated names, e.g. `query.wikidata.org`) that SERVICE in queries and updates and LOAD in updates may fetch from, over http(s); empty: SERVICE and LOAD are refused (403), since the server would fetch any URL a request names."),
+    Setting("cors_origins", "*", "Origins allowed to read from the service in a browser (comma-separated; `*` any; empty: no CORS headers). Requests with `Authorization` and writes need `write_origins`."),
+    Setting("write_origins", "", "Origins (comma-separated, exact, e.g. `https://admin.example`; `*` is not honoured) whose pages may send `Authorization` or write (PUT, DELETE, updates) across origins; empty: none."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

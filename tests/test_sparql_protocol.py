@@ -142,10 +142,14 @@ def test_service_description_at_the_endpoint(client):
 
 def test_cors_preflight_and_simple_requests(client):
     r = client.options("/sparql", headers={"origin": "https://yasgui.example", "access-control-request-method": "POST",
-                                           "access-control-request-headers": "content-type, authorization"})
+                                           "access-control-request-headers": "content-type"})
     assert r.status_code == 200
     assert r.headers["access-control-allow-origin"] == "*" and "POST" in r.headers["access-control-allow-methods"]
-    assert "authorization" in r.headers["access-control-allow-headers"].lower()
+    assert "content-type" in r.headers["access-control-allow-headers"].lower()
+    # the update token only from the origins of write_origins (none by default): tests/test_security.py
+    r = client.options("/sparql", headers={"origin": "https://yasgui.example", "access-control-request-method": "POST",
+                                           "access-control-request-headers": "content-type, authorization"})
+    assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
     r = client.get("/sparql", params={"query": "ASK {}"}, headers={"origin": "https://yasgui.example"})
     assert r.headers["access-control-allow-origin"] == "*"
     assert "X-Policykg-Truncated" in r.headers["access-control-expose-headers"]
@@ -161,7 +165,7 @@ def test_cors_preflight_and_simple_requests(client):
     ({"method": "GET", "params": {"update": "CLEAR ALL"}}, 400, "never by GET"),
     ({"method": "GET", "params": {"query": "DROP ALL"}}, 400, "SPARQL Update, not a query"),
     ({"method": "GET", "params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400, "not an absolute IRI"),
-    ({"method": "GET", "params": {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"}}, 400, "allow_service"),
+    ({"method": "GET", "params": {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"}}, 403, "service_hosts"),
     ({"method": "GET", "params": {"query": "ASK {}", "format": "pdf"}}, 400, "format=pdf"),
     ({"method": "POST", "data": {"query": "ASK {}", "update": "CLEAR ALL"}}, 400, "both"),
     ({"method": "POST", "data": {"default-graph-uri": "http://x/"}}, 400, "neither"),

@@ -1,0 +1,265 @@
+"""One query path with limits for every route: canned queries, linked-data pages, UI views and
+/sparql all query the store through the executor (a worker process, the time limit, the row cap,
+LIMIT/OFFSET in the query, parameters as Oxigraph substitutions), and wait for a worker in a
+bounded, per-client fair queue that never holds a thread of the server, so cheap requests are
+answered while slow queries pile up."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from policykg import queries
+from policykg.api.admission import Admission
+from policykg.errors import ServiceBusy, TooManyRequests
+from policykg.graph.resolve import Resolver
+from policykg.graph.store import Store
+from tests.conftest import PLAN_TITLE, small_store
+from tests.w3c.harness import make_app, serve
+
+API = Path(__file__).resolve().parent.parent / "api"
+AGENCY = "/id/agency/450702/人民政府法制办公室"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def capped(store):
+    return TestClient(make_app(store, max_rows=3))
+
+
+@pytest.fixture(scope="module")
+def capped10(store):  # an agency page needs its types whole to know it is an agency's
+    return TestClient(make_app(store, max_rows=10))
+
+
+# --- the row cap and paging pushed into the query -------------------------------------------------
+
+
+def test_measures_search_is_cut_at_the_row_cap_and_pages_on(client, capped):
+    full = client.get("/api/queries/measures-search", params={"phrase": "行政"}).json()
+    assert full["count"] > 10 and "truncated" not in full
+    r = capped.get("/api/queries/measures-search", params={"phrase": "行政"})
+    body = r.json()
+    assert len(body["rows"]) == 3 and body["truncated"] is True and body["row_limit"] == 3
+    assert r.headers["x-policykg-truncated"] == "true" and r.headers["x-policykg-row-limit"] == "3"
+    assert body["count"] == full["count"] and body["rows"] == full["rows"][:3]  # counted in the worker
+    assert "offset=3" in body["next"]
+    second = capped.get(body["next"]).json()
+    assert second["rows"] == full["rows"][3:6]
+    csv = capped.get("/api/queries/measures-search", params={"phrase": "行政", "format": "csv"})
+    assert len(csv.text.strip().splitlines()) == 1 + 3 and csv.headers["x-policykg-truncated"] == "true"
+    search = capped.get("/api/measures", params={"q": "行政"})
+    assert len(search.json()["rows"]) == 3 and search.json()["truncated"] and "offset=3" in search.json()["next"]
+
+
+def test_a_page_within_the_cap_is_not_truncated(client):
+    page = client.get("/api/queries/obligations", params={"agency": "钦南区法制办", "limit": 5, "offset": 15}).json()
+    assert len(page["rows"]) == 5 and page["count"] == 20 and "next" not in page and "truncated" not in page
+    beyond = client.get("/api/queries/obligations", params={"agency": "钦南区法制办", "offset": 40}).json()
+    assert beyond["rows"] == [] and beyond["count"] == 20
+
+
+def test_resource_pages_and_ui_twins_are_cut_by_the_row_cap(client, capped, capped10):
+    agency = capped10.get(AGENCY + ".json")
+    body = agency.json()
+    assert len(client.get(AGENCY + ".json").json()["obligations"]) == 20
+    assert body["kind"] == "agency" and len(body["obligations"]) == 10 and body["truncated"] is True
+    assert agency.headers["x-policykg-truncated"] == "true" and agency.headers["x-policykg-row-limit"] == "10"
+    page = capped10.get(AGENCY, headers={"accept": "text/html"})
+    assert page.status_code == 200 and page.headers["x-policykg-truncated"] == "true"
+    lineage = capped.get("/ui/lineage.json")
+    assert len(lineage.json()["corpus"]) == 3 and lineage.json()["truncated"] is True
+    assert len(client.get("/ui/lineage.json").json()["corpus"]) == 5
+    search = capped.get("/ui/search.json", params={"q": "行政"})
+    assert search.status_code == 200 and search.json()["truncated"] is True
+    assert search.json()["count"] <= 2 * 3  # three documents and three items at most
+    assert client.get("/ui/search.json", params={"q": "行政"}).json()["count"] > 6
+
+
+# --- parameters as substitutions ------------------------------------------------------------------
+
+
+HOSTILE = ['" } ; DROP ALL ; #', "x\") } UNION { ?s ?p ?o } #", '?phrase } } SELECT * WHERE { ?s ?p ?o', "行政 \\u0022 <x>"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_a_parameter_is_bound_as_a_literal_never_written_into_the_query(client, store, hostile):
+    q = queries.named("measures-search")
+    prepared = q.prepare(q.bind({"phrase": hostile}, Resolver(store)))
+    assert prepared.substitutions == {"phrase": ox.Literal(hostile)} and hostile not in prepared.text
+    r = client.get("/api/queries/measures-search", params={"phrase": hostile})
+    assert r.status_code == 200 and r.json()["rows"] == [] and r.json()["count"] == 0
+    assert "phrase" not in client.get("/api/queries/measures-search", params={"phrase": "行政"}).json()["rows"][0]
+
+
+def test_substitution_gives_what_text_substitution_gave_for_every_canned_query(store):
+    """Substituted values bind a variable only where a SELECT projects it: the prepared text
+    projects each parameter in every SELECT using it, so each query answers as before."""
+    resolver = Resolver(store)
+    answered = 0
+    for q in queries.all_queries().values():
+        bound = q.bind({k: str(v) for k, v in q.example.items()}, resolver)
+        prepared = q.prepare(bound)
+        before = store.select(q.render(bound))
+        after = [{k: v for k, v in row.items() if k not in prepared.hidden}
+                 for row in store.select(prepared.text, prepared.substitutions)]
+        assert after == before, q.name
+        answered += bool(before)
+    assert answered >= 12
+
+
+def test_project_adds_the_parameter_where_a_select_uses_it():
+    text = ("SELECT ?x (COUNT(?y) AS ?n) WHERE { { SELECT DISTINCT ?y WHERE { ?y ?p ?a . FILTER(?y != \"SELECT ?a\") } } "
+            "?x ?q ?y # ?a in a comment\n } GROUP BY ?x ORDER BY ?x")
+    assert queries.project(text, ("a",)) == (
+        "SELECT ?a ?x (COUNT(?y) AS ?n) WHERE { { SELECT DISTINCT ?a ?y WHERE { ?y ?p ?a . FILTER(?y != \"SELECT ?a\") } } "
+        "?x ?q ?y # ?a in a comment\n } GROUP BY ?a ?x ORDER BY ?x")
+    assert queries.project("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?a }", ("a",)) == "SELECT ?a (COUNT(*) AS ?n) WHERE { ?s ?p ?a } GROUP BY ?a"
+    assert queries.project("SELECT * WHERE { ?s ?p ?a }", ("a",)) == "SELECT * WHERE { ?s ?p ?a }"
+
+
+# --- every route through the executor -------------------------------------------------------------
+
+
+def test_no_route_queries_the_store_directly(store, monkeypatch):
+    for path in API.glob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bstore\.(select|query|stats)\(|\.ox\.query\(", code), path.name
+    app = make_app(store)  # built before the store's own query methods are taken away
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a route queried the store directly")
+
+    for name in ("select", "query", "documents"):  # (Store.stats is run on a Store reading through the gate)
+        monkeypatch.setattr(Store, name, refused)
+    c = TestClient(app)
+    for path, params in [("/api/queries/implementers", {"document": PLAN_TITLE, "measure": "37"}),
+                         ("/api/queries/obligations", {"agency": "钦南区法制办", "format": "csv"}),
+                         (f"/api/measures/{PLAN_TITLE}/37/implementers", {}), (f"/api/measures/{PLAN_TITLE}/37/cascade", {}),
+                         ("/api/measures", {"q": "公示"}), (f"/api/documents/{PLAN_TITLE}/lineage", {}),
+                         (f"/api/documents/{PLAN_TITLE}/coverage", {}), ("/api/agencies/钦南区法制办/obligations", {}),
+                         ("/api/agencies/钦南区法制办/successor", {}), (AGENCY + ".json", {}), (AGENCY, {}),
+                         ("/ui/lineage.json", {"document": PLAN_TITLE}), ("/ui/responsibility.json", {"agency": "钦南区法制办"}),
+                         ("/ui/search.json", {"q": "公示"}), ("/api/stats", {}), ("/", {}),
+                         ("/sparql", {"query": "ASK { ?m a lg:Measure }"})]:
+        r = c.get(path, params=params)
+        assert r.status_code == 200, (path, r.text[:300])
+
+
+# --- admission ------------------------------------------------------------------------------------
+
+
+def _jobs(admission: Admission, plan: list[tuple[str, threading.Event | None]], release: threading.Event,
+          after: float, pause: float = 0.05) -> list[object]:
+    """Submit ``(client, event)`` jobs in order, ``pause`` apart; a job with an event blocks until it
+    is set, and ``release`` is set ``after`` seconds (asyncio's timers keep this order even on a
+    loaded machine). Returns each job's result: the order it ran in, or the error it got."""
+    order: list[str] = []
+
+    async def main() -> list[object]:
+        async def one(i: int, client: str, event: threading.Event | None) -> object:
+            await asyncio.sleep(i * pause)
+
+            def job() -> int:
+                order.append(f"{client}{i}")
+                if event is not None:
+                    event.wait(10)
+                return len(order)
+            try:
+                return await admission.run(client, job)
+            except (ServiceBusy, TooManyRequests) as exc:
+                return exc
+        everything = asyncio.gather(*(one(i, c, e) for i, (c, e) in enumerate(plan)))
+        await asyncio.sleep(after)
+        release.set()
+        return await everything
+
+    return asyncio.run(main())
+
+
+def test_admission_refuses_past_the_queue_and_past_the_per_client_limit():
+    gate = threading.Event()
+    a = Admission(slots=1, queue=3, per_client=3, max_wait=10)
+    results = _jobs(a, [("a", gate), ("a", None), ("a", None), ("a", None), ("b", None), ("c", None)], gate, after=0.6)
+    assert isinstance(results[3], TooManyRequests) and results[3].status == 429 and results[3].headers()["Retry-After"]
+    assert isinstance(results[5], ServiceBusy) and results[5].status == 503 and int(results[5].headers()["Retry-After"]) >= 1
+    assert [r for i, r in enumerate(results) if i not in (3, 5)] == [1, 3, 4, 2]  # b, with less under way, before a's
+    assert a.counts["refused_client"] == 1 and a.counts["refused_queue"] == 1 and a._running == 0 and not a._clients
+
+
+def test_a_request_waits_at_most_max_wait():
+    gate = threading.Event()
+    a = Admission(slots=1, queue=5, per_client=5, max_wait=0.3)
+    started = time.monotonic()
+    results = _jobs(a, [("a", gate), ("b", None)], gate, after=1.0)
+    assert results[0] == 1 and isinstance(results[1], ServiceBusy) and "waited" in results[1].message
+    assert time.monotonic() - started >= 1.0 and a._running == 0
+
+
+# --- a real server under a burst of slow queries ----------------------------------------------------
+
+
+async def _burst(url: str, slow: int, clients: int) -> tuple[list[tuple[int, dict, dict, float]], dict[str, tuple[int, float]]]:
+    """``slow`` cross joins from ``clients`` loopback addresses at once, then probes from
+    127.0.0.1; every answer with the time it came, from the start."""
+    started = time.monotonic()
+    senders = [httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=f"127.0.0.{2 + i}"), timeout=120)
+               for i in range(clients)]
+    probe = httpx.AsyncClient(timeout=120)
+
+    async def one(http: httpx.AsyncClient) -> tuple[int, dict, dict, float]:
+        r = await http.get(f"{url}/sparql", params={"query": CARTESIAN})
+        return r.status_code, r.json(), dict(r.headers), time.monotonic() - started
+
+    async def probed(path: str, params: dict[str, str] | None = None) -> tuple[int, float]:
+        await asyncio.sleep(0.8)  # the slow queries are in: both workers busy, the queue full
+        r = await probe.get(f"{url}{path}", params=params)
+        return r.status_code, time.monotonic() - started
+
+    try:
+        tasks = [one(senders[i % clients]) for i in range(slow)]
+        probes = {"settings": probed("/api/settings"), "static": probed("/static/ui.css"),
+                  "ask": probed("/sparql", {"query": "ASK { ?m a lg:Measure }"})}
+        results = await asyncio.gather(*tasks, *probes.values())
+    finally:
+        for http in (*senders, probe):
+            await http.aclose()
+    return results[:slow], dict(zip(probes, results[slow:]))  # type: ignore[arg-type]
+
+
+def test_slow_queries_wait_in_a_bounded_queue_and_never_block_cheap_requests(extractions):
+    s = small_store([extractions["004"]])
+    with serve(make_app(s, query_workers=2, query_timeout=3, query_queue=32, per_client_queries=8)) as url:
+        assert httpx.get(f"{url}/sparql", params={"query": "ASK { ?m a lg:Measure }"}, timeout=60).json()["boolean"]
+        slow, probes = asyncio.run(_burst(url, slow=48, clients=6))
+        refused = [r for r in slow if r[1]["error"] == "ServiceBusy" and "query_queue" in r[1]["message"]]
+        ran = [r for r in slow if r not in refused]
+        # past the two running and the 32 waiting: 503 at once, with Retry-After
+        assert len(refused) >= 48 - 2 - 32 and all(r[0] == 503 and int(r[2]["retry-after"]) >= 1 for r in refused)
+        assert all(r[0] == 503 and r[1]["error"] in ("QueryTimeout", "ServiceBusy") for r in ran), ran
+        assert all(status == 200 for status, _ in probes.values()), probes  # probes are never refused
+        first_done = min(t for *_, t in ran)
+        assert probes["settings"][1] < first_done and probes["static"][1] < first_done  # cheap: no wait for a worker
+        assert probes["ask"][1] < max(t for *_, t in ran)  # a query from another client goes ahead of the queue
+        assert httpx.get(f"{url}/api/settings", timeout=10).status_code == 200
+        assert httpx.get(f"{url}/sparql", params={"query": "ASK { ?m a lg:Measure }"}, timeout=60).json()["boolean"]
+
+
+def test_a_client_past_its_limit_gets_429(extractions):
+    s = small_store([extractions["004"]])
+    with serve(make_app(s, query_workers=2, query_timeout=2, per_client_queries=2)) as url:
+        async def burst() -> list[httpx.Response]:
+            async with httpx.AsyncClient(timeout=60) as http:
+                return await asyncio.gather(*(http.get(f"{url}/sparql", params={"query": CARTESIAN}) for _ in range(3)))
+        answers = asyncio.run(burst())
+        assert sorted(r.status_code for r in answers) == [429, 503, 503]
+        limited = next(r for r in answers if r.status_code == 429)
+        assert limited.json()["error"] == "TooManyRequests" and int(limited.headers["retry-after"]) >= 1
