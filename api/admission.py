@@ -146,7 +146,7 @@ class Admission:
             await asyncio.wait_for(asyncio.shield(waiter.future), self.max_wait)
             if waiter.pushed_out:
                 raise self._full()
-        except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
+        except (TimeoutError, asyncio.CancelledError) as exc:
             with self._lock:
                 granted = waiter.granted
                 if not granted and not waiter.pushed_out:

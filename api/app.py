@@ -8,22 +8,20 @@ import html
 from typing import Any
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policykg import __version__, iris, queries, settings
-from policykg.api import canned, resources, ui
+from policykg.api import canned, gsp, resources, ui
 from policykg.api.admission import Gate
 from policykg.api.security import add_cors, add_security_headers
-from policykg.api.sparql import router as sparql_router
+from policykg.api.sparql import Limits, router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
-from policykg.graph.lineage import lineage as document_lineage
-from policykg.graph.executor import Reader
-from policykg.graph.lineage import measure_cascade
+from policykg.graph.executor import Reader, service
+from policykg.graph.lineage import lineage as document_lineage, measure_cascade
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import ONTOLOGY_FILE
@@ -60,7 +58,8 @@ def create_app(store: Store) -> FastAPI:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return JSONResponse({"ok": False, "error": "ParameterError", "message": message, "status": 400}, status_code=400)
 
-    app.include_router(sparql_router(store, gate))  # /sparql and the Graph Store Protocol at /rdf-graphs/service
+    app.include_router(sparql_router(store, gate))  # /sparql
+    app.include_router(gsp.router(store, service(store), Limits.from_settings()))  # the Graph Store Protocol at /rdf-graphs/service
     add_cors(app)  # CORS for every route (settings cors_origins, write_origins)
     add_security_headers(app)  # nosniff, X-Frame-Options, CSP on pages: outermost, so on every response
     app.include_router(ui.router(store, resolver, gate))  # web UI: /ui/…, /assets/… (npm, locked), /static/…

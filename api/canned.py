@@ -19,11 +19,11 @@ from fastapi.responses import JSONResponse, Response
 
 from policykg import queries, settings
 from policykg.api.admission import Gate
-from policykg.negotiation import FormatTable, negotiate
 from policykg.errors import ParameterError
 from policykg.graph.executor import Reader
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
+from policykg.negotiation import FormatTable, negotiate
 
 FORMATS = {  # format=… or Accept → (media type, Oxigraph results format); None: our JSON envelope
     "json": ("application/json", None),

@@ -27,7 +27,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from policykg import iris
-from policykg.negotiation import GRAPH_FORMATS, WITH_PREFIXES, media_type, negotiate
 from policykg.api.sparql import Limits, content_type, error_response, read_body, require_utf8
 from policykg.errors import (
     NotAcceptable,
@@ -36,10 +35,12 @@ from policykg.errors import (
     ResourceNotFound,
     UnsupportedMediaType,
 )
+from policykg.graph import shared
 from policykg.graph.executor import Service
 from policykg.graph.sparql_policy import check_writable
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
+from policykg.negotiation import GRAPH_FORMATS, WITH_PREFIXES, media_type, negotiate
 
 PATH = "/rdf-graphs/service"
 INPUT_FORMATS = {mime: fmt for main, fmt, _, aliases in GRAPH_FORMATS.values() for mime in (main, *aliases)}
@@ -136,6 +137,9 @@ def _write(store: Store, target: Target, triples: list[ox.Triple], replace: bool
         g = f"<{target.value}>"
         steps = ([f"DROP SILENT GRAPH {g}"] if replace else []) + [f"CREATE SILENT GRAPH {g}"]
         steps += [f"INSERT DATA {{ GRAPH {g} {{\n{data}\n}} }}"] if triples else []
+        key = _document_key(target)
+        if replace and key is not None:  # what the document said of shared nodes goes with its old graph
+            steps.append(shared.replaced_ops(key))
     if steps:
         store.ox.update(" ;\n".join(steps))
     return created

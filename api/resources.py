@@ -17,14 +17,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import iris, queries
 from policykg.api.admission import Gate
-from policykg.negotiation import FormatTable, negotiate
 from policykg.errors import ResourceNotFound
-from policykg.graph.lineage import lineage as document_lineage
 from policykg.graph.executor import Reader
-from policykg.graph.lineage import measure_cascade
+from policykg.graph.lineage import lineage as document_lineage, measure_cascade
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
+from policykg.negotiation import FormatTable, negotiate
 
 TEMPLATES = Environment(loader=PackageLoader("policykg.api", "templates"), autoescape=select_autoescape())
 RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,

@@ -65,7 +65,7 @@ from rdflib.namespace import RDF, RDFS
 from starlette.concurrency import run_in_threadpool
 
 from policykg import iris, settings
-from policykg.negotiation import FORMAT_NAMES, GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMATS, chosen, media_type
+from policykg.api.admission import Gate
 from policykg.errors import (
     MethodNotAllowed,
     PayloadTooLarge,
@@ -76,12 +76,12 @@ from policykg.errors import (
     UnsupportedMediaType,
     UpdatesDisabled,
 )
-from policykg.api.admission import Gate
 from policykg.graph.executor import Task, service, syntax_message
 from policykg.graph.sparql_policy import check_query, check_update, may_fetch, parse_hosts, prepare
 from policykg.graph.sparql_text import is_update, with_using
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
+from policykg.negotiation import FORMAT_NAMES, GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMATS, chosen, media_type
 
 # --- error responses ----------------------------------------------------------------------------
 
@@ -251,9 +251,7 @@ _POST_BODY = {"required": True, "content": {
 
 
 def router(store: Store, gate: Gate | None = None) -> APIRouter:
-    """``/sparql`` and, through ``api.gsp``, ``/rdf-graphs/service``, reading the settings now."""
-    from policykg.api import gsp
-
+    """``/sparql``, reading the settings now (the app adds ``api.gsp``'s ``/rdf-graphs/service`` beside it)."""
     limits = Limits.from_settings()
     svc = service(store)
     gate = gate or Gate(store)  # queries wait their turn for a worker there, holding no thread
@@ -378,7 +376,6 @@ def router(store: Store, gate: Gate | None = None) -> APIRouter:
     async def sparql_other(request: Request) -> Response:
         return error_response(MethodNotAllowed(f"/sparql takes GET and POST, not {request.method}", allow="GET, POST"))
 
-    r.include_router(gsp.router(store, svc, limits))
     return r
 
 

@@ -26,10 +26,10 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import queries
+from policykg.api.admission import Gate
 from policykg.api.assets import ASSETS, VERSIONS, Asset  # noqa: F401 (Asset: the allow-list's type)
 from policykg.api.resources import local
 from policykg.errors import ConfigError, ParameterError, PolicyKGError, ResourceNotFound
-from policykg.api.admission import Gate
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage_graph, measure_cascade
 from policykg.graph.resolve import Resolver

@@ -109,7 +109,7 @@ def ours(target: int, vocab: str = "corpus") -> dict[str, object]:
     data = build(store, target, vocab)
     reasoning._rules()  # compiled from the ontology once per process (cached), as owlrl's import and parsing are not timed either
     started = time.perf_counter()
-    runs = reasoning.refresh(store, count=False)  # counting the result is reporting, not reasoning
+    reasoning.refresh(store, count=False)  # counting the result is reporting, not reasoning
     seconds = time.perf_counter() - started
     inferred = reasoning._count(store, [g.value for g in store.named_graphs() if g.value.startswith(reasoning.inferred_prefix())])
     return {"data_triples": data, "seconds": seconds, "inferred": inferred, "store": store}

@@ -19,6 +19,13 @@ what it holds at start; a query that needs more ends its worker and is answered 
 cap holds, but the time limit is only checked between solutions, so a query that spends
 long on a single step (an aggregate, ORDER BY, a property-path closure) cannot be stopped.
 
+The server's other routes read the store the same way (``Reader``): the canned queries, the
+linked-data pages and the UI views hand each query to ``Service.query`` as a ``Task`` and get
+rows back, within the same time limit and row cap; a Task carries the values of its parameters
+as Oxigraph substitutions (pickled with it to the worker, never written into the text), whether
+the materialised entailments count (``inferred``), and the substituted variables to leave out of
+the result (``hidden``). Waiting for a worker, and who waits, is ``api.admission``'s business.
+
 Measured on the seeds (180 k quads, 2 cores), on-disk store, median over 60 runs, pool vs
 evaluation in the server process: ASK +0.04 ms, 65 rows +0.07 ms, CONSTRUCT of 65 triples
 +0.16 ms, a GROUP BY +0.2 ms, 10,000 rows (2.2 MB of JSON) +4 ms on 58 ms. A write costs the
@@ -55,7 +62,6 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from policykg import iris, settings
-from policykg.negotiation import GRAPH_FORMATS, RESULT_FORMATS, WITH_PREFIXES, chosen, media_type
 from policykg.errors import (
     LimitExceeded,
     NotAcceptable,
@@ -67,8 +73,9 @@ from policykg.errors import (
     ServiceBusy,
     StoreError,
 )
-from policykg.graph.store import Store
+from policykg.graph.store import Store, to_python
 from policykg.namespaces import PREFIXES
+from policykg.negotiation import GRAPH_FORMATS, RESULT_FORMATS, WITH_PREFIXES, chosen, media_type
 
 T = TypeVar("T")
 
@@ -582,8 +589,6 @@ class Reader:
     def select(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
                inferred: bool = True, max_rows: int | None = None, hidden: tuple[str, ...] = ()) -> Rows:
         """Rows of a SELECT as dicts of Python values (None when unbound), at most ``max_rows``."""
-        from policykg.graph.store import to_python
-
         outcome = self.run(sparql, substitutions, inferred, "tsv", max_rows, hidden)
         parsed = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.TSV)
         variables = [v.value for v in parsed.variables]  # type: ignore[union-attr]

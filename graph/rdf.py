@@ -4,9 +4,9 @@ our ontology (``ontology/policykg.ttl``). Also the division vocabulary graph."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.resources import files
-from datetime import datetime, timezone
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
@@ -144,7 +144,7 @@ class _Builder:
         activity = URIRef(f"{ex.iri}/ingest")
         g.add((activity, RDF.type, LG.IngestActivity))
         g.add((activity, RDFS.label, Literal(f"policykg {__version__} ingest of {ex.source_file}")))
-        g.add((activity, PROV.endedAtTime, Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)))
+        g.add((activity, PROV.endedAtTime, Literal(datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime)))
         g.add((doc, PROV.wasGeneratedBy, activity))
         g.add((doc, LG.sourceFormat, Literal(ex.source_format)))
         if ex.index_number:

@@ -299,6 +299,10 @@ def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.Nam
         known = stated[g]
         out += [quad(s, h, o, t) for s, h, o in (props - known if known else props)]  # type: ignore[arg-type]
         for s, classes in types.items():
+            # the classes of a node this graph only points at are the closure's (``foreign_types``):
+            # each is derived once, whichever graphs point at it
+            if s not in asserted and next(iter(store.quads_for_pattern(s, None, None, g)), None) is None:  # type: ignore[arg-type]
+                continue
             a = asserted.get(s)
             if a is None:
                 out += [quad(s, rdf_type, c, t) for c in classes]
@@ -309,7 +313,33 @@ def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.Nam
     return out
 
 
-def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode) -> tuple[Run, list[ox.Quad]]:
+def foreign_types(store: ox.Store, rules: RuleSet, skip: str) -> set[tuple[object, ox.NamedNode, object]]:
+    """The classes a node gets from the range of a property in a graph that states nothing of the
+    node itself (a document naming an agency, a division, another document's measure): one set for
+    the whole store, so that each is derived once, however many graphs point at the node.
+    Graphs whose IRI starts with ``skip`` (the inferred ones) are not premises."""
+    rdf_type = _node(RDF_TYPE)
+    out: set[tuple[object, ox.NamedNode, object]] = set()
+    states: dict[tuple[object, object], bool] = {}
+    for p, step in rules.steps.items():
+        ot = step.object_types
+        if not ot:
+            continue
+        for q in store.quads_for_pattern(None, p, None, None):
+            o, g = q.object, q.graph_name
+            if isinstance(o, ox.Literal) or g.value.startswith(skip):  # type: ignore[union-attr]
+                continue
+            key = (o, g)
+            found = states.get(key)
+            if found is None:
+                found = states[key] = next(iter(store.quads_for_pattern(o, None, None, g)), None) is not None  # type: ignore[arg-type]
+            if not found:
+                out.update((o, rdf_type, c) for c in ot)
+    return out
+
+
+def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
+                 seeds: Iterable[tuple[object, ox.NamedNode, object]] = ()) -> tuple[Run, list[ox.Quad]]:
     """What the two-premise rules (transitive properties, chains) derive from the triples of all
     graphs, and what every rule derives from that in turn, semi-naively, until nothing new
     appears; none of it held by any graph. Returns the run and the quads for ``target``."""
@@ -353,7 +383,9 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode) -> tuple
         new.append((s, p, o))
         run.per_rule[rule] = run.per_rule.get(rule, 0) + 1
 
-    # round 1: the two-premise rules on everything
+    # round 1: the classes of nodes from graphs that only point at them, and the two-premise rules on everything
+    for s, p, o in seeds:
+        add(s, p, o, "range")
     for t in transitive:
         name, fwd = f"transitive {t.value}", {a: set(bs) for a, bs in succ[t].items()}  # the asserted edges only
         for a, direct in fwd.items():
@@ -460,7 +492,42 @@ def local_units(store: ox.Store) -> dict[str, str]:
     units = {iris.doc_graph(k): doc_inferred_graph(k) for k in document_keys(store)}
     units[iris.ontology_graph()] = f"{inferred_prefix()}ontology"
     units[f"{iris.base()}graph/vocab"] = f"{inferred_prefix()}vocab"
+    for g in _shared_graphs():
+        units[g] = f"{inferred_prefix()}{g.rsplit('/', 1)[-1]}"
     return units
+
+
+def _shared_graphs() -> list[str]:
+    from policykg.graph.shared import shared_graphs
+
+    return shared_graphs()
+
+
+def _rank(graph: str) -> tuple[int, str]:
+    """Which of two graphs keeps an entailment both derive: the ontology, then the vocabulary,
+    then documents, then the shared descriptions (each entailment is held once)."""
+    if graph == iris.ontology_graph():
+        return (0, graph)
+    if graph == f"{iris.base()}graph/vocab":
+        return (1, graph)
+    return (2 if graph.startswith(iris.doc_graph("")) else 3, graph)
+
+
+def _once(store: ox.Store, quads: list[ox.Quad], units: dict[ox.NamedNode, ox.NamedNode]) -> list[ox.Quad]:
+    """The entailments each held once: none that a graph outside this pass holds, and of those two
+    units of the pass both derive, only the higher-ranked one's."""
+    targets = set(units.values())
+    source = {t: g for g, t in units.items()}
+    best: dict[tuple[object, object, object], ox.Quad] = {}
+    for q in quads:
+        key = (q.subject, q.predicate, q.object)
+        have = best.get(key)
+        if have is None or _rank(source[q.graph_name].value) < _rank(source[have.graph_name].value):  # type: ignore[index]
+            best[key] = q
+    closure = _node(closure_graph())
+    return [q for q in best.values()
+            if not any(h.graph_name not in targets and h.graph_name != closure
+                       for h in store.quads_for_pattern(q.subject, q.predicate, q.object, None))]
 
 
 def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | None = None, count: bool = True) -> dict[str, Run]:
@@ -480,6 +547,7 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
     else:
         todo = [iris.doc_graph(k) for k in keys if iris.doc_graph(k) in units]
         todo += [g for g, t in units.items() if not g.startswith(iris.doc_graph("")) and t not in present]
+        todo += [g for g in _shared_graphs() if g not in todo]  # every write may change them
     todo = [t for t in todo if t in present or keys is None]
     with _no_gc():
         if todo:
@@ -489,10 +557,11 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
             scope = {ox.NamedNode(g): ox.NamedNode(units[g]) for g in todo}
             # scanning a predicate in one graph costs more per triple than across the store
             quads = local_pass(store, rules, scope, everywhere=keys is None or 3 * len(todo) > len(units))
+            quads = _once(store, quads, scope)
             store.extend(quads)
             runs["local"] = Run(rounds=1, added=len(quads), seconds=time.perf_counter() - started)
         _drop(store, closure_graph())
-        runs["closure"], quads = closure_pass(store, rules, _node(closure_graph()))
+        runs["closure"], quads = closure_pass(store, rules, _node(closure_graph()), foreign_types(store, rules, inferred_prefix()))
         started = time.perf_counter()
         store.extend(quads)
         runs["closure"].seconds += time.perf_counter() - started

@@ -9,7 +9,7 @@ import re
 import pyoxigraph as ox
 
 from policykg import iris
-from policykg.errors import ResourceNotFound
+from policykg.errors import ParameterError, ResourceNotFound
 from policykg.graph.store import Store
 from policykg.ingest import agencies
 from policykg.ingest.citations import match_known
@@ -24,6 +24,15 @@ def _is_iri(value: str) -> bool:
     return value.startswith(("http://", "https://"))
 
 
+def _valid_iri(value: str, kind: str) -> str:
+    """The value if it is an IRI Oxigraph accepts, else a ParameterError (400), never a ValueError."""
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:
+        raise ParameterError(f"{value!r} looks like an IRI of a {kind} but is not a valid one: {exc}", value=value) from None
+    return value
+
+
 class Resolver:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -32,7 +41,7 @@ class Resolver:
         return next(iter(self.store.ox.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
 
     def _known(self, iri: str, kind: str) -> str:
-        if self._exists(iri):
+        if self._exists(_valid_iri(iri, kind)):
             return iri
         raise ResourceNotFound(f"no {kind} with IRI {iri}", value=iri)
 
@@ -76,7 +85,7 @@ class Resolver:
         if _is_iri(value):
             code = value.rstrip("/").rsplit("/", 1)[-1]
             if divisions.get(code):
-                return value
+                return _valid_iri(value, "jurisdiction")
         elif divisions.get(value):
             return iris.division(value)
         else:

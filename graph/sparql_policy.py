@@ -252,7 +252,7 @@ class Update:
         for start, end, (verb, scope) in sorted(spans, reverse=True):
             text = text[:start] + self._spelt(verb, scope, names) + text[end:]
         again = check_update(text, self.base, self.prefixes, self.hosts)
-        if again.wide or not again.graphs <= {*names, DEFAULT, _NO_GRAPH}:
+        if again.wide or not again.graphs <= {*self.graphs, *names, DEFAULT, _NO_GRAPH}:
             raise QueryError("the update's ALL or NAMED operations could not be spelt out; send them as an update of their own")
         return text
 

@@ -32,12 +32,11 @@ from rdflib import Graph
 
 from policykg import __version__, iris, settings
 from policykg.errors import ConfigError, QueryError, StoreError
-from policykg.ingest.divisions import data_file as divisions_data_file
-from policykg.ingest.divisions import load as load_divisions
+from policykg.graph import alignment, rdf, reasoning, shared
+from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
+from policykg.ingest.divisions import data_file as divisions_data_file, load as load_divisions
 from policykg.ingest.model import Extraction
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
-from policykg.graph import alignment, rdf, reasoning
-from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
 
 T = TypeVar("T")
 # the store's own bookkeeping, in graph/meta (not part of the ontology: no entailments)
@@ -201,6 +200,7 @@ class Store:
         graph = iris.doc_graph(ex.key)
         self._update(f"DROP SILENT GRAPH <{graph}>",
                      f"INSERT DATA {{ GRAPH <{graph}> {{\n{g.serialize(format='nt')}\n}} }}",
+                     shared.replaced_ops(ex.key),  # what it said of shared nodes before
                      self._journal_ops([ex.key], add=True))
         if derive:
             self.recover()
@@ -240,6 +240,8 @@ class Store:
             for key in keys:
                 if not self.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
                     reasoning.forget(self.ox, key)
+        # descriptions of shared nodes (cited documents, agencies, reforms) held once, in their own graphs
+        shared.settle(self.ox, self._document_keys() if keys is None else keys)
         aligned = alignment.refresh(self.ox, keys)
         return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}))
 
@@ -251,8 +253,14 @@ class Store:
 
     def refresh_inferences(self, keys: list[str] | None = None) -> dict[str, reasoning.Run]:
         """Recompute the materialised entailments of these documents (all when None) and the
-        closure across documents (``graph/inferred/…``)."""
+        closure across documents (``graph/inferred/…``), once the descriptions of shared nodes are
+        in their own graphs (``graph.shared``)."""
+        shared.settle(self.ox, self._document_keys() if keys is None else keys)
         return reasoning.refresh(self.ox, keys)
+
+    def _document_keys(self) -> list[str]:
+        """Every document with a graph or a contribution still recorded."""
+        return sorted({*reasoning.document_keys(self.ox), *shared.contributors(self.ox)})
 
     # -- reading ---------------------------------------------------------------------------
 

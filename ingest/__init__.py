@@ -9,13 +9,11 @@ from pathlib import Path
 
 from policykg import iris
 from policykg.errors import ExtractionError
-from policykg.ingest import agencies
+from policykg.ingest import agencies, task_areas
 from policykg.ingest.citations import CitationExtractor, match_known
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.documents import REPORT_GENRES, read_metadata
-from policykg.ingest.model import Extraction, Party
-from policykg.ingest import task_areas
-from policykg.ingest.model import Section
+from policykg.ingest.model import Extraction, Party, Section
 from policykg.ingest.plans import parse_plan
 from policykg.ingest.reports import parse_report
 from policykg.ingest.sources import read_source

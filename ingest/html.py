@@ -37,7 +37,7 @@ DROP_TAGS = frozenset(
     "audio video select option button input textarea nav".split()
 )
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_CHAR = re.compile(rf"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 
 # Short elements (and short lines) with these words are page furniture, not article text.
@@ -322,7 +322,7 @@ def table_rows(table: etree._Element) -> list[list[str]]:
             nonlocal col
             while col in carried:
                 text, left, span = carried.pop(col)
-                out.append(text)
+                out.append(text)  # noqa: B023 (called only within the row that defines it)
                 if left > 1:
                     carried[col] = (text, left - 1, span)
                 col += span

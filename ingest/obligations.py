@@ -21,7 +21,7 @@ from policykg.ingest import agencies
 from policykg.ingest.deadlines import parse_deadline
 from policykg.ingest.divisions import Division, Divisions
 from policykg.ingest.model import Assignment, Deadline, Span
-from policykg.ingest.text import CLOSE_BRACKETS, OPEN_BRACKETS, split_top, trailing_bracket
+from policykg.ingest.text import CLOSE_BRACKETS, OPEN_BRACKETS, split_top
 
 # Role words that end an obligation group, longest first.
 ROLE_WORDS = (

@@ -23,7 +23,6 @@ from policykg.ingest import agencies
 from policykg.ingest.divisions import NATIONAL, Division, Divisions
 from policykg.ingest.model import Party
 
-
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}  # 北京, 天津, 上海, 重庆: 局/委, not 厅
 
 

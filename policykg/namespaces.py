@@ -3,11 +3,16 @@ term the ontology does not have raises instead of silently minting an IRI."""
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import ClosedNamespace
 
 from policykg.iris import ONTOLOGY
-from policykg.ontology import ONTOLOGY_FILE  # package data: policykg/ontology/policykg.ttl
+
+# package data, read through importlib.resources, not imported: the core imports no layer above it
+# (ontology/ itself imports nothing of ours; its code uses the same file)
+ONTOLOGY_FILE = files("policykg.ontology") / "policykg.ttl"
 
 
 def _terms() -> list[str]:

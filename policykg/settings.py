@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+Value = str | int | float | bool  # a setting's value has its default's type
+
 
 @dataclass(frozen=True)
 class Setting:
     name: str
-    default: object
+    default: Value
     help: str
     secret: bool = False  # the value is never shown (``/api/settings`` says only whether it is set)
 
@@ -22,7 +24,7 @@ class Setting:
     def env(self) -> str:
         return "POLICYKG_" + self.name.upper()
 
-    def value(self) -> object:
+    def value(self) -> Value:
         raw = os.environ.get(self.env)
         if raw is None:
             return self.default
@@ -34,7 +36,7 @@ class Setting:
             return float(raw)
         return raw
 
-    def shown(self) -> object:
+    def shown(self) -> Value:
         """The value as the API may show it: a secret only as "(set)" or empty."""
         value = self.value()
         return ("(set)" if value else "") if self.secret else value
@@ -66,6 +68,6 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
-def get(name: str) -> object:
+def get(name: str) -> Value:
     """The current value of a setting: environment variable if set, else the default."""
     return SETTINGS_BY_NAME[name].value()

@@ -1,9 +1,11 @@
 """Canned queries: every ``.rq`` file in this folder is a query with a front-matter block of
 ``#+`` lines (YAML: summary, description, params, example). Parameters are typed; values are
 resolved (a document by IRI, 文号 or title; an agency by IRI or name with jurisdiction; a
-jurisdiction by IRI, code or name) to RDF terms, and the query's variable of the same name is
-replaced by the term as Oxigraph serialises it. User input never becomes SPARQL text: only a
-resolved IRI from the graph, a validated IRI, or a literal escaped by the RDF library does."""
+jurisdiction by IRI, code or name) to RDF terms, which the server binds to the query's variable
+of the same name as Oxigraph substitutions (``CannedQuery.prepare``); ``render`` writes them
+into the text instead, for people to read and run elsewhere. User input never becomes SPARQL
+text: only a list's items (a VALUES block) are written, and only as a resolved IRI from the
+graph, a validated IRI, or a literal escaped by the RDF library."""
 
 from __future__ import annotations
 
@@ -114,8 +116,10 @@ class CannedQuery:
         variable only where a SELECT projects it, so each SELECT whose scope uses a parameter (the
         query, and any subquery using it) gets it added to its projection, and to its GROUP BY
         when it groups or aggregates (``project``); those columns are left out of the results
-        (``hidden``). A list parameter fills a VALUES block (``VALUES ?x { ?list }``), which one
-        substitution cannot: its terms are written there as the RDF library serialises them."""
+        (``hidden``). An aggregate without GROUP BY is grouped by them, so when nothing matches it
+        answers no row rather than one of zeros. A list parameter fills a VALUES block
+        (``VALUES ?x { ?list }``), which one substitution cannot: its terms are written there as
+        the RDF library serialises them (each validated first, as every value is)."""
         lists = {name: " ".join(map(str, term)) for name, term in bound.items() if isinstance(term, tuple)}
         scalars = {name: term for name, term in bound.items() if not isinstance(term, tuple)}
         text = _replace(self.sparql, lists) if lists else self.sparql

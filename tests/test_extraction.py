@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from policykg.errors import SourceFileError
+from policykg.evaluation import evaluate
 from policykg.ingest import extract
-from policykg.ingest.evaluation import evaluate
 from tests.conftest import GOLD, LAYOUTS, ROOT, SEEDS
 
 

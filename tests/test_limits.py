@@ -188,11 +188,18 @@ def _jobs(admission: Admission, plan: list[tuple[str, threading.Event | None]], 
 def test_admission_refuses_past_the_queue_and_past_the_per_client_limit():
     gate = threading.Event()
     a = Admission(slots=1, queue=3, per_client=3, max_wait=10)
-    results = _jobs(a, [("a", gate), ("a", None), ("a", None), ("a", None), ("b", None), ("c", None)], gate, after=0.6)
-    assert isinstance(results[3], TooManyRequests) and results[3].status == 429 and results[3].headers()["Retry-After"]
-    assert isinstance(results[5], ServiceBusy) and results[5].status == 503 and int(results[5].headers()["Retry-After"]) >= 1
-    assert [r for i, r in enumerate(results) if i not in (3, 5)] == [1, 3, 4, 2]  # b, with less under way, before a's
-    assert a.counts["refused_client"] == 1 and a.counts["refused_queue"] == 1 and a._running == 0 and not a._clients
+    plan = [("a", gate), ("a", None), ("a", None), ("a", None), ("b", None), ("c", None), ("b", None)]
+    results = _jobs(a, plan, gate, after=0.6)
+    # a3: a has three under way already
+    assert isinstance(results[3], TooManyRequests) and results[3].status == 429 and int(results[3].headers()["Retry-After"]) >= 1
+    # c5 finds the queue full (a1 a2 b4): a, with the most under way, loses its newest; b6 would be as heavy as a: refused
+    for refused in (results[2], results[6]):
+        assert isinstance(refused, ServiceBusy) and refused.status == 503 and "query_queue" in refused.message
+        assert int(refused.headers()["Retry-After"]) >= 1
+    # when a slot frees, the waiting client with the fewest under way goes first (the oldest among equals)
+    assert [results[i] for i in (0, 4, 1, 5)] == [1, 2, 3, 4]
+    assert a.counts["refused_client"] == 1 and a.counts["pushed_out"] == 1 and a.counts["refused_queue"] == 1
+    assert a._running == 0 and not a._clients and not a._waiting
 
 
 def test_a_request_waits_at_most_max_wait():
@@ -237,7 +244,7 @@ async def _burst(url: str, slow: int, clients: int) -> tuple[list[tuple[int, dic
 
 def test_slow_queries_wait_in_a_bounded_queue_and_never_block_cheap_requests(extractions):
     s = small_store([extractions["004"]])
-    with serve(make_app(s, query_workers=2, query_timeout=3, query_queue=32, per_client_queries=8)) as url:
+    with serve(make_app(s, query_workers=2, query_timeout=4, query_queue=32, per_client_queries=8)) as url:
         assert httpx.get(f"{url}/sparql", params={"query": "ASK { ?m a lg:Measure }"}, timeout=60).json()["boolean"]
         slow, probes = asyncio.run(_burst(url, slow=48, clients=6))
         refused = [r for r in slow if r[1]["error"] == "ServiceBusy" and "query_queue" in r[1]["message"]]

@@ -4,7 +4,6 @@ document is replaced; left out of queries on request."""
 
 from __future__ import annotations
 
-import owlrl
 import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Graph
@@ -14,14 +13,7 @@ from policykg.graph import reasoning
 from policykg.graph.store import Store
 from policykg.ingest import extract
 from policykg.ontology import ontology_graph
-from tests.conftest import LAYOUTS, PLAN, SEEDS, small_store
-
-
-CHAIN = {
-    "district.txt": "钦州市钦南区法治政府建设工作要点\n根据《钦州市法治政府建设实施方案(2016—2020年)》,制定本要点。\n",
-    "city.txt": "钦州市法治政府建设实施方案(2016—2020年)\n根据《广西壮族自治区法治政府建设实施方案(2016—2020年)》,制定本方案。\n",
-    "province.txt": "广西壮族自治区法治政府建设实施方案(2016—2020年)\n为贯彻落实《法治政府建设实施纲要(2015—2020年)》,制定本方案。\n",
-}
+from tests.conftest import CHAIN, LAYOUTS, OWLRL_CORPORA, PLAN, small_store
 
 
 def _store(folder):
@@ -39,20 +31,18 @@ def _inferred(store):
     return _graph(store, [g for g in reasoning._graphs(store.ox) if g.startswith(reasoning.inferred_prefix())])
 
 
-@pytest.mark.parametrize("corpus", ["seeds", "layout-fixtures", "three-level-chain"])
-def test_materialisation_equals_the_owlrl_closure_restricted_to_the_rules(corpus, tmp_path):
-    if corpus == "three-level-chain":
-        for name, text in CHAIN.items():
-            (tmp_path / name).write_text(text, encoding="utf-8")
-    store = _store({"seeds": SEEDS, "layout-fixtures": LAYOUTS}.get(corpus, tmp_path))
-    store.refresh_inferences()
+@pytest.mark.parametrize("corpus", OWLRL_CORPORA)
+def test_materialisation_equals_the_owlrl_closure_restricted_to_the_rules(corpus, owlrl_sample):
+    """The store (its documents, their alignments, every entailment refreshed) and owlrl's closure
+    come from the session fixture (tests/conftest.py), which test_ontology's consistency check
+    shares and where every axiom is shown to fire on these samples."""
+    sample = owlrl_sample(corpus)
+    store = sample.store
     rules = reasoning.RuleSet.from_ontology(ontology_graph())
     data = _graph(store, [g for g in reasoning.asserted_graphs(store.ox) if g != iris.ontology_graph()])
+    assert set(data) == set(sample.data)  # the closure is owlrl's of ontology + exactly these triples
     onto = ontology_graph()
-    closure = Graph()
-    closure += onto
-    closure += data
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
+    closure = sample.closure
 
     def kept(t):
         return str(t[1]) in rules.predicates or (t[1] == RDF.type and str(t[2]) in rules.classes)

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Namespace, URIRef
 
 from policykg import iris
-from policykg.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from policykg.graph import executor
 from policykg.graph.sparql_text import with_using, written_documents
+from policykg.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from tests.conftest import small_store
 from tests.w3c.harness import make_app, serve
 

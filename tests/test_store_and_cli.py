@@ -3,6 +3,7 @@ formats, export, stats, validate and --help examples."""
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 
@@ -15,13 +16,25 @@ from policykg.ingest import extract
 from tests.conftest import PLAN, PLAN_TITLE, SEEDS
 
 
-@pytest.fixture
-def store_dir(tmp_path):
-    d = tmp_path / "store"
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    """The seeds ingested by the command line into an on-disk store, once for this module: the
+    tests given it only read it (the commands open it read-only); one that writes takes
+    ``own_store_dir``. Checked unchanged at the end."""
+    d = tmp_path_factory.mktemp("seeded") / "store"
     result = CliRunner().invoke(cli, ["ingest", str(SEEDS), "--store", str(d)])
     assert result.exit_code == 0, result.output
     assert "5 ingested, 0 failed" in result.output
-    return d
+    before = Store(d, read_only=True).stats().to_dict()
+    yield d
+    assert Store(d, read_only=True).stats().to_dict() == before, "a test wrote to the shared store"
+
+
+@pytest.fixture
+def own_store_dir(store_dir, tmp_path):
+    """A copy of it for a test that writes."""
+    gc.collect()  # no handle left open on it by an earlier command
+    return shutil.copytree(store_dir, tmp_path / "store")
 
 
 def test_reingest_replaces_the_document_graph(tmp_path):
@@ -38,7 +51,8 @@ def test_reingest_replaces_the_document_graph(tmp_path):
     assert s.stats().documents_in_corpus == 1
 
 
-def test_a_failing_file_is_reported_and_leaves_the_store_as_it_was(store_dir, tmp_path):
+def test_a_failing_file_is_reported_and_leaves_the_store_as_it_was(own_store_dir, tmp_path):
+    store_dir = own_store_dir
     before = Store(store_dir, read_only=True).stats().to_dict()
     bad_dir = tmp_path / "mixed"
     bad_dir.mkdir()

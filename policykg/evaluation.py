@@ -11,9 +11,9 @@ from pathlib import Path
 from policykg.errors import InputError
 from policykg.ingest import extract
 from policykg.ingest.citations import match_known
+from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.indicators import scheme as indicator_scheme
 from policykg.ingest.model import Extraction
-from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.text import DOC_NUMBER, fold, normalize_doc_number, normalize_title
 
 

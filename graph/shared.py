@@ -1,0 +1,150 @@
+"""Descriptions several documents share: each triple in exactly one named graph.
+
+A document's graph states its own nodes (the document, its measures, sections, assignments,
+citations, spans: IRIs under the document's IRI). What it says of other nodes (the documents it
+cites, the agencies and collectives it names, the reforms and their sources) is said by many
+documents alike; kept in each document's graph it would be repeated once per document, and a
+query over the union default graph would return each row once per repetition. So after a write
+these triples leave the document graph for a graph of their kind (``graph/cited``,
+``graph/agencies``, ``graph/reforms``), where each is held once, for as long as at least one
+document states it and its node's own document graph (a cited document that is in the corpus)
+does not already hold it.
+
+What each document contributed is kept in the store's bookkeeping graph (``graph/meta``): the
+N-Triples it stated (``store:contribution``) and the nodes it described (``store:describes``, the
+index used to rebuild one node's description). A document replaced or removed gives up its
+contribution in the same transaction; ``settle`` then rebuilds the descriptions of every node
+whose contributors changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from policykg import iris
+
+STORE_NS = "https://w3id.org/policykg/store#"
+CONTRIBUTION = ox.NamedNode(STORE_NS + "contribution")
+DESCRIBES = ox.NamedNode(STORE_NS + "describes")
+KINDS = {"doc": "cited", "agency": "agencies", "collective": "agencies", "reform": "reforms", "source": "reforms"}
+
+
+def meta_graph() -> ox.NamedNode:
+    return ox.NamedNode(f"{iris.base()}graph/meta")
+
+
+def graph_of(node: str) -> str:
+    """The shared graph a node's description goes to (by the kind in its IRI)."""
+    rest = node[len(iris.base()) + 3:] if node.startswith(f"{iris.base()}id/") else ""
+    return f"{iris.base()}graph/{KINDS.get(rest.split('/', 1)[0], 'shared')}"
+
+
+def shared_graphs() -> list[str]:
+    return sorted({f"{iris.base()}graph/{k}" for k in (*KINDS.values(), "shared")})
+
+
+def owns(key: str, node: object) -> bool:
+    """Whether a document's graph is the home of this node's triples."""
+    if not isinstance(node, ox.NamedNode):
+        return True  # blank nodes stay with the graph that wrote them
+    doc = iris.document(key)
+    return node.value == doc or node.value.startswith(doc + "/")
+
+
+def forget_ops(key: str) -> str:
+    """The update operation that drops a document's contribution and its index."""
+    return f"DELETE WHERE {{ GRAPH {meta_graph()} {{ <{iris.doc_graph(key)}> ?p ?o }} }}"
+
+
+def replaced_ops(key: str) -> str:
+    """The update operation, in the transaction that replaces a document's graph, that drops what
+    it contributed before (its index stays until ``settle`` has rebuilt those nodes)."""
+    return f"DELETE WHERE {{ GRAPH {meta_graph()} {{ <{iris.doc_graph(key)}> {CONTRIBUTION} ?o }} }}"
+
+
+def _contribution(store: ox.Store, key: str) -> list[ox.Triple]:
+    subject = ox.NamedNode(iris.doc_graph(key))
+    for q in store.quads_for_pattern(subject, CONTRIBUTION, None, meta_graph()):
+        return [ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(q.object.value.encode(), format=ox.RdfFormat.N_TRIPLES)]
+    return []
+
+
+def contributors(store: ox.Store) -> set[str]:
+    """The keys of the documents with a contribution or an index entry recorded."""
+    prefix = iris.doc_graph("")
+    return {q.subject.value[len(prefix):] for q in store.quads_for_pattern(None, None, None, meta_graph())
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)}
+
+
+def described(store: ox.Store, keys: Iterable[str]) -> set[str]:
+    """The nodes these documents' contributions describe (call before their graphs change)."""
+    return {q.object.value for k in keys for q in store.quads_for_pattern(ox.NamedNode(iris.doc_graph(k)), DESCRIBES, None, meta_graph())}
+
+
+def settle(store: ox.Store, keys: Iterable[str]) -> int:
+    """Move what the graphs of these documents say of nodes they do not own into their
+    contributions (a graph replaced has given up its old contribution; one added to keeps it), and
+    rebuild the shared description of every node concerned, before and after. Returns the
+    triples moved."""
+    meta = meta_graph()
+    affected: set[str] = set()
+    moved_total = 0
+    for key in keys:
+        graph = ox.NamedNode(iris.doc_graph(key))
+        affected.add(iris.document(key))  # a cited document entering or leaving the corpus
+        affected |= described(store, [key])
+        if not store.contains_named_graph(graph):
+            store.update(forget_ops(key))
+            continue
+        moved = [q for q in store.quads_for_pattern(None, None, None, graph) if not owns(key, q.subject)]
+        if not moved:
+            continue
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in moved} | set(_contribution(store, key))
+        nodes = {t.subject.value for t in triples}  # type: ignore[union-attr]
+        affected |= nodes
+        text = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        store.update(" ;\n".join([
+            forget_ops(key),
+            "DELETE DATA { GRAPH " + str(graph) + " {\n" + "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in moved) + "\n} }",
+            f"INSERT DATA {{ GRAPH {meta} {{ {graph} {CONTRIBUTION} {ox.Literal(text)} . "
+            + " ".join(f"{graph} {DESCRIBES} <{n}> ." for n in sorted(nodes)) + " } }",
+        ]))
+        moved_total += len(moved)
+    rebuild(store, affected)
+    return moved_total
+
+
+def rebuild(store: ox.Store, nodes: Iterable[str]) -> None:
+    """Rewrite the shared description of each node: what its contributors state of it, less what
+    any graph other than the shared ones already holds."""
+    meta = meta_graph()
+    derived = {ox.NamedNode(g) for g in shared_graphs()} | {meta}
+    inferred = f"{iris.base()}graph/inferred/"
+    cache: dict[str, list[ox.Triple]] = {}
+    removes: list[ox.Quad] = []
+    adds: list[ox.Quad] = []
+    for node in sorted(nodes):
+        subject = ox.NamedNode(node)
+        target = ox.NamedNode(graph_of(node))
+        removes += list(store.quads_for_pattern(subject, None, None, target))
+        contributors = [q.subject.value for q in store.quads_for_pattern(None, DESCRIBES, subject, meta)]
+        wanted: set[ox.Triple] = set()
+        for graph in contributors:
+            key = iris.key_of_document(graph)
+            if key not in cache:
+                cache[key] = _contribution(store, key)
+            wanted |= {t for t in cache[key] if t.subject == subject}
+        for t in wanted:
+            held = any(q.graph_name not in derived and not q.graph_name.value.startswith(inferred)  # type: ignore[union-attr]
+                       for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None))
+            if not held:
+                adds.append(ox.Quad(t.subject, t.predicate, t.object, target))
+    if removes or adds:
+        ops = []
+        if removes:
+            ops.append("DELETE DATA {\n" + "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in removes) + "\n}")
+        if adds:
+            ops.append("INSERT DATA {\n" + "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in adds) + "\n}")
+        store.update(" ;\n".join(ops))
