@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,6 +92,25 @@ def vocabulary_version(division_codes: frozenset[str] | None = None) -> str:
     return h.hexdigest()[:32]
 
 
+def _open_read_only(path: Path, attempts: int = 20) -> ox.Store:
+    """Open an on-disk store read-only beside a writer (a running server): a writer that is
+    compacting may remove a file between the moment the reader lists the store's files and the
+    moment it opens them, so an IO error is retried a few times (0.05 s, doubling, ~5 s in all)
+    before it is reported. A store that does not exist is reported at once."""
+    if not (path / "CURRENT").exists():
+        raise OSError(f"no store at {path}")
+    delay = 0.05
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError):  # RocksDB reports a vanished file as IO error or "Corruption"
+            if attempt == attempts - 1:
+                raise
+            time.sleep(min(delay, 0.5))
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
 @dataclass
 class Stats:
     triples: int
@@ -117,7 +137,7 @@ class Store:
             if self.path is None:
                 self.ox = ox.Store()
             elif read_only:
-                self.ox = ox.Store.read_only(str(self.path))
+                self.ox = _open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self.ox = ox.Store(str(self.path))

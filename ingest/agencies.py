@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib.resources import files
+from typing import Any
 
 import yaml
 
@@ -15,12 +16,14 @@ from policykg.ingest.model import Party
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, object]:
-    return yaml.safe_load((files("policykg.ingest") / "data" / "agencies.yaml").read_text(encoding="utf-8"))
+def _table() -> dict[str, Any]:
+    table: dict[str, Any] = yaml.safe_load((files("policykg.ingest") / "data" / "agencies.yaml").read_text(encoding="utf-8"))
+    return table
 
 
 def abbreviations() -> dict[str, str]:
-    return _table()["abbreviations"]  # type: ignore[return-value]
+    table: dict[str, str] = _table()["abbreviations"]
+    return table
 
 
 # Scope prefixes written before an agency name, and the level they point to.
@@ -39,7 +42,7 @@ def is_collective(name: str) -> bool:
             core = core[len(prefix):]
             break
     heads = _table()["collective_heads"]
-    return any(core == h or (core.endswith(h) and h in {"制定机关", "决策机关", "有关部门", "有关单位"}) for h in heads)  # type: ignore[union-attr]
+    return any(core == h or (core.endswith(h) and h in {"制定机关", "决策机关", "有关部门", "有关单位"}) for h in heads)
 
 
 def _scope(name: str, home: Division, divisions: Divisions) -> tuple[Division, str]:
@@ -129,7 +132,7 @@ def _branch(name: str, home: Division, divisions: Divisions) -> Party | None:
         parent = divisions.get(home.parent) if home.parent else None
         if parent is None:
             return None
-        bureau = _table()["branch_bureaus"].get(m.group("bureau"), m.group("bureau") + "局")  # type: ignore[union-attr]
+        bureau = _table()["branch_bureaus"].get(m.group("bureau"), m.group("bureau") + "局")
         bureau_iri = iris.agency(parent.code, bureau)
         place_name = divisions.short_name(home).removesuffix("区").removesuffix("县") or place
         canonical = f"{bureau}{place_name}分局"

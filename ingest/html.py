@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 
 from policykg.ingest.characters import Conversion, plan
 from policykg.ingest.text import DOC_NUMBER
@@ -168,7 +169,7 @@ def has_markup(data: bytes) -> bool:
 # --- parsing and clean-up ------------------------------------------------------------------
 
 
-def parse(markup: str) -> etree._Element:
+def parse(markup: str) -> HtmlElement:
     """A recovered tree of the page; an empty page gives an empty ``<html>``."""
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
     try:
@@ -177,20 +178,20 @@ def parse(markup: str) -> etree._Element:
         return lxml.html.fromstring("<html><body></body></html>")
 
 
-def _tag(el: etree._Element) -> str | None:
+def _tag(el: HtmlElement) -> str | None:
     return el.tag.lower() if isinstance(el.tag, str) else None
 
 
-def _attrs(el: etree._Element) -> str:
+def _attrs(el: HtmlElement) -> str:
     return f"{el.get('id', '')} {el.get('class', '')}"
 
 
-def _hidden(el: etree._Element) -> bool:
+def _hidden(el: HtmlElement) -> bool:
     style = re.sub(r"\s+", "", (el.get("style") or "").lower())
     return "display:none" in style or "visibility:hidden" in style or el.get("hidden") is not None
 
 
-def _inside(el: etree._Element, tags: set[str]) -> bool:
+def _inside(el: HtmlElement, tags: set[str]) -> bool:
     return any(_tag(a) in tags for a in el.iterancestors())
 
 
@@ -201,11 +202,11 @@ def collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" \u3000")
 
 
-def _scores(root: etree._Element) -> dict[etree._Element, float]:
+def _scores(root: HtmlElement) -> dict[HtmlElement, float]:
     """Non-link text score of every element, computed bottom-up in one pass."""
-    scores: dict[etree._Element, float] = {}
+    scores: dict[HtmlElement, float] = {}
 
-    def visit(el: etree._Element) -> float:
+    def visit(el: HtmlElement) -> float:
         own = 0.0 if _tag(el) == "a" else _weigh(el.text)
         for child in el:
             child_score = visit(child)
@@ -223,7 +224,7 @@ def _weigh(text: str | None) -> float:
     return len(_CJK_CHAR.findall(text)) + 0.3 * len(_ALNUM.findall(text))
 
 
-def _is_furniture(el: etree._Element, scores: dict[etree._Element, float], page: float) -> bool:
+def _is_furniture(el: HtmlElement, scores: dict[HtmlElement, float], page: float) -> bool:
     tag = _tag(el)
     if tag is None:
         return True
@@ -244,12 +245,12 @@ def _is_furniture(el: etree._Element, scores: dict[etree._Element, float], page:
     return len(text) <= FURNITURE_MAX_CHARS and bool(FURNITURE_TEXT.search(text))
 
 
-def remove_furniture(root: etree._Element) -> None:
+def remove_furniture(root: HtmlElement) -> None:
     """Drop page furniture in place, outermost first; text after a dropped element is kept."""
     scores = _scores(root)
     page = scores[root]
 
-    def prune(el: etree._Element) -> None:
+    def prune(el: HtmlElement) -> None:
         for child in list(el):
             if _is_furniture(child, scores, page):
                 _drop(child)
@@ -259,7 +260,7 @@ def remove_furniture(root: etree._Element) -> None:
     prune(root)
 
 
-def _drop(el: etree._Element) -> None:
+def _drop(el: HtmlElement) -> None:
     parent = el.getparent()
     if parent is None:
         return
@@ -276,15 +277,15 @@ def _drop(el: etree._Element) -> None:
 # --- rendering -----------------------------------------------------------------------------
 
 
-def _own_rows(table: etree._Element) -> list[etree._Element]:
+def _own_rows(table: HtmlElement) -> list[HtmlElement]:
     return [tr for tr in table.iter("tr") if next((a for a in tr.iterancestors("table")), None) is table]
 
 
-def _cells(tr: etree._Element) -> list[etree._Element]:
+def _cells(tr: HtmlElement) -> list[HtmlElement]:
     return [c for c in tr if _tag(c) in ("td", "th")]
 
 
-def is_layout_table(table: etree._Element) -> bool:
+def is_layout_table(table: HtmlElement) -> bool:
     """A table used to lay out a page rather than to hold data: one column, a table nested in a
     cell, or a cell holding a long run of paragraphs."""
     if (table.get("role") or "").lower() == "presentation":
@@ -302,14 +303,14 @@ def is_layout_table(table: etree._Element) -> bool:
     return False
 
 
-def _span(cell: etree._Element, name: str) -> int:
+def _span(cell: HtmlElement, name: str) -> int:
     try:
         return max(1, min(int(cell.get(name, "1")), 1000))
     except ValueError:
         return 1
 
 
-def table_rows(table: etree._Element) -> list[list[str]]:
+def table_rows(table: HtmlElement) -> list[list[str]]:
     """Cell texts row by row: a cell spanning columns appears once, a cell spanning rows is
     repeated in each row it covers (so columns stay aligned)."""
     rows: list[list[str]] = []
@@ -340,13 +341,13 @@ def table_rows(table: etree._Element) -> list[list[str]]:
     return rows
 
 
-def cell_text(cell: etree._Element) -> str:
+def cell_text(cell: HtmlElement) -> str:
     out: list[str] = []
     _emit_children(cell, out, pre=False)
     return collapse("".join(out).replace(_BREAK, " ").replace(_CELL, " "))
 
 
-def _emit_children(el: etree._Element, out: list[str], pre: bool) -> None:
+def _emit_children(el: HtmlElement, out: list[str], pre: bool) -> None:
     if el.text:
         out.append(el.text.replace("\n", _BREAK) if pre else el.text)
     for child in el:
@@ -355,7 +356,7 @@ def _emit_children(el: etree._Element, out: list[str], pre: bool) -> None:
             out.append(child.tail.replace("\n", _BREAK) if pre else child.tail)
 
 
-def _emit(el: etree._Element, out: list[str], pre: bool) -> None:
+def _emit(el: HtmlElement, out: list[str], pre: bool) -> None:
     tag = _tag(el)
     if tag is None or tag in DROP_TAGS:
         return
@@ -377,7 +378,7 @@ def _emit(el: etree._Element, out: list[str], pre: bool) -> None:
         out.append(_BREAK)
 
 
-def render(el: etree._Element) -> list[str]:
+def render(el: HtmlElement) -> list[str]:
     """The element as non-blank lines; table rows keep TABs between cells."""
     out: list[str] = []
     _emit(el, out, pre=False)
@@ -424,7 +425,7 @@ def _offer(found: dict[str, tuple[int, str]], key: str, priority: int, value: st
         found[key] = (priority, value)
 
 
-def read_metadata(root: etree._Element) -> dict[str, str]:
+def read_metadata(root: HtmlElement) -> dict[str, str]:
     """索引号, 发布机构, 发布日期, 文号 … and the title, from ``<meta>`` tags, metadata-table
     cells (label cell, value cell) and ``label:value`` text anywhere on the page."""
     found: dict[str, tuple[int, str]] = {}
@@ -452,7 +453,7 @@ def read_metadata(root: etree._Element) -> dict[str, str]:
 # --- body and title ------------------------------------------------------------------------
 
 
-def choose_body(root: etree._Element, scores: dict[etree._Element, float]) -> etree._Element:
+def choose_body(root: HtmlElement, scores: dict[HtmlElement, float]) -> HtmlElement:
     """The element holding the article: by text density (descend while one child holds at least
     ``DESCEND`` of the non-link text), unless a content container by id/class holds at least half
     as much."""
@@ -480,7 +481,7 @@ def choose_body(root: etree._Element, scores: dict[etree._Element, float]) -> et
     return max(near, key=lambda el: sum(1 for _ in el.iterancestors()))
 
 
-def _title_candidates(root: etree._Element) -> list[etree._Element]:
+def _title_candidates(root: HtmlElement) -> list[HtmlElement]:
     out = []
     for el in root.iter():
         tag = _tag(el)
@@ -493,7 +494,7 @@ def _title_candidates(root: etree._Element) -> list[etree._Element]:
     return out
 
 
-def choose_title(root: etree._Element, body: etree._Element, page_title: str) -> str | None:
+def choose_title(root: HtmlElement, body: HtmlElement, page_title: str) -> str | None:
     """The article title: a heading (or ``*title*`` element) whose text the ``<title>`` contains,
     else the first heading inside the body, else the nearest one before it, else the
     ``<title>`` without the site name."""
@@ -515,7 +516,7 @@ def choose_title(root: etree._Element, body: etree._Element, page_title: str) ->
     return None
 
 
-def _standalone_doc_number(root: etree._Element) -> str | None:
+def _standalone_doc_number(root: HtmlElement) -> str | None:
     """A 文号 printed on a line of its own (``钦南政办发〔2017〕12号``), as official documents do
     under their title."""
     body = root.find("body")
@@ -562,7 +563,7 @@ def page_text(markup: str, characters: bool = True) -> Page:
         metadata.setdefault("doc_number", standalone)
     layout = _Layout(
         drop_first=bool(title) and re.sub(r"\s+", "", lines[0]) == re.sub(r"\s+", "", title or ""),
-        add_doc_number=bool(standalone) and not any(standalone in ln for ln in lines),
+        add_doc_number=bool(standalone and not any(standalone in ln for ln in lines)),
     )
     if title:
         metadata.setdefault("title", title)
@@ -600,21 +601,21 @@ class _Layout:
 _SLOTS = ("text", "tail", "content")
 
 
-def _get_slot(el: etree._Element, slot: str) -> str | None:
+def _get_slot(el: HtmlElement, slot: str) -> str | None:
     return el.get("content") if slot == "content" else getattr(el, slot)
 
 
-def _set_slot(el: etree._Element, slot: str, value: str) -> None:
+def _set_slot(el: HtmlElement, slot: str, value: str) -> None:
     if slot == "content":
         el.set("content", value)
     else:
         setattr(el, slot, value)
 
 
-def _convert_tree(elements: list[etree._Element], conversion: Conversion) -> tuple[list[tuple], int]:
+def _convert_tree(elements: list[HtmlElement], conversion: Conversion) -> tuple[list[tuple[HtmlElement, str, str]], int]:
     """Convert every text node (and ``<meta content>``) in place; the slots changed, with their
     original text, and the number of glosses removed."""
-    slots: list[tuple[etree._Element, str, str]] = []
+    slots: list[tuple[HtmlElement, str, str]] = []
     glosses = 0
     if conversion == Conversion():  # no toned gloss and not Traditional: nothing to do
         return slots, 0
@@ -635,7 +636,7 @@ def _convert_tree(elements: list[etree._Element], conversion: Conversion) -> tup
     return slots, glosses
 
 
-def _source_elements(elements: list[etree._Element], piece: str) -> list[etree._Element]:
+def _source_elements(elements: list[HtmlElement], piece: str) -> list[HtmlElement]:
     """Elements whose text (or meta content) is exactly this title or 文号 line."""
     found = []
     for el in elements:
@@ -649,7 +650,7 @@ def _source_elements(elements: list[etree._Element], piece: str) -> list[etree._
     return found
 
 
-def _original_of(piece: str | None, sources: dict[str, list[etree._Element]]) -> str | None:
+def _original_of(piece: str | None, sources: dict[str, list[HtmlElement]]) -> str | None:
     """The title or 文号 line in the page's own characters (the tree is restored by now)."""
     if not piece:
         return piece

@@ -160,8 +160,8 @@ def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
                 i = g.find(d.text)
                 d.span = Span(at + i, at + i + len(d.text), ctx.text[at + i:at + i + len(d.text)])
                 deadline = d
-                a, b = _enclosing_bracket(g, i, i + len(d.text)) or (i, i + len(d.text))
-                g = _blank(g, a, b)  # (每年12月前报送) is about timing: the whole bracket goes
+                start, end = _enclosing_bracket(g, i, i + len(d.text)) or (i, i + len(d.text))
+                g = _blank(g, start, end)  # (每年12月前报送) is about timing: the whole bracket goes
                 if not g.strip(" ,;()"):
                     continue
             role_text, role = role_of(g.rstrip(), anywhere=default is None)

@@ -71,6 +71,7 @@ class _Item:
 
 def _number(style: str, m: re.Match[str]) -> int:
     n = m.group("n") or m.groupdict().get("m")
+    assert n, f"a numbering has a number: {m.group(0)!r}"
     if style in {"cn", "paren-cn"}:
         return chinese_number(n)
     if style == "circled":
@@ -330,10 +331,11 @@ class _PlanParser:
                 d.span = self.span(at, at + len(value))
                 deadline = d
         task_cell, task_at = cells[columns.task] if columns.task < len(cells) else ("", row.start)
+        under = self._topic() or self._area()
         measure = Measure(
             number=number,
             text=self.text[task_at:task_at + len(task_cell)].strip(),
-            section=(self._topic() or self._area()).path if (self._topic() or self._area()) else None,
+            section=under.path if under else None,
             topic=int(self._topic().number) if self._topic() else None,  # type: ignore[union-attr]
             task_area=self._area().heading if self._area() else None,  # type: ignore[union-attr]
             deadline=deadline,
@@ -429,7 +431,7 @@ def _fold_listed_sub_items(items: list[_Item | Line]) -> list[_Item | Line]:
         if len(children) >= 2 and children[-1].obligated and not any(c.obligated for c in children[:-1]):  # type: ignore[union-attr]
             for c in children:
                 item.extra.extend([c.line, *c.extra])  # type: ignore[union-attr]
-            item.end, item.obligated = children[-1].end, True  # type: ignore[union-attr]
+            item.end, item.obligated = children[-1].end, True
             i = j
     return out
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
+from typing import Any
 from urllib.parse import unquote
 
 import yaml
@@ -77,20 +78,21 @@ class Succession:
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict[str, object]:
-    return yaml.safe_load((files("policykg.ingest") / "data" / "reforms.yaml").read_text(encoding="utf-8"))
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((files("policykg.ingest") / "data" / "reforms.yaml").read_text(encoding="utf-8"))
+    return data
 
 
 @lru_cache(maxsize=1)
 def sources() -> dict[str, Source]:
     return {k: Source(key=k, title=v["title"], issuer=v["issuer"], date=str(v["date"]), quote=v.get("quote"))
-            for k, v in _data()["sources"].items()}  # type: ignore[union-attr]
+            for k, v in _data()["sources"].items()}
 
 
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
     out = []
-    for r in _data()["rules"]:  # type: ignore[union-attr]
+    for r in _data()["rules"]:
         out.append(Rule(
             id=r["id"], label_zh=r["label"]["zh"], label_en=r["label"]["en"], kind=r["kind"], originals=tuple(r["from"]),
             to=dict(r["to"]), levels=tuple(r["levels"]), source=sources()[r["source"]], quote=r["quote"],
@@ -123,7 +125,7 @@ def succession(party: Party, divisions: Divisions) -> Succession | None:
                 continue
             successor = _successor(agencies.resolve(f"{division.name}{to}", division, divisions), rule, division, divisions)
             date_source = sources()["party-state-2018"]
-            date = str(_data()["local_deadlines"][division.level])  # type: ignore[index]
+            date = str(_data()["local_deadlines"][division.level])
             qualifier, confidence = "by", 0.9
         else:
             continue

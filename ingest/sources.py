@@ -113,7 +113,7 @@ def _read_bytes(path: Path) -> bytes:
         raise SourceFileError(f"{path}: is a directory; pass files or use a folder path", path=path) from None
     except OSError as exc:
         raise SourceFileError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
-    limit = int(settings.get("max_file_bytes"))  # type: ignore[arg-type]
+    limit = int(settings.get("max_file_bytes"))
     if len(data) > limit:
         raise SourceFileError(
             f"{path}: {len(data):,} bytes is larger than the limit of {limit:,} bytes "

@@ -33,7 +33,7 @@ def scheme() -> tuple[tuple[Concept, ...], tuple[Concept, ...]]:
 
 
 def _hits(concept: Concept, text: str) -> list[tuple[int, str]]:
-    out = []
+    out: list[tuple[int, str]] = []
     for word in concept.keywords:
         start = text.find(word)
         while start >= 0:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 # package data, read through importlib.resources (a pathlib.Path for regular and editable installs)
-HERE = files(__name__)
+HERE = cast(Path, files(__name__))
 ONTOLOGY_FILE = HERE / "policykg.ttl"
 SHAPES_FILE = HERE / "shapes.ttl"
 ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from policykg.errors import InputError
 from policykg.ingest import extract
@@ -62,9 +63,9 @@ class _Tally:
     """Gold and extracted sets per (field, layout); every field is also totalled over layouts."""
 
     def __init__(self) -> None:
-        self.sets: dict[tuple[str, str], tuple[set, set]] = {}
+        self.sets: dict[tuple[str, str], tuple[set[Any], set[Any]]] = {}
 
-    def add(self, field: str, layout: str, gold: set, got: set) -> None:
+    def add(self, field: str, layout: str, gold: set[Any], got: set[Any]) -> None:
         for key in ((field, layout), (field, "all")):
             g, o = self.sets.setdefault(key, (set(), set()))
             g |= gold
@@ -135,7 +136,7 @@ def evaluate(gold_dir: Path, corpus_dirs: list[Path] | Path) -> list[Score]:
     return tally.scores()
 
 
-def _alignments(tally: _Tally, pairs: list[dict], dirs: list[Path]) -> None:
+def _alignments(tally: _Tally, pairs: list[dict[str, Any]], dirs: list[Path]) -> None:
     """Measure alignment (graph/alignment.py) against the hand alignment, with and without the
     entries the annotator marked doubtful."""
     from policykg.graph.alignment import MeasureText, align_plans
@@ -157,7 +158,7 @@ def _alignments(tally: _Tally, pairs: list[dict], dirs: list[Path]) -> None:
                       {(child, c, p, k) for (c, p), k in found.items() if c in judged})
 
 
-def _citations(tally: _Tally, layout: str, name: str, gold: list[dict], ex: Extraction) -> None:
+def _citations(tally: _Tally, layout: str, name: str, gold: list[dict[str, Any]], ex: Extraction) -> None:
     tally.add("citation (target, relation)", layout,
               {(name, _title_key(c["target"]), c["relation"]) for c in gold},
               {(name, _title_key(c.target_title), c.relation) for c in ex.citations})
@@ -169,7 +170,7 @@ def _citations(tally: _Tally, layout: str, name: str, gold: list[dict], ex: Extr
               {(name, _title_key(c.target_title)) for c in ex.citations if c.corrected})
 
 
-def _measures(tally: _Tally, layout: str, name: str, gold: list[dict], ex: Extraction, topics: bool) -> None:
+def _measures(tally: _Tally, layout: str, name: str, gold: list[dict[str, Any]], ex: Extraction, topics: bool) -> None:
     doc = name
     if len({m.number for m in ex.measures}) < len(ex.measures):
         # numbering that restarts: a measure numbered twice is still two measures
@@ -198,7 +199,7 @@ def _measures(tally: _Tally, layout: str, name: str, gold: list[dict], ex: Extra
                   {(doc, m.number, m.deadline.default if m.deadline else False) for m in ex.measures})
 
 
-def _report(tally: _Tally, name: str, gold: dict, ex: Extraction) -> None:
+def _report(tally: _Tally, name: str, gold: dict[str, Any], ex: Extraction) -> None:
     layout = "reports"
     tally.add("report year", layout, {(name, gold["report_year"])}, {(name, ex.report_year)})
     tally.add("report section (kind, heading)", layout,

@@ -4,6 +4,8 @@ term the ontology does not have raises instead of silently minting an IRI."""
 from __future__ import annotations
 
 from importlib.resources import files
+from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import ClosedNamespace
@@ -12,7 +14,7 @@ from policykg.iris import ONTOLOGY
 
 # package data, read through importlib.resources, not imported: the core imports no layer above it
 # (ontology/ itself imports nothing of ours; its code uses the same file)
-ONTOLOGY_FILE = files("policykg.ontology") / "policykg.ttl"
+ONTOLOGY_FILE = cast(Path, files("policykg.ontology")) / "policykg.ttl"  # a Path: the package is installed as files
 
 
 def _terms() -> list[str]:
