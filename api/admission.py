@@ -13,9 +13,12 @@ assets, the ontology, pages answered from a cache.
 more wait, each at most ``max_wait`` seconds (twice ``query_timeout``); past either the answer is
 503 ``ServiceBusy`` with ``Retry-After``. One client (remote address) may have at most
 ``per_client_queries`` requests running or waiting; past it the answer is 429 with
-``Retry-After``. When a slot frees, the waiting client with the fewest requests under way goes
-first (the oldest request among equals): a client that sends one query is not queued behind
-another's burst. Behind a reverse proxy every request comes from the proxy's address unless
+``Retry-After``. The queue's room is shared: when it is full, a client with fewer requests
+under way than the heaviest waiting client takes the place of that client's newest request
+(which gets the 503). When a slot frees, the waiting client with the fewest requests under way
+goes first (the oldest request among equals). So a client that sends one query is neither
+refused nor queued behind another's burst: it waits for the first slot to free, at most
+``query_timeout``. Behind a reverse proxy every request comes from the proxy's address unless
 uvicorn is told to trust its ``X-Forwarded-For`` (``--proxy-headers``, ``--forwarded-allow-ips``).
 """
 
@@ -204,10 +207,10 @@ class Gate:
 
     def __init__(self, store: Store) -> None:
         self.svc: Service = service(store)
-        self.timeout = float(settings.get("query_timeout"))  # type: ignore[arg-type]
-        self.max_rows = int(settings.get("max_rows"))  # type: ignore[arg-type]
+        self.timeout = float(settings.get("query_timeout"))
+        self.max_rows = int(settings.get("max_rows"))
         slots = self.svc.workers if self.svc.workers > 0 else 2  # in the server process: two at a time
-        self.admission = Admission(slots, int(settings.get("query_queue")), int(settings.get("per_client_queries")),  # type: ignore[arg-type]
+        self.admission = Admission(slots, int(settings.get("query_queue")), int(settings.get("per_client_queries")),
                                    max_wait=2 * self.timeout)
 
     def reader(self) -> Reader:

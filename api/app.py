@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policykg import __version__, iris, queries, settings
-from policykg.api import canned, gsp, resources, ui
+from policykg.api import canned, gsp, resources, ui, uploads
 from policykg.api.admission import Gate
 from policykg.api.security import add_cors, add_security_headers
 from policykg.api.sparql import Limits, router as sparql_router
@@ -60,6 +60,7 @@ def create_app(store: Store) -> FastAPI:
 
     app.include_router(sparql_router(store, gate))  # /sparql
     app.include_router(gsp.router(store, service(store), Limits.from_settings()))  # the Graph Store Protocol at /rdf-graphs/service
+    app.include_router(uploads.router(service(store), Limits.from_settings()))  # POST /api/documents: ingest through the server
     add_cors(app)  # CORS for every route (settings cors_origins, write_origins)
     add_security_headers(app)  # nosniff, X-Frame-Options, CSP on pages: outermost, so on every response
     app.include_router(ui.router(store, resolver, gate))  # web UI: /ui/…, /assets/… (npm, locked), /static/…
@@ -100,7 +101,7 @@ def create_app(store: Store) -> FastAPI:
         )
         if not rows:
             raise ResourceNotFound(f"no measure {measure_iri}")
-        return rows[0]  # type: ignore[no-any-return]
+        return rows[0]
 
     # the routes below read the store: each hands its work to the gate (api.admission), which
     # runs it once admitted, every query in a worker within the limits of /sparql

@@ -74,7 +74,7 @@ def _count(reader: Reader, prepared: queries.Prepared, inferred: bool) -> int:
     text = (f"{prologue}SELECT {names} (COUNT(*) AS ?count) WHERE {{ {{\n{prepared.text[len(prologue):]}\n}} }}"
             + (f" GROUP BY {names}" if names else ""))
     rows = reader.select(text, prepared.substitutions, inferred, hidden=prepared.hidden)
-    return int(rows[0]["count"]) if rows else 0  # type: ignore[call-overload]
+    return int(rows[0]["count"]) if rows else 0
 
 
 def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
@@ -91,7 +91,7 @@ def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
 
     # described per query by openapi_paths(); one handler serves them all
     @r.get("/api/queries/{name}", include_in_schema=False)
-    async def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000),  # type: ignore[arg-type]
+    async def run_query(name: str, request: Request, limit: int = Query(default=int(settings.get("page_size")), ge=1, le=10000),
                         offset: int = Query(default=0, ge=0), inferred: bool = Query(default=True)) -> Response:
         q = queries.named(name)  # never a file path: only the queries of queries/
         params = request.query_params

@@ -130,7 +130,9 @@ async def _payload(request: Request, limits: Limits, base: str) -> list[ox.Tripl
 def _write(store: Store, target: Target, triples: list[ox.Triple], replace: bool) -> bool:
     """Replace or extend a graph in one transaction; True when the graph was new."""
     created = not _exists(store, target)
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    serialized = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert serialized is not None  # without an output, the bytes
+    data = serialized.decode("utf-8")
     if isinstance(target, ox.DefaultGraph):
         steps = (["CLEAR SILENT DEFAULT"] if replace else []) + ([f"INSERT DATA {{\n{data}\n}}"] if triples else [])
     else:
@@ -182,7 +184,7 @@ def router(store: Store, svc: Service, limits: Limits) -> APIRouter:
             raise ProtocolError("name the graph: ?graph=IRI, or ?default for the default graph")
         return target
 
-    read = {"response_class": Response, "openapi_extra": {"parameters": _PARAMS},
+    read: dict[str, Any] = {"response_class": Response, "openapi_extra": {"parameters": _PARAMS},
             "responses": {200: {"description": "The graph", "content": {f[0]: {} for f in GRAPH_FORMATS.values()}},
                           400: {"description": "No graph named, or not an IRI", **_ERROR},
                           404: {"description": "No such graph", **_ERROR},

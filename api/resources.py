@@ -126,7 +126,7 @@ def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
         return {"document": doc, "document_href": local(doc), "document_title": info[0]["title"], "number": number, "text": info[0]["t"],
                 "implementers": [{**x, "href": local(str(x["agency"]))} for x in rows],
                 "implements": [{**p, "href": local(str(p["p"]))} for p in parents],
-                "carried_by": [{**c, "href": local(str(c["measure"]))} for c in cascade if c["depth"] > 0]}
+                "carried_by": [{**c, "href": local(str(c["measure"]))} for c in cascade if c["depth"] != 0]}  # depth ≥ 0
 
     def agency(reader: Reader, iri: str) -> dict[str, Any]:
         return {"obligations": [{**x, "href": local(str(x["measure"]))} for x in canned(reader, "obligations", agency=iri)],

@@ -113,10 +113,10 @@ class Limits:
 
     @classmethod
     def from_settings(cls) -> Limits:
-        return cls(timeout=float(settings.get("query_timeout")),  # type: ignore[arg-type]
-                   max_rows=int(settings.get("max_rows")),  # type: ignore[arg-type]
-                   max_query_bytes=int(settings.get("max_query_bytes")),  # type: ignore[arg-type]
-                   max_upload_bytes=int(settings.get("max_upload_bytes")),  # type: ignore[arg-type]
+        return cls(timeout=float(settings.get("query_timeout")),
+                   max_rows=int(settings.get("max_rows")),
+                   max_query_bytes=int(settings.get("max_query_bytes")),
+                   max_upload_bytes=int(settings.get("max_upload_bytes")),
                    update_token=str(settings.get("update_token") or ""),
                    service_hosts=parse_hosts(settings.get("service_hosts")))
 
@@ -279,10 +279,10 @@ def router(store: Store, gate: Gate | None = None) -> APIRouter:
         size = len(text.encode("utf-8"))
         if size > limits.max_query_bytes:
             raise PayloadTooLarge(f"the query is {size:,} bytes, more than the limit of {limits.max_query_bytes:,} (max_query_bytes)")
+        text = prepare(text)  # the \u escapes expanded: the text checked is the text run
         if is_update(text):
             raise ProtocolError("this is a SPARQL Update, not a query: POST it as update=… or as an application/sparql-update "
                                 "body (updates need the update token)")
-        text = prepare(text)  # the \u escapes expanded: the text checked is the text run
         if may_fetch(text):
             await run_in_threadpool(check_query, text, iris.base(), PREFIXES, limits.service_hosts)
         task = Task(text, iris.base(),
@@ -447,5 +447,5 @@ def describe(accept: str | None, endpoint: str, store: Store, limits: Limits, fm
         ds.default_graph += g
         for prefix, ns in g.namespaces():
             ds.bind(prefix, ns)
-        g = ds  # type: ignore[assignment]
+        g = ds
     return Response(g.serialize(format=_RDFLIB_FORMATS[key], encoding="utf-8"), media_type=media_type(key), headers={"Vary": "Accept"})

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import networkx as nx
@@ -37,7 +37,7 @@ from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 
 # package data, read through importlib.resources (a pathlib.Path for regular and editable installs)
-STATIC = files("policykg.api") / "static"
+STATIC = cast(Path, files("policykg.api")) / "static"  # a Path: the package is installed as files
 VENDOR = STATIC / "vendor"  # the allow-listed npm files and versions.json, put there by api/assets.py
 TEMPLATES = Environment(loader=PackageLoader("policykg.api", "templates"), autoescape=select_autoescape())
 LG = PREFIXES["lg"]
@@ -51,7 +51,8 @@ MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
 @lru_cache(maxsize=4)
 def _locked(stamp: float) -> dict[str, str]:
     """Package → version as pinned by web/package-lock.json, as the build step recorded it."""
-    return json.loads((VENDOR / VERSIONS).read_text(encoding="utf-8"))
+    versions: dict[str, str] = json.loads((VENDOR / VERSIONS).read_text(encoding="utf-8"))
+    return versions
 
 
 def locked_versions() -> dict[str, str]:
@@ -166,7 +167,7 @@ def language(request: Request) -> str:
     """``lang`` from the query string, else the ``lang`` cookie, else Chinese."""
     for value in (request.query_params.get("lang"), request.cookies.get("lang")):
         if value in LANGS:
-            return value  # type: ignore[return-value]
+            return value
     return "zh"
 
 
@@ -255,8 +256,8 @@ def lineage_view(reader: Reader, iri: str) -> dict[str, Any]:
     labels = concept_labels(reader)
     in_corpus = set(reader.documents())
     if iri not in g:
-        title = reader.select(f"SELECT ?t WHERE {{ {term(iri)} dcterms:title ?t }} LIMIT 1")
-        g.add_node(iri, title=title[0]["t"] if title else iri, level=None, date=None)
+        titled = reader.select(f"SELECT ?t WHERE {{ {term(iri)} dcterms:title ?t }} LIMIT 1")
+        g.add_node(iri, title=titled[0]["t"] if titled else iri, level=None, date=None)
     up = nx.descendants(g, iri)  # edges run child → parent, so the lineage's ancestors
     down = nx.ancestors(g, iri)
     depth_up = nx.single_source_shortest_path_length(g, iri)
@@ -341,13 +342,13 @@ def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None 
     today: dict[str, tuple[str, str]] = {}
     if measure:
         iri = resolver.measure(measure)
-        info = reader.select(f"SELECT ?d ?n WHERE {{ {term(iri)} lg:document ?d ; lg:number ?n }} LIMIT 1")
-        rows = canned(reader, resolver, "cascade-implementers", {"document": str(info[0]["d"]), "measure": str(info[0]["n"]).split("-")[0]})
+        found = reader.select(f"SELECT ?d ?n WHERE {{ {term(iri)} lg:document ?d ; lg:number ?n }} LIMIT 1")
+        rows = canned(reader, resolver, "cascade-implementers", {"document": str(found[0]["d"]), "measure": str(found[0]["n"]).split("-")[0]})
         carriers = measure_cascade(rows, iri)
         measures = [str(c["measure"]) for c in carriers]
         depth = {str(c["measure"]): c["depth"] for c in carriers}
         for c in carriers:
-            for i in c["implementers"]:  # type: ignore[union-attr]
+            for i in cast("list[dict[str, Any]]", c["implementers"]):
                 edges.append({"source": str(i["agency"]), "target": str(c["measure"]), "kind": "assignment", "role": i["role"],
                               "label": str(i["agencyLabel"]), "collective": bool(i["collective"])})
                 if i["today"]:
@@ -376,16 +377,16 @@ def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None 
     info: dict[str, dict[str, Any]] = {}
     if measures:
         for r in reader.select(_MEASURE_INFO.format(values=values("measure", measures))):
-            m = info.setdefault(str(r["measure"]), {**r, "task_areas": set()})
+            entry = info.setdefault(str(r["measure"]), {**r, "task_areas": set()})
             if r["taskArea"]:
-                m["task_areas"].add(str(r["taskArea"]))
+                entry["task_areas"].add(str(r["taskArea"]))
     areas = division_labels(reader, {str(m["area"]) for m in info.values() if m["area"]})
 
     # filter options over the focus set, then the filters
     options = {"task_area": _count(labels, (a for m in info.values() for a in m["task_areas"])),
                "jurisdiction": sorted(({"value": v["code"] or k, "zh": v["zh"], "en": v["en"],
                                         "count": sum(1 for m in info.values() if m["area"] == k)} for k, v in areas.items()),
-                                      key=lambda o: -o["count"])}
+                                      key=lambda o: -cast(int, o["count"]))}
     keep = set(info)
     if jurisdiction and focus["kind"] != "jurisdiction":
         under = {str(r["area"]) for r in reader.select(_AREAS_UNDER.format(values=values("jurisdiction", [resolver.jurisdiction(jurisdiction)])))}
@@ -507,7 +508,7 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     items: dict[str, dict[str, Any]] = {}
     # the words reach SPARQL only as a literal substituted by Oxigraph
     items_query = _ITEMS.format(filter="FILTER(CONTAINS(STR(?text), ?q))" if q else "")
-    words = {"q": ox.Literal(q)} if q else {}
+    words: dict[str, ox.NamedNode | ox.Literal] = {"q": ox.Literal(q)} if q else {}
     for r in reader.select(queries.project(items_query, tuple(words)), words, inferred=False, hidden=tuple(words)):
         it = items.setdefault(str(r["item"]), {"kind": r["kind"], "doc": str(r["doc"]), "number": r["number"], "text": r["text"],
                                                "task_areas": set(), "deadline": r["deadline"]})

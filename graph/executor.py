@@ -54,7 +54,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -141,7 +141,8 @@ def evaluate(store: ox.Store, task: Task, deadline: float | None = None) -> Outc
         dataset = {"default_graph": [ox.NamedNode(g) for g in task.default_graphs or ()],
                    "named_graphs": [ox.NamedNode(g) for g in task.named_graphs or ()]}
     try:
-        substitutions = {ox.Variable(name): term for name, term in task.substitutions} or None
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = {
+            ox.Variable(name): term for name, term in task.substitutions} or None
         result = store.query(task.text, base_iri=task.base_iri, prefixes=PREFIXES, substitutions=substitutions, **dataset)
         if isinstance(result, ox.QueryBoolean):
             key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "ASK")
@@ -481,8 +482,8 @@ class Service:
     def __init__(self, store: Store) -> None:
         self._store = weakref.ref(store)
         self.lock = threading.RLock()
-        self.workers = int(settings.get("query_workers"))  # type: ignore[arg-type]
-        self.memory_mb = int(settings.get("query_memory_mb"))  # type: ignore[arg-type]
+        self.workers = int(settings.get("query_workers"))
+        self.memory_mb = int(settings.get("query_memory_mb"))
         self.generation = 0
         self._pool: Pool | None = None
         self._snapshots: _Snapshots | None = None
@@ -550,7 +551,7 @@ class Service:
 # --- reading for the server's own routes --------------------------------------------------------
 
 
-class Rows(list):  # type: ignore[type-arg]
+class Rows(list[dict[str, Any]]):
     """The rows of a SELECT as dicts of Python values (as ``Store.select`` gives them);
     ``truncated``: there were more than the rows asked for (the row cap, or a page's size)."""
 
@@ -571,7 +572,7 @@ class Reader:
         self.truncated = False
         self.queries = 0
 
-    def run(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True,
+    def run(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True,
             fmt: str = "tsv", max_rows: int | None = None, hidden: tuple[str, ...] = ()) -> Outcome:
         """The outcome of one query in format ``fmt`` (a ``FORMAT_NAMES`` key) with at most
         ``max_rows`` rows, and never more than the row cap (which sets ``truncated`` when it
@@ -586,7 +587,7 @@ class Reader:
             self.truncated = True
         return outcome
 
-    def select(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    def select(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
                inferred: bool = True, max_rows: int | None = None, hidden: tuple[str, ...] = ()) -> Rows:
         """Rows of a SELECT as dicts of Python values (None when unbound), at most ``max_rows``."""
         outcome = self.run(sparql, substitutions, inferred, "tsv", max_rows, hidden)
@@ -596,10 +597,10 @@ class Reader:
         rows.truncated = outcome.truncated
         return rows
 
-    def ask(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True) -> bool:
+    def ask(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True) -> bool:
         return bool(json.loads(self.run(sparql, substitutions, inferred, "json").body)["boolean"])
 
-    def triples(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    def triples(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
                 inferred: bool = True) -> list[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE (at most the row cap)."""
         body = self.run(sparql, substitutions, inferred, "nt").body

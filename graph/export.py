@@ -16,10 +16,14 @@ FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfF
 def dump(store: Store, fmt: str) -> bytes:
     rdf_format = FORMATS[fmt]
     if rdf_format.supports_datasets:
-        return store.ox.dump(format=rdf_format, prefixes=PREFIXES)  # type: ignore[call-arg]
+        data = store.ox.dump(format=rdf_format, prefixes=PREFIXES)
+        assert data is not None  # without an output, the bytes
+        return data
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.ox.quads_for_pattern(None, None, None)}
     kwargs = {"prefixes": PREFIXES} if fmt == "ttl" else {}
-    return ox.serialize(sorted(triples, key=str), format=rdf_format, **kwargs)  # type: ignore[arg-type]
+    data = ox.serialize(sorted(triples, key=str), format=rdf_format, **kwargs)  # type: ignore[arg-type]
+    assert data is not None  # without an output, the bytes
+    return data
 
 
 def union_graph(store: Store, include_ontology: bool = False, inferred: bool = False) -> Graph:

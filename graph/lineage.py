@@ -7,7 +7,7 @@ the asserted citation records, so it is independent of the inferred graphs and s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import networkx as nx
 
@@ -54,10 +54,10 @@ class Edge:
                 "evidence": {"quote": self.quote, "start": self.start, "end": self.end}}
 
 
-def lineage_graph(store: Store | Reader) -> nx.MultiDiGraph:
+def lineage_graph(store: Store | Reader) -> nx.MultiDiGraph[str]:
     """Documents as nodes (title, level, date), lineage citations as edges child → parent (read
     from a Store, or through a Reader within the server's limits)."""
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for row in store.select(_NODES, inferred=False):
         g.add_node(str(row["doc"]), title=row["title"], level=row["levelName"], date=row["date"])
     for row in store.select(_EDGES, inferred=False):
@@ -68,7 +68,7 @@ def lineage_graph(store: Store | Reader) -> nx.MultiDiGraph:
     return g
 
 
-def _paths(g: nx.MultiDiGraph, start: str, reverse: bool) -> list[dict[str, object]]:
+def _paths(g: nx.MultiDiGraph[str], start: str, reverse: bool) -> list[dict[str, object]]:
     """Every document reachable from ``start`` (up the lineage, or down with ``reverse``) with its
     depth and one shortest path of edges; each edge is the most confident citation between the
     two documents."""
@@ -101,7 +101,7 @@ def measure_cascade(rows: list[dict[str, object]], top: str) -> list[dict[str, o
     """The rows of the cascade-implementers query grouped by carrying measure, each with its
     depth and the shortest path of aligned measures down from ``top`` to it (every step with its
     alignment score and kind); ordered by depth, then document. Safe on cycles."""
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     carriers: dict[str, dict[str, object]] = {}
     for r in rows:
         m = str(r["carrier"])
@@ -112,8 +112,9 @@ def measure_cascade(rows: list[dict[str, object]], top: str) -> list[dict[str, o
             g.add_edge(m, str(r["via"]), score=r["score"], kind=r["kind"])
         if r.get("agency"):
             who = {k: r[k] for k in ("role", "agency", "agencyLabel", "collective", "evidence", "today", "todayLabel")}
-            if who not in c["implementers"]:  # type: ignore[operator]
-                c["implementers"].append(who)  # type: ignore[union-attr]
+            implementers = cast("list[dict[str, object]]", c["implementers"])
+            if who not in implementers:
+                implementers.append(who)
     out = []
     for m, c in carriers.items():
         try:

@@ -8,7 +8,8 @@ Two rules, enforced before Oxigraph sees a request:
 - **Derived graphs are not written.** An update may write document graphs
   (``graph/doc/KEY``), graphs the Graph Store created (``graph/posted/…``), the default graph
   and graphs outside ``{base}graph/``; never the inferred graphs, the ontology and vocabulary
-  graphs or the store's own bookkeeping (``protected_graph``; the Graph Store Protocol applies
+  graphs, the shared descriptions rebuilt from the documents (``graph/agencies`` …) or the
+  store's own bookkeeping (``graph/meta``) (``protected_graph``; the Graph Store Protocol applies
   the same rule). An update that writes a graph named by a variable is refused, since it could
   reach one of them. ``DROP/CLEAR ALL`` and ``DROP/CLEAR NAMED`` are taken to mean every graph
   an update may write: they become one ``DROP/CLEAR SILENT GRAPH`` per such graph, listed when
@@ -80,6 +81,7 @@ def parse_hosts(value: object) -> frozenset[str]:
 
 def protected_graph(iri: str) -> str | None:
     """Why a graph cannot be written by SPARQL Update or the Graph Store, or None when it can."""
+    from policykg.graph.shared import shared_graphs
     from policykg.graph.store import vocab_graph_iri
 
     root = f"{iris.base()}graph/"
@@ -89,6 +91,9 @@ def protected_graph(iri: str) -> str | None:
         return "holds inferences computed from the asserted graphs; write the asserted graph instead"
     if iri in (iris.ontology_graph(), vocab_graph_iri()):
         return "holds the ontology or the vocabulary, which the store loads from the package"
+    if iri in shared_graphs():
+        return ("holds what documents say of shared nodes (cited documents, agencies, reforms), rebuilt from the "
+                "document graphs; write a document graph instead")
     for writable in (iris.doc_graph(""), f"{root}posted/"):
         if iri.startswith(writable) and len(iri) > len(writable):
             return None
@@ -110,25 +115,16 @@ def writable_graphs(names: Iterable[str]) -> list[str]:
 # --- reading with rdflib ------------------------------------------------------------------------
 
 
-def _parse(text: str, update: bool, base: str, prefixes: dict[str, str]) -> list[Any]:
-    """The operations of an update, or the query, as rdflib's parse tree with prefixed names and
-    relative IRIs resolved (the algebra is not built: rdflib's translation of an update takes
-    time quadratic in its size, and the parse tree names every graph and endpoint)."""
-    import functools
-
+def _parse(text: str, update: bool, base: str, prefixes: dict[str, str]) -> Iterator[tuple[Names, Any]]:
+    """The operations of an update (or the query), each with the names in force for it, as
+    rdflib's parse tree (the algebra is not built: rdflib's translation of an update takes time
+    quadratic in its size, and the parse tree names every graph and endpoint)."""
     from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     what = "update" if update else "query"
     try:
         parsed = parseUpdate(text) if update else parseQuery(text)
-        parts = list(zip(parsed.prologue, parsed.request)) if update else [(parsed[0], parsed[1])]
-        prologue, out = None, []
-        for declared, part in parts:
-            prologue = translatePrologue(declared, base, prefixes, prologue)
-            out.append(traverse(part, visitPost=functools.partial(translatePName, prologue=prologue)))
-        return out
     except RecursionError:
         raise QueryError(f"the {what} is nested too deeply to be checked for SERVICE and LOAD (a SERVICE inside a "
                          "SERVICE cannot be checked either); flatten it") from None
@@ -139,12 +135,51 @@ def _parse(text: str, update: bool, base: str, prefixes: dict[str, str]) -> list
     except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds; any of them means: not checked
         raise QueryError(f"the {what} could not be checked for SERVICE, LOAD and the graphs it writes, so it is not run: "
                          f"{type(exc).__name__}: {exc}") from None
+    names = Names(base, prefixes)
+    for declared, part in (zip(parsed.prologue, parsed.request) if update else [(parsed[0], parsed[1])]):
+        names.declare(declared)
+        yield names, part
 
 
-def _iri(term: object) -> str:
-    """An IRI as Oxigraph reads it: rdflib keeps the backslashes of a prefixed name's escapes
-    (``g:graph\\/meta``), Oxigraph drops them (an IRI itself cannot hold a backslash)."""
-    return re.sub(r"\\(.)", r"\1", str(term))
+class Names:
+    """Prefixes and base as Oxigraph reads them, not as rdflib's algebra does (which sets the base
+    anew for each operation of an update, keeps the backslashes of escaped local names, and
+    leaves a relative IRI with a colon unresolved): the predeclared ones, then each BASE and
+    PREFIX in order, in force for the rest of the request; a relative IRI is resolved by
+    Oxigraph's own resolver (RFC 3986), an absolute one is taken as written."""
+
+    def __init__(self, base: str, prefixes: dict[str, str]) -> None:
+        self.base, self.prefixes = base, dict(prefixes)
+
+    def declare(self, declarations: Iterable[Any]) -> None:
+        for d in declarations:
+            if d.name == "Base":
+                self.base = self.resolve(str(_get(d, "iri")))
+            elif d.name == "PrefixDecl":
+                self.prefixes[_get(d, "prefix") or ""] = self.resolve(str(_get(d, "iri")))
+
+    def resolve(self, iri: str) -> str:
+        import pyoxigraph as ox
+
+        try:
+            triple = next(iter(ox.parse(f"<{iri}> <urn:x:p> <urn:x:o> .".encode(), format=ox.RdfFormat.TURTLE, base_iri=self.base)))
+        except (SyntaxError, ValueError, StopIteration) as exc:
+            raise QueryError(f"<{iri}> is not an IRI (against the base <{self.base}>): {exc}") from None
+        return str(triple.subject.value)
+
+    def term(self, term: object) -> object:
+        """A graph name or endpoint as an IRI (a plain str), or the term itself (a variable)."""
+        from rdflib import URIRef
+        from rdflib.plugins.sparql.parserutils import CompValue
+
+        if isinstance(term, CompValue) and term.name == "pname":
+            prefix = _get(term, "prefix") or ""
+            if prefix not in self.prefixes:
+                raise QueryError(f"the prefix {prefix}: is not declared")
+            return self.prefixes[prefix] + re.sub(r"\\(.)", r"\1", _get(term, "localname") or "")  # ex:a\/b is ex:a/b
+        if isinstance(term, URIRef):
+            return self.resolve(str(term))
+        return term
 
 
 def _nodes(root: object, names: set[str]) -> Iterator[Any]:
@@ -178,14 +213,13 @@ def _get(node: Any, key: str) -> Any:
 
 
 def check_endpoint(term: object, hosts: frozenset[str], what: str) -> None:
-    """Refuse a SERVICE or LOAD whose IRI is not an http(s) URL of an allowed host."""
-    from rdflib import URIRef
-
+    """Refuse a SERVICE or LOAD unless its IRI (resolved: ``Names.term``) is an http(s) URL of
+    an allowed host."""
     setting = "the setting service_hosts (POLICYKG_SERVICE_HOSTS)"
-    if not isinstance(term, URIRef):
+    if type(term) is not str:  # a variable (rdflib's terms are str subclasses; an IRI resolved here is a str)
         raise FetchRefused(f"{what} {getattr(term, 'n3', lambda: str(term))()}: an endpoint named by a variable is refused, "
                            "since the server would fetch whatever URL the data gives; name the endpoint")
-    url = _iri(term)
+    url = term
     if not hosts:
         raise FetchRefused(f"{what} <{url}> is refused: this server fetches from no other host ({setting} is empty)",
                            endpoint=url)
@@ -200,12 +234,17 @@ def check_endpoint(term: object, hosts: frozenset[str], what: str) -> None:
                            f"({', '.join(sorted(hosts))})", endpoint=url)
 
 
+def _services(names: Names, part: object, hosts: frozenset[str]) -> None:
+    for node in _nodes(part, {"ServiceGraphPattern"}):
+        check_endpoint(names.term(_get(node, "term")), hosts, "SERVICE")
+
+
 def check_query(prepared: str, base: str, prefixes: dict[str, str], hosts: frozenset[str]) -> None:
     """Raise unless the prepared query fetches only from ``hosts``."""
     if not may_fetch(prepared):
         return
-    for node in _nodes(_parse(prepared, False, base, prefixes), {"ServiceGraphPattern"}):
-        check_endpoint(_get(node, "term"), hosts, "SERVICE")
+    for names, query in _parse(prepared, False, base, prefixes):
+        _services(names, query, hosts)
 
 
 # --- updates ------------------------------------------------------------------------------------
@@ -262,57 +301,62 @@ class Update:
         return " ;\n".join(ops) if ops else f"{verb} SILENT GRAPH <{_NO_GRAPH}>"  # NAMED with no graph: nothing to do
 
 
-def _graph_of(term: object, what: str) -> str:
-    from rdflib import URIRef
+def _keyword(term: object, *words: str) -> bool:
+    """Whether rdflib read a keyword (DEFAULT, ALL, NAMED: a plain str), not an IRI like <DEFAULT>."""
+    return type(term) is str and term in words
 
-    if term is None or term == DEFAULT:
+
+def _graph_of(names: Names, term: object, what: str) -> str:
+    if term is None or _keyword(term, DEFAULT):
         return DEFAULT
-    if isinstance(term, URIRef):
-        return _iri(term)
+    resolved = names.term(term)
+    if type(resolved) is str:
+        return resolved
     raise ComputedGraph(f"{what} writes a graph named by a variable ({getattr(term, 'n3', lambda: str(term))()}), which could "
                         "be a derived graph (inferences, ontology, vocabulary); name the graphs it writes")
 
 
-def _written(quads: object, default: object, what: str) -> Iterator[str]:
+def _written(names: Names, quads: object, default: object, what: str) -> Iterator[str]:
     """The graphs of a Quads part (INSERT DATA's data, a DELETE or INSERT template): ``default``
     for its triples outside GRAPH, and each GRAPH's name."""
     if quads is None:
         return
     if _get(quads, "triples"):
-        yield _graph_of(default, what)
+        yield _graph_of(names, default, what)
     for block in _nodes(quads, {"QuadsNotTriples"}):
-        yield _graph_of(_get(block, "term"), what)
+        yield _graph_of(names, _get(block, "term"), what)
+
+
+_OPERATIONS = {"InsertData": "INSERT DATA", "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE"}
 
 
 def check_update(prepared: str, base: str, prefixes: dict[str, str], hosts: frozenset[str]) -> Update:
     """Parse the prepared update, refuse SERVICE and LOAD outside ``hosts`` and writes to
     protected graphs, and return the graphs it writes."""
-    operations = _parse(prepared, True, base, prefixes)
     plan = Update(prepared, base=base, prefixes=prefixes, hosts=hosts)
-    for node in _nodes(operations, {"ServiceGraphPattern"}):  # in the WHERE clauses
-        check_endpoint(_get(node, "term"), hosts, "SERVICE")
-    for op in operations:
+    for names, op in _parse(prepared, True, base, prefixes):
+        _services(names, op, hosts)  # in its WHERE clause
         name = op.name
         if name == "Load":
-            check_endpoint(_get(op, "iri"), hosts, "LOAD")
-            plan.graphs.add(_graph_of(_get(op, "graphiri"), "LOAD"))
-        elif name in ("InsertData", "DeleteData", "DeleteWhere"):
-            plan.graphs.update(_written(_get(op, "quads"), None, name))
+            check_endpoint(names.term(_get(op, "iri")), hosts, "LOAD")
+            plan.graphs.add(_graph_of(names, _get(op, "graphiri"), "LOAD"))
+        elif name in _OPERATIONS:
+            plan.graphs.update(_written(names, _get(op, "quads"), None, _OPERATIONS[name]))
         elif name == "Modify":
             for clause in (_get(op, "delete"), _get(op, "insert")):
                 if clause is not None:
-                    plan.graphs.update(_written(_get(clause, "quads"), _get(op, "withClause"), "DELETE/INSERT"))
+                    plan.graphs.update(_written(names, _get(clause, "quads"), _get(op, "withClause"), "DELETE/INSERT"))
         elif name in ("Clear", "Drop", "Create"):
             target = _get(op, "graphiri")
-            if target in ("ALL", "NAMED"):
+            if _keyword(target, "ALL", "NAMED"):
                 plan.wide.append((name.upper(), str(target)))
             else:
-                plan.graphs.add(_graph_of(target, name.upper()))
+                plan.graphs.add(_graph_of(names, target, name.upper()))
         elif name in ("Add", "Copy", "Move"):
             source, target = _get(op, "graph")
-            plan.graphs.add(_graph_of(target, name.upper()))
+            plan.graphs.add(_graph_of(names, target, name.upper()))
             if name == "Move":  # the source is emptied
-                plan.graphs.add(_graph_of(source, name.upper()))
+                plan.graphs.add(_graph_of(names, source, name.upper()))
         else:
             raise QueryError(f"the update has an operation this service cannot check ({name}), so it is not run")
     for g in sorted(plan.graphs - {DEFAULT}):

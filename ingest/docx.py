@@ -16,8 +16,14 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from policykg.errors import ArchiveTooLarge
+
+if TYPE_CHECKING:
+    from docx.oxml.text.paragraph import CT_P
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_ENTRIES = 2_000  # a Word document has a few dozen parts; hundreds with many images
@@ -62,8 +68,9 @@ def _paragraph_lines(text: str) -> list[str]:
     return [line for line in (_clean(part) for part in text.split("\n")) if line]
 
 
-def _blocks(element, parent) -> Iterator[object]:
-    """Paragraphs and tables under a body (or content control) in document order."""
+def _blocks(element: Any, parent: Any) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables under a body (or content control) in document order (``element``:
+    python-docx's oxml element of a body, cell or content control; ``parent``: its document or cell)."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -78,14 +85,14 @@ def _blocks(element, parent) -> Iterator[object]:
                 yield from _blocks(content, parent)
 
 
-def _cell_text(cell) -> str:
+def _cell_text(cell: _Cell) -> str:
     """All text of a cell, nested tables included, on one line."""
     from docx.text.paragraph import Paragraph
 
-    return _clean(" ".join(Paragraph(p, cell).text for p in cell._tc.iter(W + "p")))
+    return _clean(" ".join(Paragraph(cast("CT_P", p), cell).text for p in cell._tc.iter(W + "p")))
 
 
-def table_rows(table) -> list[list[str]]:
+def table_rows(table: Table) -> list[list[str]]:
     """Cell texts row by row; a cell merged across columns (or carried down rows) once per row."""
     rows = []
     for row in table.rows:

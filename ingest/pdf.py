@@ -13,11 +13,15 @@ import logging
 import re
 import unicodedata
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from policykg.ingest.deadlines import parse_deadline
 from policykg.ingest.obligations import FIELD_LABEL, has_obligation
 from policykg.ingest.plans import classify
 from policykg.ingest.text import fold
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 PAGE_NUMBER = re.compile(
     r"^(?:"
@@ -174,7 +178,7 @@ def page_lines(data: bytes) -> list[list[str]]:
         log.setLevel(level)
 
 
-def _open_pages(data: bytes) -> list:
+def _open_pages(data: bytes) -> list[PageObject]:
     import pypdf
     from pypdf.errors import DependencyError, PdfReadError
 
@@ -197,7 +201,7 @@ def _open_pages(data: bytes) -> list:
         raise PdfError(f"is not a readable PDF ({exc}); check the download or re-save the file") from None
 
 
-def _lines(page) -> list[str]:
+def _lines(page: PageObject) -> list[str]:
     try:
         text = page.extract_text() or ""
     except Exception:  # one damaged page should not lose the others  # noqa: BLE001

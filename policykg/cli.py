@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -51,7 +52,12 @@ def cli() -> None:
               help="text: a line per file (a progress bar on a terminal) and a summary; json: the summary as JSON.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar instead of a line per file (default: on a terminal, for more than 20 files).")
-def ingest(paths: tuple[str, ...], store_dir: str, fmt: str, progress: bool | None) -> None:
+@click.option("--server", metavar="URL", default=None,
+              help="Hand the files to a running `policykg serve` at URL (POST /api/documents) instead of opening the store: "
+                   "the server stays its only writer. Needs the server's update token (--token or POLICYKG_UPDATE_TOKEN).")
+@click.option("--token", default=lambda: settings.get("update_token"), show_default="POLICYKG_UPDATE_TOKEN",
+              help="The update token of the server named by --server.")
+def ingest(paths: tuple[str, ...], store_dir: str, fmt: str, progress: bool | None, server: str | None, token: str) -> None:
     """Parse documents (text, HTML, PDF, DOCX) into the graph, one named graph per document.
 
     Folders are walked for .txt/.html/.htm/.pdf/.docx files. Each file is ingested or fails
@@ -64,7 +70,15 @@ def ingest(paths: tuple[str, ...], store_dir: str, fmt: str, progress: bool | No
       policykg ingest corpus/seeds --store data/store
     """
     files, skipped = collect(paths)
-    summary = run_ingest(files, store_dir, fmt, skipped, progress)
+    if server:
+        summary = Summary(skipped=skipped)
+        for r in post_files(files, server, str(token or "")):
+            summary.results.append(r)
+            if fmt == "text":
+                _report(r)
+        store_dir = server
+    else:
+        summary = run_ingest(files, store_dir, fmt, skipped, progress)
     if fmt == "json":
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -87,8 +101,8 @@ def run_ingest(files: list[Path], store_dir: str, fmt: str = "text", skipped: li
         results = ingest_files(files, store)
         if bar:
             with click.progressbar(results, length=len(files), label="ingesting", file=sys.stderr,
-                                   item_show_func=lambda r: r.path.name if r else "") as progress:
-                summary.results.extend(progress)
+                                   item_show_func=lambda r: r.path.name if r else "") as shown:
+                summary.results.extend(shown)
             for r in summary.failed:
                 _report(r)
         else:
@@ -100,6 +114,36 @@ def run_ingest(files: list[Path], store_dir: str, fmt: str = "text", skipped: li
     finally:
         store.flush()  # the store itself closes when it goes out of scope, before the CLI exits
     return summary
+
+
+def post_files(files: list[Path], server: str, token: str) -> Iterator[FileResult]:
+    """Send each file to a running server's POST /api/documents; one result per file."""
+    import time
+    import urllib.error
+    import urllib.request
+    from urllib.parse import quote
+
+    url = server.rstrip("/") + "/api/documents?filename="
+    for path in files:
+        started = time.perf_counter()
+        try:
+            request = urllib.request.Request(url + quote(path.name), data=path.read_bytes(), method="POST", headers={
+                "Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"})
+            with urllib.request.urlopen(request, timeout=600) as response:
+                body = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read()).get("message", exc.reason)
+            except ValueError:
+                message = exc.reason
+            yield FileResult(path, False, error=f"{path}: {message} (HTTP {exc.code} from {server})", seconds=time.perf_counter() - started)
+            continue
+        except (OSError, ValueError) as exc:
+            yield FileResult(path, False, error=f"{path}: cannot reach the server at {server}: {exc}", seconds=time.perf_counter() - started)
+            continue
+        yield FileResult(path, True, title=body["title"], key=body["key"], measures=body["measures"], citations=body["citations"],
+                         observations=body["observations"], triples=body["triples"], warnings=body["warnings"],
+                         seconds=time.perf_counter() - started)
 
 
 def _report(r: FileResult) -> None:

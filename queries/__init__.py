@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import yaml
@@ -22,8 +23,10 @@ import yaml
 from policykg.errors import ParameterError, QueryNotFound
 from policykg.graph.resolve import Resolver
 
-QUERY_DIR = files(__name__)  # package data: the .rq files beside this module (a Path for regular and editable installs)
+QUERY_DIR = cast(Path, files(__name__))  # package data: the .rq files beside this module (a Path for regular and editable installs)
 XSD = "http://www.w3.org/2001/XMLSchema#"
+Term = ox.NamedNode | ox.Literal
+Bound = dict[str, Term | tuple[Term, ...]]  # parameter → its term (a list parameter: its terms)
 PARAM_TYPES = ("document", "agency", "jurisdiction", "level", "integer", "date", "string", "iri", "boolean", "list")
 # administrative levels as users write them → the concepts of lg:LevelScheme
 LEVEL_NAMES = {"national": "LevelNational", "国家级": "LevelNational", "中央": "LevelNational",
@@ -50,11 +53,12 @@ class Param:
         """The JSON Schema of the parameter, for the OpenAPI document."""
         if self.type == "list":
             return {"type": "array", "items": Param(self.name, self.items or "string", "", enum=self.enum).schema()}
-        base: dict[str, object] = {
+        schemas: dict[str, dict[str, object]] = {
             "integer": {"type": "integer"}, "date": {"type": "string", "format": "date"},
             "iri": {"type": "string", "format": "uri", "pattern": "^https?://"}, "boolean": {"type": "boolean"},
             "level": {"type": "string", "enum": list(LEVEL_NAMES)},
-        }.get(self.type, {"type": "string", "minLength": 1})
+        }
+        base = schemas.get(self.type, {"type": "string", "minLength": 1})
         if self.enum:
             base = {**base, "enum": list(self.enum)}
         if self.default is not None:
@@ -72,7 +76,7 @@ class CannedQuery:
     example: dict[str, object] = field(default_factory=dict)
     sparql: str = ""
 
-    def bind(self, values: dict[str, str], resolver: Resolver) -> dict[str, ox.NamedNode | ox.Literal]:
+    def bind(self, values: dict[str, str], resolver: Resolver) -> Bound:
         """Check and resolve raw parameter values into RDF terms."""
         unknown = set(values) - {p.name for p in self.params}
         if unknown:
@@ -81,7 +85,7 @@ class CannedQuery:
                 + ", ".join(p.name for p in self.params),
                 query=self.name,
             )
-        bound: dict[str, ox.NamedNode | ox.Literal | tuple[ox.NamedNode | ox.Literal, ...]] = {}
+        bound: Bound = {}
         for p in self.params:
             raw = values.get(p.name)
             if (raw is None or str(raw).strip() == "") and p.default is not None:
@@ -98,10 +102,10 @@ class CannedQuery:
                 bound[p.name] = tuple(convert(item, x, resolver) for x in parts)
             else:
                 bound[p.name] = convert(p, str(raw).strip(), resolver)
-        return bound  # type: ignore[return-value]
+        return bound
 
 
-    def render(self, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    def render(self, bound: Bound) -> str:
         """The SPARQL text with each parameter variable replaced by its serialised term (the text
         shown to people, e.g. the editor's example tabs; the server runs ``prepare``)."""
         if not bound:
@@ -110,7 +114,7 @@ class CannedQuery:
         return _replace(self.sparql, {name: " ".join(map(str, term)) if isinstance(term, tuple) else str(term)
                                       for name, term in bound.items()})
 
-    def prepare(self, bound: dict[str, ox.NamedNode | ox.Literal]) -> Prepared:
+    def prepare(self, bound: Bound) -> Prepared:
         """The query as the server runs it: the value of each parameter bound by Oxigraph
         (``substitutions``, SEP-0007) instead of written into the text. Substitution binds a
         variable only where a SELECT projects it, so each SELECT whose scope uses a parameter (the

@@ -130,6 +130,7 @@ def owl_axioms(onto: Graph) -> set[tuple[str, ...]]:
     out |= {("inverse", str(p), str(q)) for p, q in onto.subject_objects(OWL.inverseOf)}
     out |= {("transitive", str(p)) for p in onto.subjects(RDF.type, OWL.TransitiveProperty)}
     out |= {("chain", str(h), *(str(x) for x in Collection(onto, c))) for h, c in onto.subject_objects(OWL.propertyChainAxiom)}
+    assert all(len(a) == 4 for a in out if a[0] == "chain"), "only chains of two properties are checked"
     out |= {("domain", str(p), _class_name(onto, c)) for p, c in onto.subject_objects(RDFS.domain)}
     out |= {("range", str(p), _class_name(onto, c)) for p, c in onto.subject_objects(RDFS.range)}
     out |= {("sub-class", _class_name(onto, c), _class_name(onto, d)) for c, d in onto.subject_objects(RDFS.subClassOf)}
