@@ -5,6 +5,55 @@ time, never renamed."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+
+class PartyKind(StrEnum):
+    """What kind of body a party is."""
+
+    GOVERNMENT = "government"
+    DEPARTMENT = "department"
+    PARTY_BODY = "party-body"
+    LEADING_GROUP = "leading-group"
+    BRANCH_OFFICE = "branch-office"
+    COLLECTIVE = "collective"
+    AGENCY = "agency"  # a state organ outside the government (监察委员会), a vertical unit (税务局)
+
+
+class Role(StrEnum):
+    """The role of a body for a measure (牵头, 负责, 配合 …)."""
+
+    LEAD = "lead"
+    RESPONSIBLE = "responsible"
+    COOPERATING = "cooperating"
+    JOINT_LEAD = "joint-lead"
+    ASSISTING = "assisting"
+    PARTICIPATING = "participating"
+    GUIDING = "guiding"
+
+
+class Relation(StrEnum):
+    """How a document relates to a document it cites."""
+
+    BASED_ON = "based_on"
+    IMPLEMENTS = "implements"
+    CONFORMS_TO = "conforms_to"
+    CITES = "cites"
+
+
+class SectionKind(StrEnum):
+    PART = "part"
+    TASK_AREA = "task-area"
+    TOPIC = "topic"
+
+
+class PartKind(StrEnum):
+    """The kind of a part of a report."""
+
+    ACHIEVEMENTS = "achievements"
+    PROBLEMS = "problems"
+    PLAN = "plan"
+    OTHER = "other"
 
 
 @dataclass
@@ -23,22 +72,28 @@ class Party:
     iri: str
     label: str  # display name with jurisdiction, e.g. 钦南区法制办
     full_name: str  # e.g. 钦州市钦南区人民政府法制办公室
-    kind: str  # government | department | party-body | leading-group | branch-office | collective
+    kind: PartyKind
     jurisdiction: str | None  # division code
     collective: bool
     branch_of: str | None = None  # IRI of the higher-level bureau, for branch offices
     branch_of_label: str | None = None
 
+    def __post_init__(self) -> None:
+        self.kind = PartyKind(self.kind)
+
 
 @dataclass
 class Assignment:
     agency: str  # surface form as written, e.g. 区法制办 / 等有关部门
-    role: str  # lead | responsible | cooperating | joint-lead | assisting | participating | guiding
+    role: Role
     role_text: str  # the role words as written, e.g. 按职责分别负责
     collective: bool
     party: Party
     span: Span
     source: str = "parenthesis"  # layout it came from: parenthesis | labelled | table | carry-over
+
+    def __post_init__(self) -> None:
+        self.role = Role(self.role)
 
 
 @dataclass
@@ -53,10 +108,13 @@ class Deadline:
 @dataclass
 class Section:
     path: str  # e.g. "2", "2.4", "2.4.19"
-    kind: str  # part | task-area | topic
+    kind: SectionKind
     number: str
     heading: str
     span: Span
+
+    def __post_init__(self) -> None:
+        self.kind = SectionKind(self.kind)
 
 
 @dataclass
@@ -92,9 +150,12 @@ class Measure:
 
 @dataclass
 class ReportSection:
-    kind: str  # achievements | problems | plan | other
+    kind: PartKind
     heading: str | None
     span: Span
+
+    def __post_init__(self) -> None:
+        self.kind = PartKind(self.kind)
 
 
 @dataclass
@@ -137,7 +198,7 @@ class Citation:
     normalized_title: str
     doc_number: str | None
     issuer: str | None
-    relation: str  # based_on | implements | conforms_to | cites
+    relation: Relation
     verb: str | None
     target: str  # IRI of the cited document
     target_title: str
@@ -147,6 +208,9 @@ class Citation:
     alias: bool
     span: Span
     match: str = "title"  # how the target was found: registry | doc-number | title | alias | issuer-prefix | fuzzy | corrected | new
+
+    def __post_init__(self) -> None:
+        self.relation = Relation(self.relation)
 
 
 @dataclass

@@ -1,14 +1,20 @@
 """The one table of settings.
 
-Each setting has a name, a default, an environment variable and a help text. The same table
-feeds the CLI options, the ``/api/settings`` endpoint and the README's settings section (a test
-checks that every setting is documented there).
+Each setting has a name, a typed default, an environment variable and a help text. The same
+table feeds the CLI options, the ``/api/settings`` endpoint and the README's settings section (a
+test checks that every setting is documented there). Values are resolved once per environment
+(``resolve``): each variable parsed to its setting's type, a value that does not parse reported
+as a ``ConfigError`` naming the variable, the result a frozen mapping that ``get`` reads.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+
+from policykg.errors import ConfigError
 
 Value = str | int | float | bool  # a setting's value has its default's type
 
@@ -25,15 +31,24 @@ class Setting:
         return "POLICYKG_" + self.name.upper()
 
     def value(self) -> Value:
-        raw = os.environ.get(self.env)
+        return resolve()[self.name]
+
+    def parse(self, raw: str | None) -> Value:
+        """The value of the environment variable's text, in the type of the default."""
         if raw is None:
             return self.default
-        if isinstance(self.default, bool):
-            return raw.lower() in {"1", "true", "yes", "on"}
-        if isinstance(self.default, int):
-            return int(raw)
-        if isinstance(self.default, float):
-            return float(raw)
+        try:
+            if isinstance(self.default, bool):
+                if raw.strip().lower() not in _BOOLEANS:
+                    raise ValueError(raw)
+                return _BOOLEANS[raw.strip().lower()]
+            if isinstance(self.default, int):
+                return int(raw)
+            if isinstance(self.default, float):
+                return float(raw)
+        except ValueError:
+            kind = "yes or no" if isinstance(self.default, bool) else type(self.default).__name__
+            raise ConfigError(f"{self.env}={raw!r} is not a valid {self.name} setting (expected {kind}; default {self.default!r})") from None
         return raw
 
     def shown(self) -> Value:
@@ -68,6 +83,20 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False, "": False}
+
+
+@lru_cache(maxsize=8)
+def _resolved(environment: tuple[tuple[str, str], ...]) -> MappingProxyType[str, Value]:
+    values = dict(environment)
+    return MappingProxyType({s.name: s.parse(values.get(s.env)) for s in SETTINGS})
+
+
+def resolve() -> MappingProxyType[str, Value]:
+    """Every setting's value, parsed and checked once for the current POLICYKG_* environment."""
+    return _resolved(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("POLICYKG_"))))
+
+
 def get(name: str) -> Value:
     """The current value of a setting: environment variable if set, else the default."""
-    return SETTINGS_BY_NAME[name].value()
+    return resolve()[name]
