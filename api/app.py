@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policykg import __version__, iris, queries, settings
@@ -19,6 +18,7 @@ from policykg.api import canned, gsp, resources, ui, uploads
 from policykg.api.admission import Gate
 from policykg.api.security import add_cors, add_security_headers
 from policykg.api.sparql import Limits, router as sparql_router
+from policykg.api.pages import TEMPLATES
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader, service
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
@@ -26,7 +26,6 @@ from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import ONTOLOGY_FILE
 
-TEMPLATES = Environment(loader=PackageLoader("policykg.api", "templates"), autoescape=select_autoescape())
 
 
 def create_app(store: Store) -> FastAPI:

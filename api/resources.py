@@ -13,10 +13,10 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import iris, queries
 from policykg.api.admission import Gate
+from policykg.api.pages import TEMPLATES
 from policykg.errors import ResourceNotFound
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
@@ -25,7 +25,6 @@ from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
 from policykg.negotiation import FormatTable, negotiate
 
-TEMPLATES = Environment(loader=PackageLoader("policykg.api", "templates"), autoescape=select_autoescape())
 RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
              "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 # what a resource is served as, by Accept (keyed by media type; Turtle when nothing we write is accepted)

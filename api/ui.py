@@ -23,12 +23,12 @@ import networkx as nx
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from policykg import queries
 from policykg.api.admission import Gate
 from policykg.api.assets import ASSETS, VERSIONS, Asset  # noqa: F401 (Asset: the allow-list's type)
 from policykg.api.resources import local
+from policykg.api.pages import TEMPLATES
 from policykg.errors import ConfigError, ParameterError, PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage_graph, measure_cascade
@@ -39,7 +39,6 @@ from policykg.namespaces import PREFIXES
 # package data, read through importlib.resources (a pathlib.Path for regular and editable installs)
 STATIC = cast(Path, files("policykg.api")) / "static"  # a Path: the package is installed as files
 VENDOR = STATIC / "vendor"  # the allow-listed npm files and versions.json, put there by api/assets.py
-TEMPLATES = Environment(loader=PackageLoader("policykg.api", "templates"), autoescape=select_autoescape())
 LG = PREFIXES["lg"]
 
 

@@ -23,9 +23,13 @@ line ends become ``\\n`` (Oxigraph ends a comment at a lone CR, rdflib does not)
 text is both what is checked and what Oxigraph runs, so the two parsers read the same
 characters; an escape that expands to another escape (``\\u005Cu…``) is refused. A query whose
 prepared text contains neither ``service`` nor ``load`` (in any case) cannot use either, and is
-not parsed here; any other is parsed by rdflib (``parseQuery``/``parseUpdate``, then the
-algebra), and refused with a 400 if rdflib cannot read it: the check fails closed. Updates are
-always parsed, for the graphs they write.
+not parsed here; any other is parsed by rdflib (``parseQuery``/``parseUpdate``), and refused
+with a 400 if rdflib cannot read it: the check fails closed. Updates are always parsed, for the
+graphs they write. Graph names and endpoints are taken from rdflib's parse tree and resolved as
+Oxigraph resolves them (``Names``: BASE carried across an update's operations, escaped local
+names, relative IRIs by Oxigraph's own resolver), not by rdflib's algebra, which reads some of
+them differently. Cost: about 13 µs per byte of an update (a 1 MB INSERT DATA takes some 13 s
+to check; bulk data is better sent with the Graph Store Protocol).
 """
 
 from __future__ import annotations
