@@ -16,16 +16,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from policykg import __version__, iris, queries, settings
 from policykg.api import canned, gsp, resources, ui, uploads
 from policykg.api.admission import Gate
-from policykg.api.security import add_cors, add_security_headers
-from policykg.api.sparql import Limits, router as sparql_router
 from policykg.api.pages import TEMPLATES
+from policykg.api.security import add_cors, add_security_headers
+from policykg.api.sparql import Limits, error_response, router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader, service
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import ONTOLOGY_FILE
-
 
 
 def create_app(store: Store) -> FastAPI:
@@ -42,7 +41,7 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(PolicyKGError)
     async def domain_error(request: Request, exc: PolicyKGError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=exc.headers())
+        return error_response(exc)  # the one error body, as every route writes it
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -27,8 +27,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from policykg import queries
 from policykg.api.admission import Gate
 from policykg.api.assets import ASSETS, VERSIONS, Asset  # noqa: F401 (Asset: the allow-list's type)
-from policykg.api.resources import local
 from policykg.api.pages import TEMPLATES
+from policykg.api.resources import local
 from policykg.errors import ConfigError, ParameterError, PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage_graph, measure_cascade

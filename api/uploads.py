@@ -57,7 +57,7 @@ def router(svc: Service, limits: Limits) -> APIRouter:
             limits.authorize(request)
             if Path(filename).suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise UnsupportedMediaType(f"{filename}: policykg reads {', '.join(sorted(SUPPORTED_SUFFIXES))} files")
-            data = await read_body(request, int(settings.get("max_file_bytes")), f"the file {filename}")  # type: ignore[arg-type]
+            data = await read_body(request, int(settings.get("max_file_bytes")), f"the file {filename}")
             body = await run_in_threadpool(_ingest, svc, data, filename)
         except PolicyKGError as exc:
             return error_response(exc)

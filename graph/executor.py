@@ -52,6 +52,7 @@ import sys
 import tempfile
 import threading
 import time
+import typing
 import uuid
 import weakref
 from collections.abc import Callable, Mapping
@@ -74,6 +75,7 @@ from policykg.errors import (
     StoreError,
 )
 from policykg.graph.store import Store, to_python
+from policykg.graph.terms import serialized
 from policykg.namespaces import PREFIXES
 from policykg.negotiation import GRAPH_FORMATS, RESULT_FORMATS, WITH_PREFIXES, chosen, media_type
 
@@ -146,7 +148,7 @@ def evaluate(store: ox.Store, task: Task, deadline: float | None = None) -> Outc
         result = store.query(task.text, base_iri=task.base_iri, prefixes=PREFIXES, substitutions=substitutions, **dataset)
         if isinstance(result, ox.QueryBoolean):
             key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "ASK")
-            return Outcome(200, result.serialize(format=RESULT_FORMATS[key][1]), media_type(key), rows=1)
+            return Outcome(200, serialized(result.serialize(format=RESULT_FORMATS[key][1])), media_type(key), rows=1)
         if isinstance(result, ox.QuerySolutions):
             key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "SELECT")
             return _solutions(result, key, task.max_rows, deadline, task.hidden)
@@ -208,12 +210,14 @@ def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: flo
     # written as TSV (lossless), then re-read and written in the format asked for.
     sink = _RowCap(max_rows, deadline)
     try:
-        result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        result.serialize(typing.cast(typing.IO[bytes], sink), format=ox.QueryResultsFormat.TSV)  # a raw byte stream
     except _Enough:
         pass
     body = _without_columns(bytes(sink.data), hidden) if hidden else bytes(sink.data)
     if key != "tsv":
-        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV).serialize(format=RESULT_FORMATS[key][1])  # type: ignore[union-attr]
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+        assert isinstance(parsed, ox.QuerySolutions)
+        body = serialized(parsed.serialize(format=RESULT_FORMATS[key][1]))
     if sink.truncated and key == "json":  # the format's own place for "further information": head.link
         end = body.index(b"]")  # the end of head.vars (variable names have no brackets)
         body = body[:end + 1] + b',"link":' + json.dumps([truncation_link(max_rows)]).encode() + body[end + 1:]
@@ -244,7 +248,7 @@ def _triples(result: ox.QueryTriples, key: str, max_rows: int, deadline: float |
             break
         _check_deadline(deadline, len(triples))
         triples.append(triple)
-    body = ox.serialize(triples, format=GRAPH_FORMATS[key][1], prefixes=PREFIXES if key in WITH_PREFIXES else None)
+    body = serialized(ox.serialize(triples, format=GRAPH_FORMATS[key][1], prefixes=PREFIXES if key in WITH_PREFIXES else None))
     return Outcome(200, body, media_type(key), rows=len(triples), truncated=truncated)
 
 

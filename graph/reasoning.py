@@ -37,12 +37,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 
 from policykg import iris
+from policykg.graph import terms
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = str(RDF.type)
@@ -240,7 +242,7 @@ def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.Nam
     literal = ox.Literal
     rdf_type = _node(RDF_TYPE)
     # per asserted graph: node → the classes it gets, the property triples entailed, node → asserted classes
-    bins: dict[ox.NamedNode, tuple[dict, set, dict]] = {g: ({}, set(), {}) for g in units}
+    bins: dict[Any, tuple[dict[Any, Any], set[tuple[Any, Any, Any]], dict[Any, Any]]] = {g: ({}, set(), {}) for g in units}
 
     def scan(p: ox.NamedNode) -> Iterator[ox.Quad]:
         if everywhere:
@@ -250,7 +252,7 @@ def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.Nam
     for p, step in rules.steps.items():
         same, flipped, st, st_node, ot = step.same, step.flipped, step.subject_types, step.subject_types_node, step.object_types
         for q in scan(p):
-            b = bins.get(q.graph_name)  # type: ignore[call-overload]
+            b = bins.get(q.graph_name)
             if b is None:
                 continue
             types, props = b[0], b[1]
@@ -268,9 +270,9 @@ def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.Nam
                 types[s] = have | st_node
             if ot and (have := types.setdefault(o, ot)) is not ot and not ot <= have:
                 types[o] = have | ot
-    up = rules.type_steps
+    up: dict[Any, frozenset[ox.NamedNode]] = rules.type_steps  # looked up by any term
     for q in scan(rdf_type):
-        b = bins.get(q.graph_name)  # type: ignore[call-overload]
+        b = bins.get(q.graph_name)
         if b is None:
             continue
         s, c = q.subject, q.object
@@ -281,15 +283,15 @@ def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.Nam
             asserted.add(c)
         else:
             b[2][s] = {asserted, c}
-        supers = up.get(c)  # type: ignore[call-overload]
+        supers = up.get(c)
         if supers and (have := b[0].setdefault(s, supers)) is not supers and not supers <= have:
             b[0][s] = have | supers
     # what the graphs assert of the entailed properties is not restated
     heads = {h for step in rules.steps.values() for h in (*step.same, *step.flipped)}
-    stated: dict[ox.NamedNode, set] = {g: set() for g in units}
+    stated: dict[object, set[tuple[object, object, object]]] = {g: set() for g in units}
     for h in heads:
         for q in scan(h):
-            known = stated.get(q.graph_name)  # type: ignore[call-overload]
+            known = stated.get(q.graph_name)
             if known is not None:
                 known.add((q.subject, h, q.object))
     out: list[ox.Quad] = []
@@ -297,19 +299,19 @@ def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.Nam
     for g, (types, props, asserted) in bins.items():
         t = units[g]
         known = stated[g]
-        out += [quad(s, h, o, t) for s, h, o in (props - known if known else props)]  # type: ignore[arg-type]
-        for s, classes in types.items():
+        out += [quad(s, h, o, t) for s, h, o in (props - known if known else props)]
+        for node, classes in types.items():
             # the classes of a node this graph only points at are the closure's (``foreign_types``):
             # each is derived once, whichever graphs point at it
-            if s not in asserted and next(iter(store.quads_for_pattern(s, None, None, g)), None) is None:  # type: ignore[arg-type]
+            if node not in asserted and next(iter(store.quads_for_pattern(node, None, None, g)), None) is None:
                 continue
-            a = asserted.get(s)
+            a = asserted.get(node)
             if a is None:
-                out += [quad(s, rdf_type, c, t) for c in classes]
+                out += [quad(node, rdf_type, c, t) for c in classes]
             elif isinstance(a, set):
-                out += [quad(s, rdf_type, c, t) for c in classes if c not in a]
+                out += [quad(node, rdf_type, c, t) for c in classes if c not in a]
             else:
-                out += [quad(s, rdf_type, c, t) for c in classes if c != a]
+                out += [quad(node, rdf_type, c, t) for c in classes if c != a]
     return out
 
 
@@ -332,7 +334,7 @@ def foreign_types(store: ox.Store, rules: RuleSet, skip: str) -> set[tuple[objec
             key = (o, g)
             found = states.get(key)
             if found is None:
-                found = states[key] = next(iter(store.quads_for_pattern(o, None, None, g)), None) is not None  # type: ignore[arg-type]
+                found = states[key] = next(iter(store.quads_for_pattern(o, None, None, g)), None) is not None
             if not found:
                 out.update((o, rdf_type, c) for c in ot)
     return out
@@ -355,9 +357,8 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
     for p in indexed:
         fwd, bwd = succ[p], pred[p]
         for q in store.quads_for_pattern(None, p, None, None):
-            s, o = q.subject, q.object
-            fwd.setdefault(s, set()).add(o)
-            bwd.setdefault(o, set()).add(s)
+            fwd.setdefault(q.subject, set()).add(q.object)
+            bwd.setdefault(q.object, set()).add(q.subject)
     held: dict[tuple[object, object, object], bool] = {}
 
     def known(s: object, p: ox.NamedNode, o: object) -> bool:
@@ -384,8 +385,8 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
         run.per_rule[rule] = run.per_rule.get(rule, 0) + 1
 
     # round 1: the classes of nodes from graphs that only point at them, and the two-premise rules on everything
-    for s, p, o in seeds:
-        add(s, p, o, "range")
+    for seed in seeds:
+        add(*seed, "range")
     for t in transitive:
         name, fwd = f"transitive {t.value}", {a: set(bs) for a, bs in succ[t].items()}  # the asserted edges only
         for a, direct in fwd.items():
@@ -410,7 +411,7 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
         inverse.setdefault(_node(a), []).append(_node(b))
     domains = {_node(p): sorted(_node(c) for c in cs) for p, cs in rules.domains.items()}
     ranges = {_node(p): sorted(_node(c) for c in cs) for p, cs in rules.ranges.items()}
-    up = {_node(c): sorted(_node(d) for d in ds) for c, ds in rules.super_classes.items()}
+    up: dict[Any, list[ox.NamedNode]] = {_node(c): sorted(_node(d) for d in ds) for c, ds in rules.super_classes.items()}
     rdf_type = _node(RDF_TYPE)
     firsts: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = {}
     seconds: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = {}
@@ -440,18 +441,18 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
                     for x in list(pred[first].get(s, ())):
                         add(x, head, o, f"chain {head.value}")
             is_literal = isinstance(o, literal)
-            for q in sup.get(p, ()):
-                add(s, q, o, "sub-property")
+            for sp in sup.get(p, ()):
+                add(s, sp, o, "sub-property")
             if not is_literal:
-                for q in inverse.get(p, ()):
-                    add(o, q, s, "inverse")
+                for inv in inverse.get(p, ()):
+                    add(o, inv, s, "inverse")
             for c in domains.get(p, ()):
                 add(s, rdf_type, c, "domain")
             if not is_literal:
                 for c in ranges.get(p, ()):
                     add(o, rdf_type, c, "range")
             if p == rdf_type:
-                for d in up.get(o, ()):  # type: ignore[call-overload]
+                for d in up.get(o, ()):
                     add(s, rdf_type, d, "sub-class")
     run.added = len(derived)
     run.seconds = time.perf_counter() - started
@@ -573,7 +574,8 @@ def _count(store: ox.Store, graphs: list[str]) -> int:
         return 0
     values = " ".join(f"<{g}>" for g in graphs)
     rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
-    return int(next(iter(rows))["n"].value)  # type: ignore[index]
+    assert isinstance(rows, ox.QuerySolutions)
+    return int(terms.value(next(iter(rows))["n"]))
 
 
 def forget(store: ox.Store, key: str) -> None:

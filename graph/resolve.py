@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from policykg import iris
 from policykg.errors import ParameterError, ResourceNotFound
+from policykg.graph import terms
 from policykg.graph.store import Store
 from policykg.ingest import agencies
 from policykg.ingest.citations import match_known
@@ -50,8 +51,8 @@ class Resolver:
         out: list[str] = []
         for obj in (ox.Literal(value), ox.Literal(value, language="zh")):
             for q in self.store.ox.quads_for_pattern(None, ox.NamedNode(LG + predicate), obj):
-                if q.subject.value not in out:
-                    out.append(q.subject.value)
+                if terms.value(q.subject) not in out:
+                    out.append(terms.value(q.subject))
         return out
 
     def document(self, value: str) -> str:
@@ -128,7 +129,7 @@ class Resolver:
         # a label search as a last resort (e.g. a collective written as in the text)
         label = ox.Literal(f"{divisions.short_name(home)}{name}", language="zh")
         for q in self.store.ox.quads_for_pattern(None, ox.NamedNode(RDFS_LABEL), label):
-            return q.subject.value
+            return terms.value(q.subject)
         raise ResourceNotFound(f"no agency {name!r} in {home.name}", value=value)
 
     def measure(self, value: str, number: str | None = None) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from policykg import iris
+from policykg.graph.terms import serialized, value
 
 STORE_NS = "https://w3id.org/policykg/store#"
 CONTRIBUTION = ox.NamedNode(STORE_NS + "contribution")
@@ -67,7 +68,7 @@ def replaced_ops(key: str) -> str:
 def _contribution(store: ox.Store, key: str) -> list[ox.Triple]:
     subject = ox.NamedNode(iris.doc_graph(key))
     for q in store.quads_for_pattern(subject, CONTRIBUTION, None, meta_graph()):
-        return [ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(q.object.value.encode(), format=ox.RdfFormat.N_TRIPLES)]
+        return [ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(value(q.object).encode(), format=ox.RdfFormat.N_TRIPLES)]
     return []
 
 
@@ -80,7 +81,7 @@ def contributors(store: ox.Store) -> set[str]:
 
 def described(store: ox.Store, keys: Iterable[str]) -> set[str]:
     """The nodes these documents' contributions describe (call before their graphs change)."""
-    return {q.object.value for k in keys for q in store.quads_for_pattern(ox.NamedNode(iris.doc_graph(k)), DESCRIBES, None, meta_graph())}
+    return {value(q.object) for k in keys for q in store.quads_for_pattern(ox.NamedNode(iris.doc_graph(k)), DESCRIBES, None, meta_graph())}
 
 
 def settle(store: ox.Store, keys: Iterable[str]) -> int:
@@ -102,9 +103,9 @@ def settle(store: ox.Store, keys: Iterable[str]) -> int:
         if not moved:
             continue
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in moved} | set(_contribution(store, key))
-        nodes = {t.subject.value for t in triples}  # type: ignore[union-attr]
+        nodes = {value(t.subject) for t in triples}
         affected |= nodes
-        text = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        text = serialized(ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)).decode("utf-8")
         store.update(" ;\n".join([
             forget_ops(key),
             "DELETE DATA { GRAPH " + str(graph) + " {\n" + "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in moved) + "\n} }",
@@ -129,7 +130,7 @@ def rebuild(store: ox.Store, nodes: Iterable[str]) -> None:
         subject = ox.NamedNode(node)
         target = ox.NamedNode(graph_of(node))
         removes += list(store.quads_for_pattern(subject, None, None, target))
-        contributors = [q.subject.value for q in store.quads_for_pattern(None, DESCRIBES, subject, meta)]
+        contributors = [value(q.subject) for q in store.quads_for_pattern(None, DESCRIBES, subject, meta)]
         wanted: set[ox.Triple] = set()
         for graph in contributors:
             key = iris.key_of_document(graph)

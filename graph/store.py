@@ -35,6 +35,7 @@ from policykg import __version__, iris, settings
 from policykg.errors import ConfigError, QueryError, StoreError
 from policykg.graph import alignment, rdf, reasoning, shared
 from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
+from policykg.graph.terms import value
 from policykg.ingest.divisions import data_file as divisions_data_file, load as load_divisions
 from policykg.ingest.model import Extraction
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
@@ -150,7 +151,7 @@ class Store:
 
     def pending(self) -> list[str]:
         """Document keys whose derived data a write has not finished (``*``: every document)."""
-        return sorted(str(q.object.value) for q in self.ox.quads_for_pattern(
+        return sorted(value(q.object) for q in self.ox.quads_for_pattern(
             ox.NamedNode(meta_graph_iri()), ox.NamedNode(PENDING), None, ox.NamedNode(meta_graph_iri())))
 
     @staticmethod
@@ -183,7 +184,7 @@ class Store:
         """The version of the vocabulary this store holds (None: none, or an interrupted build)."""
         for q in self.ox.quads_for_pattern(ox.NamedNode(meta_graph_iri()), ox.NamedNode(VOCABULARY_VERSION), None,
                                            ox.NamedNode(meta_graph_iri())):
-            return str(q.object.value)
+            return value(q.object)
         return None
 
     def ensure_vocabularies(self, division_codes: frozenset[str] | None = None) -> bool:
@@ -315,7 +316,9 @@ class Store:
     def stats(self) -> Stats:
         def count(where: str) -> int:
             rows = self.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}")
-            return int(rows[0]["n"])  # type: ignore[arg-type]
+            n = rows[0]["n"]
+            assert isinstance(n, int)
+            return n
 
         return Stats(
             triples=len(self.ox),

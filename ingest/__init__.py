@@ -13,7 +13,7 @@ from policykg.ingest import agencies, task_areas
 from policykg.ingest.citations import CitationExtractor, match_known
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.documents import REPORT_GENRES, read_metadata
-from policykg.ingest.model import Extraction, Party, Section
+from policykg.ingest.model import Extraction, Party, PartyKind, Section
 from policykg.ingest.plans import parse_plan
 from policykg.ingest.reports import parse_report
 from policykg.ingest.sources import read_source
@@ -71,7 +71,7 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
     for name in meta.issuers:
         party = agencies.government(name, divisions)
         if party is None and division is not None:
-            party = Party(iris.agency(division.code, name), name, name, "government", division.code, False)
+            party = Party(iris.agency(division.code, name), name, name, PartyKind.GOVERNMENT, division.code, False)
         if party is not None:
             ex.issuer_parties.append(party)
     skip = [(meta.title_line.start, meta.title_line.end)] if meta.title_line else []

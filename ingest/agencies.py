@@ -12,7 +12,7 @@ import yaml
 
 from policykg import iris
 from policykg.ingest.divisions import Division, Divisions
-from policykg.ingest.model import Party
+from policykg.ingest.model import Party, PartyKind
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +98,7 @@ def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
             iri=iris.collective(division.code, core),
             label=f"{short}{'' if core.startswith('各') else '各'}{core}",
             full_name=f"{divisions.full_name(division)}{'' if core.startswith('各') else '各'}{core}",
-            kind="collective",
+            kind=PartyKind.COLLECTIVE,
             jurisdiction=division.code,
             collective=True,
         )
@@ -117,7 +117,7 @@ def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
         iri=iris.agency(division.code, canonical),
         label=f"{short}{_abbreviated(canonical)}",
         full_name=full_name,
-        kind=_kind(core, canonical),
+        kind=PartyKind(_kind(core, canonical)),
         jurisdiction=division.code,
         collective=False,
     )
@@ -140,7 +140,7 @@ def _branch(name: str, home: Division, divisions: Divisions) -> Party | None:
             iri=iris.agency(home.code, canonical),
             label=name,
             full_name=f"{parent.name}{bureau}{place_name}分局",
-            kind="branch-office",
+            kind=PartyKind.BRANCH_OFFICE,
             jurisdiction=home.code,
             collective=False,
             branch_of=bureau_iri,
@@ -171,7 +171,7 @@ def government(name: str, divisions: Divisions) -> Party | None:
         iri=iris.agency(division.code, canonical),
         label=f"{divisions.short_name(division)}{_abbreviated(canonical)}",
         full_name=f"{divisions.full_name(division)}{canonical}",
-        kind=_kind(rest, canonical),
+        kind=PartyKind(_kind(rest, canonical)),
         jurisdiction=division.code,
         collective=False,
     )

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from policykg import iris
 from policykg.ingest.divisions import Divisions
 from policykg.ingest.documents import genre_of
-from policykg.ingest.model import Citation, CitedDocument, Span
+from policykg.ingest.model import Citation, CitedDocument, Relation, Span
 from policykg.ingest.text import DOC_NUMBER, clause_start, display_title, fold, normalize_doc_number, normalize_title
 
 # 《 … 》 with nested 〈…〉 or <…> inside
@@ -208,7 +208,7 @@ class CitationExtractor:
             normalized_title=normalized,
             doc_number=doc_number,
             issuer=issuer,
-            relation=relation,
+            relation=Relation(relation),
             verb=verb,
             target=target_doc.iri,
             target_title=target_doc.title,

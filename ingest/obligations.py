@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from policykg.ingest import agencies
 from policykg.ingest.deadlines import parse_deadline
 from policykg.ingest.divisions import Division, Divisions
-from policykg.ingest.model import Assignment, Deadline, Span
+from policykg.ingest.model import Assignment, Deadline, Role, Span
 from policykg.ingest.text import CLOSE_BRACKETS, OPEN_BRACKETS, split_top
 
 # Role words that end an obligation group, longest first.
@@ -116,7 +116,7 @@ def names(ctx: Context, value: str, offset: int, role: str, role_text: str, sour
             width = len(surface) if pos >= 0 else len(name)
             party = agencies.resolve(surface, ctx.home, ctx.divisions)
             out.append(Assignment(
-                agency=surface, role=role, role_text=role_text, collective=party.collective, party=party,
+                agency=surface, role=Role(role), role_text=role_text, collective=party.collective, party=party,
                 span=Span(at, at + width, ctx.text[at:at + width]), source=source,
             ))
     return out

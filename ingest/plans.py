@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from policykg.ingest import obligations
 from policykg.ingest.deadlines import default_deadline, parse_deadline
 from policykg.ingest.divisions import Division, Divisions
-from policykg.ingest.model import Assignment, Deadline, Goal, Measure, Section, Span
+from policykg.ingest.model import Assignment, Deadline, Goal, Measure, Section, SectionKind, Span
 from policykg.ingest.obligations import Context
 from policykg.ingest.text import Line, chinese_number, fold, trailing_bracket
 
@@ -207,7 +207,7 @@ class _PlanParser:
                 del self.open[s]
         parent = self._innermost()
         path = f"{parent.path if parent else '0'}.{item.number}" if style != "cn" else str(item.number)
-        section = Section(path, _SECTION_KIND[style], str(item.number), item.heading, self.span(item.line.start, item.line.end))
+        section = Section(path, SectionKind(_SECTION_KIND[style]), str(item.number), item.heading, self.span(item.line.start, item.line.end))
         self.sections.append(section)
         self.open[style] = section
 

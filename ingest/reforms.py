@@ -22,7 +22,7 @@ import yaml
 from policykg import iris
 from policykg.ingest import agencies
 from policykg.ingest.divisions import NATIONAL, Division, Divisions
-from policykg.ingest.model import Party
+from policykg.ingest.model import Party, PartyKind
 
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}  # 北京, 天津, 上海, 重庆: 局/委, not 厅
 
@@ -140,8 +140,8 @@ def _successor(party: Party, rule: Rule, division: Division, divisions: Division
     """The resulting body as the rule describes it: a state organ outside the government, or a
     unit of 国家税务总局 named after the place (国家税务总局钦州市钦南区税务局)."""
     if rule.successor_kind == "agency":
-        return replace(party, kind="agency")
+        return replace(party, kind=PartyKind.AGENCY)
     if rule.successor_kind == "tax":
         place = "".join(a.name for a in reversed(divisions.ancestors(division)) if a.level != "provincial" or division.level == "provincial")
-        return replace(party, kind="agency", full_name=f"国家税务总局{place}税务局")
+        return replace(party, kind=PartyKind.AGENCY, full_name=f"国家税务总局{place}税务局")
     return party

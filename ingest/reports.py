@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from policykg.ingest import indicators, task_areas
-from policykg.ingest.model import Activity, Observation, PlannedMeasure, ReportSection, Span
+from policykg.ingest.model import Activity, Observation, PartKind, PlannedMeasure, ReportSection, Span
 from policykg.ingest.plans import classify as outline
 from policykg.ingest.text import Line
 
@@ -82,7 +82,7 @@ def parse_report(text: str, body: list[Line], year: int | None) -> ReportStructu
         stop = marks[i + 1][0] if i + 1 < len(marks) else end_of_body
         if i == 0 and stop == start:
             continue
-        sections.append(ReportSection(kind, heading, span(start, stop)))
+        sections.append(ReportSection(PartKind(kind), heading, span(start, stop)))
         bounds.append((start, stop, hline))
     if sections and sections[0].kind == "other" and not text[sections[0].span.start:sections[0].span.end].strip():
         sections.pop(0)
