@@ -344,7 +344,9 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
                  seeds: Iterable[tuple[object, ox.NamedNode, object]] = ()) -> tuple[Run, list[ox.Quad]]:
     """What the two-premise rules (transitive properties, chains) derive from the triples of all
     graphs, and what every rule derives from that in turn, semi-naively, until nothing new
-    appears; none of it held by any graph. Returns the run and the quads for ``target``."""
+    appears; none of it held by any graph but ``target`` (the closure as it stands, which is
+    neither premise nor exclusion, so it can be updated by difference). Returns the run and the
+    quads for ``target``."""
     started = time.perf_counter()
     run = Run()
     literal = ox.Literal
@@ -357,8 +359,9 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
     for p in indexed:
         fwd, bwd = succ[p], pred[p]
         for q in store.quads_for_pattern(None, p, None, None):
-            fwd.setdefault(q.subject, set()).add(q.object)
-            bwd.setdefault(q.object, set()).add(q.subject)
+            if q.graph_name != target:
+                fwd.setdefault(q.subject, set()).add(q.object)
+                bwd.setdefault(q.object, set()).add(q.subject)
     held: dict[tuple[object, object, object], bool] = {}
 
     def known(s: object, p: ox.NamedNode, o: object) -> bool:
@@ -367,7 +370,7 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
         key = (s, p, o)
         found = held.get(key)
         if found is None:
-            found = held[key] = next(iter(store.quads_for_pattern(s, p, o, None)), None) is not None  # type: ignore[arg-type]
+            found = held[key] = any(q.graph_name != target for q in store.quads_for_pattern(s, p, o, None))  # type: ignore[arg-type]
         return found
 
     derived: list[tuple[object, ox.NamedNode, object]] = []
@@ -561,10 +564,14 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
             quads = _once(store, quads, scope)
             store.extend(quads)
             runs["local"] = Run(rounds=1, added=len(quads), seconds=time.perf_counter() - started)
-        _drop(store, closure_graph())
-        runs["closure"], quads = closure_pass(store, rules, _node(closure_graph()), foreign_types(store, rules, inferred_prefix()))
+        target = _node(closure_graph())
+        runs["closure"], quads = closure_pass(store, rules, target, foreign_types(store, rules, inferred_prefix()))
         started = time.perf_counter()
-        store.extend(quads)
+        # written by difference: a document changes a few of its triples, not the whole closure
+        new, old = set(quads), set(store.quads_for_pattern(None, None, None, target))
+        store.extend(new - old)
+        for quad in old - new:
+            store.remove(quad)
         runs["closure"].seconds += time.perf_counter() - started
     return runs
 

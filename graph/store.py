@@ -214,12 +214,12 @@ class Store:
         self.compact()
         return True
 
-    def compact(self) -> None:
-        """Write what is in memory to the store's files and let go of the write-ahead log (after a
-        large write it holds several times the data: 150 MB for a new store of 48 MB) by
-        reopening the store."""
+    def compact(self, log_bytes: int = 32 * 2**20) -> None:
+        """Write what is in memory to the store's files and, once the write-ahead log has grown
+        past ``log_bytes`` (a large write leaves several times the data: 150 MB for a new store of
+        48 MB), let go of it by reopening the store."""
         self.ox.flush()
-        if self.path is not None:
+        if self.path is not None and sum(f.stat().st_size for f in self.path.glob("*.log")) > log_bytes:
             del self.ox
             gc.collect()
             self.ox = ox.Store(str(self.path))

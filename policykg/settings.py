@@ -92,9 +92,13 @@ def _resolved(environment: tuple[tuple[str, str], ...]) -> MappingProxyType[str,
     return MappingProxyType({s.name: s.parse(values.get(s.env)) for s in SETTINGS})
 
 
+_ENVS = tuple(s.env for s in SETTINGS)
+
+
 def resolve() -> MappingProxyType[str, Value]:
     """Every setting's value, parsed and checked once for the current POLICYKG_* environment."""
-    return _resolved(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("POLICYKG_"))))
+    get = os.environ.get
+    return _resolved(tuple((name, value) for name in _ENVS if (value := get(name)) is not None))
 
 
 def get(name: str) -> Value:
