@@ -1,0 +1,169 @@
+"""The responsibility view (``/ui/responsibility``): agencies ↔ measures, with the table rows and
+the filter options."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+from policykg import queries
+from policykg.api.resources import local
+from policykg.api.views.common import concept_labels, division_labels, number_key, short, term, url, values
+from policykg.errors import ParameterError
+from policykg.graph.executor import Reader
+from policykg.graph.lineage import measure_cascade
+from policykg.graph.resolve import Resolver
+
+_MEASURE_INFO = """SELECT ?measure ?number ?text ?document ?title ?area ?deadline ?isDefault ?taskArea WHERE {{
+  {values}
+  ?measure lg:number ?number ; lg:text ?text ; lg:document ?document .
+  ?document dcterms:title ?title .
+  OPTIONAL {{ ?document lg:issuingArea ?area }}
+  OPTIONAL {{ ?measure lg:deadline/time:inXSDDate ?deadline }}
+  OPTIONAL {{ ?measure lg:deadlineIsDefault ?isDefault }}
+  OPTIONAL {{ ?measure lg:taskArea ?taskArea }}
+}}"""
+_ASSIGNMENTS = """SELECT DISTINCT ?measure ?role ?agency ?agencyLabel ?collective WHERE {{
+  {values}
+  ?measure lg:assignment ?assignment .
+  ?assignment prov:agent ?agency ; prov:hadRole/skos:notation ?role .
+  ?agency rdfs:label ?agencyLabel .
+  BIND(EXISTS {{ ?agency a lg:Collective }} AS ?collective)
+}}"""
+_MEASURES_UNDER = """SELECT DISTINCT ?measure WHERE {{
+  {values}
+  ?document lg:inCorpus true ; lg:issuingArea ?area .
+  ?area skos:broader* ?jurisdiction .
+  ?measure a lg:Measure ; lg:document ?document .
+}}"""
+_AREAS_UNDER = "SELECT DISTINCT ?area WHERE {{ {values} ?area skos:broader* ?jurisdiction }}"
+
+
+def canned(reader: Reader, resolver: Resolver, name: str, values: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of a canned query, its parameters substituted."""
+    q = queries.get(name)
+    prepared = q.prepare(q.bind(values, resolver))
+    return reader.select(prepared.text, prepared.substitutions, hidden=prepared.hidden)
+
+
+def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None = None, agency: str | None = None,
+                        jurisdiction: str | None = None, task_area: str | None = None, due_by: str | None = None) -> dict[str, Any]:
+    """Agencies ↔ measures: the bodies of a measure and of the lower-plan measures carrying it
+    (``measure``), the duties of an agency with the bodies that share them (``agency``), or every
+    measure of the plans of a jurisdiction (``jurisdiction`` alone); then kept to the measures of
+    plans in ``jurisdiction``, in ``task_area`` (notation or Chinese name) and due by ``due_by``."""
+    if due_by and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", due_by):
+        raise ParameterError(f"due_by must be a date YYYY-MM-DD, got {due_by!r}", param="due_by")
+    labels = concept_labels(reader)
+    focus: dict[str, Any] = {}
+    edges: list[dict[str, Any]] = []
+    today: dict[str, tuple[str, str]] = {}
+    if measure:
+        iri = resolver.measure(measure)
+        found = reader.select(f"SELECT ?d ?n WHERE {{ {term(iri)} lg:document ?d ; lg:number ?n }} LIMIT 1")
+        rows = canned(reader, resolver, "cascade-implementers", {"document": str(found[0]["d"]), "measure": str(found[0]["n"]).split("-")[0]})
+        carriers = measure_cascade(rows, iri)
+        measures = [str(c["measure"]) for c in carriers]
+        depth = {str(c["measure"]): c["depth"] for c in carriers}
+        for c in carriers:
+            for i in cast("list[dict[str, Any]]", c["implementers"]):
+                edges.append({"source": str(i["agency"]), "target": str(c["measure"]), "kind": "assignment", "role": i["role"],
+                              "label": str(i["agencyLabel"]), "collective": bool(i["collective"])})
+                if i["today"]:
+                    today[str(i["agency"])] = (str(i["today"]), str(i["todayLabel"]))
+            for step in c["path"][-1:]:  # type: ignore[index]
+                edges.append({"source": str(step["parent"]), "target": str(step["child"]), "kind": "implements",
+                              "score": step.get("score"), "alignment": step.get("kind")})
+        focus = {"kind": "measure", "id": iri}
+    elif agency or jurisdiction:
+        if agency:
+            iri = resolver.agency(agency)
+            measures = sorted({str(r["measure"]) for r in canned(reader, resolver, "obligations", {"agency": iri})})
+            focus = {"kind": "agency", "id": iri}
+        else:
+            j = resolver.jurisdiction(jurisdiction or "")
+            measures = sorted({str(r["measure"]) for r in reader.select(_MEASURES_UNDER.format(values=values("jurisdiction", [j])))})
+            focus = {"kind": "jurisdiction", "id": j}
+        depth = {m: 0 for m in measures}
+        if measures:
+            for r in reader.select(_ASSIGNMENTS.format(values=values("measure", measures))):
+                edges.append({"source": str(r["agency"]), "target": str(r["measure"]), "kind": "assignment", "role": r["role"],
+                              "label": str(r["agencyLabel"]), "collective": bool(r["collective"])})
+    else:
+        return {"ok": True, "focus": None, "nodes": [], "edges": [], "rows": [], "options": {}, "filters": {}}
+
+    info: dict[str, dict[str, Any]] = {}
+    if measures:
+        for r in reader.select(_MEASURE_INFO.format(values=values("measure", measures))):
+            entry = info.setdefault(str(r["measure"]), {**r, "task_areas": set()})
+            if r["taskArea"]:
+                entry["task_areas"].add(str(r["taskArea"]))
+    areas = division_labels(reader, {str(m["area"]) for m in info.values() if m["area"]})
+
+    # filter options over the focus set, then the filters
+    options = {"task_area": _count(labels, (a for m in info.values() for a in m["task_areas"])),
+               "jurisdiction": sorted(({"value": v["code"] or k, "zh": v["zh"], "en": v["en"],
+                                        "count": sum(1 for m in info.values() if m["area"] == k)} for k, v in areas.items()),
+                                      key=lambda o: -cast(int, o["count"]))}
+    keep = set(info)
+    if jurisdiction and focus["kind"] != "jurisdiction":
+        under = {str(r["area"]) for r in reader.select(_AREAS_UNDER.format(values=values("jurisdiction", [resolver.jurisdiction(jurisdiction)])))}
+        keep = {m for m in keep if str(info[m]["area"]) in under}
+    if task_area:
+        wanted = {c for c, v in labels.items() if v["scheme"] == "task_area" and task_area in (v["notation"], v["zh"], v["en"])}
+        if not wanted:
+            raise ParameterError(f"no task area {task_area!r}; use a notation such as enforcement or its Chinese name", param="task_area")
+        keep = {m for m in keep if info[m]["task_areas"] & wanted}
+    if due_by:
+        keep = {m for m in keep if info[m]["deadline"] and str(info[m]["deadline"]) <= due_by}
+    if focus["kind"] == "measure":
+        keep.add(focus["id"])  # the measure asked for stays, whatever the filters say of it
+    edges = [e for e in edges if e["target"] in keep and (e["kind"] == "assignment" or e["source"] in keep)]
+
+    nodes: dict[str, dict[str, Any]] = {}
+    for m in sorted(keep, key=lambda m: (depth.get(m, 0), str(info[m]["title"]), number_key(str(info[m]["number"])))):
+        i = info[m]
+        area = areas.get(str(i["area"]), {})
+        nodes[m] = {"id": m, "kind": "measure", "label": f"{i['number']}) {short(str(i['text']))}", "number": str(i["number"]),
+                    "text": i["text"], "document": i["document"], "document_title": i["title"], "jurisdiction_zh": area.get("zh"),
+                    "jurisdiction_en": area.get("en"), "deadline": i["deadline"], "deadline_is_default": i["isDefault"],
+                    "task_areas": [concept(labels, a) for a in sorted(i["task_areas"])], "depth": depth.get(m, 0),
+                    "focus": focus["kind"] == "measure" and focus["id"] == m,
+                    "view": url("/ui/responsibility", {"measure": m}), "resource": local(m)}
+    for e in edges:
+        if e["kind"] == "assignment" and e["source"] not in nodes:
+            held = today.get(e["source"])
+            nodes[e["source"]] = {"id": e["source"], "kind": "collective" if e["collective"] else "agency", "label": e["label"],
+                                  "focus": focus["kind"] == "agency" and focus["id"] == e["source"],
+                                  "today": held[0] if held else None, "today_label": held[1] if held else None,
+                                  "view": url("/ui/responsibility", {"agency": e["source"]}), "resource": local(e["source"])}
+    order = {"lead": 0, "joint-lead": 1, "responsible": 2}
+    rows = sorted(({"measure": e["target"], "number": nodes[e["target"]]["number"], "measure_label": nodes[e["target"]]["label"],
+                    "document_title": nodes[e["target"]]["document_title"], "role": e["role"], "agency": e["source"],
+                    "agency_label": e["label"], "collective": e["collective"], "deadline": nodes[e["target"]]["deadline"],
+                    "jurisdiction_zh": nodes[e["target"]]["jurisdiction_zh"], "jurisdiction_en": nodes[e["target"]]["jurisdiction_en"],
+                    "today_label": nodes[e["source"]]["today_label"]}
+                   for e in edges if e["kind"] == "assignment"),
+                  key=lambda r: (r["document_title"], number_key(r["number"]), order.get(r["role"], 3), r["agency_label"]))
+    for e in edges:
+        e["id"] = f"{e['source']}|{e['kind']}|{e.get('role', '')}|{e['target']}"
+    roles = {v["notation"]: {"zh": v["zh"], "en": v["en"]} for v in labels.values() if v["scheme"] == "role"}
+    api = {"measure": [f"/api/measures/{focus['id']}/implementers", f"/api/measures/{focus['id']}/cascade"],
+           "agency": [f"/api/agencies/{focus['id']}/obligations"],
+           "jurisdiction": [url("/api/queries/agency-load", {"jurisdiction": focus["id"]})]}[focus["kind"]]
+    return {"ok": True, "focus": focus, "filters": {"jurisdiction": jurisdiction, "task_area": task_area, "due_by": due_by},
+            "options": options, "roles": roles, "nodes": list(nodes.values()), "edges": edges, "rows": rows, "api": api}
+
+
+def concept(labels: dict[str, dict[str, str]], iri: str) -> dict[str, str]:
+    """A concept's zh and en labels and notation (its IRI when it has none)."""
+    v = labels.get(iri, {})
+    return {"zh": v.get("zh", iri), "en": v.get("en", iri), "notation": v.get("notation") or iri}
+
+
+def _count(labels: dict[str, dict[str, str]], concepts: Any) -> list[dict[str, Any]]:
+    counts: dict[str, int] = {}
+    for c in concepts:
+        counts[c] = counts.get(c, 0) + 1
+    options = ({"value": concept(labels, c)["notation"], **concept(labels, c), "count": n} for c, n in counts.items())
+    return sorted(options, key=lambda o: (-o["count"], o["value"]))
