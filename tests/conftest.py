@@ -187,6 +187,26 @@ def axioms_fired(axioms: set[tuple[str, ...]], closed: Graph | object) -> set[tu
 
 
 @pytest.fixture(scope="session")
+def vocabulary_store(tmp_path_factory) -> Path:
+    """An on-disk store holding the current vocabulary (every division) and nothing else, built
+    once: command-line tests start from a copy of it (``new_store``) instead of building the
+    vocabulary again (tests/test_crash.py and tests/test_wheel.py build theirs from nothing)."""
+    path = tmp_path_factory.mktemp("vocabulary") / "store"
+    s = Store(path)
+    s.ensure_vocabularies()
+    del s
+    return path
+
+
+@pytest.fixture
+def new_store(vocabulary_store, tmp_path) -> Path:
+    """A store of this test's own, with the vocabulary and no documents."""
+    import shutil
+
+    return Path(shutil.copytree(vocabulary_store, tmp_path / "store"))
+
+
+@pytest.fixture(scope="session")
 def extractions():
     return {p.name[:3]: extract(p) for p in sorted(SEEDS.glob("*.txt"))}
 

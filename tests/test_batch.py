@@ -28,8 +28,8 @@ def _mixed(tmp_path):
     return d
 
 
-def test_mixed_folder_each_file_alone_with_a_summary(tmp_path):
-    store = tmp_path / "store"
+def test_mixed_folder_each_file_alone_with_a_summary(tmp_path, new_store):
+    store = new_store
     result = CliRunner().invoke(cli, ["ingest", str(_mixed(tmp_path)), "--store", str(store)])
     assert result.exit_code == 1  # two files failed
     out = result.output
@@ -50,8 +50,8 @@ def test_mixed_folder_each_file_alone_with_a_summary(tmp_path):
     assert any(r["c"] == "opencc:t2s" for r in converted)
 
 
-def test_json_summary_lists_every_file(tmp_path):
-    result = CliRunner().invoke(cli, ["ingest", str(_mixed(tmp_path)), "--store", str(tmp_path / "s"), "--format", "json"])
+def test_json_summary_lists_every_file(tmp_path, new_store):
+    result = CliRunner().invoke(cli, ["ingest", str(_mixed(tmp_path)), "--store", str(new_store), "--format", "json"])
     summary = json.loads(result.output)
     assert summary["ingested"] == 5 and summary["failed"] == 2
     assert sorted(p.rsplit("/", 1)[-1] for p in summary["skipped"]) == ["notes.src", "picture.png"]
@@ -60,7 +60,7 @@ def test_json_summary_lists_every_file(tmp_path):
     assert all(err.startswith(str(tmp_path)) for err in failed.values())  # the path, as given
 
 
-def test_a_parser_crash_fails_that_file_only(tmp_path, monkeypatch):
+def test_a_parser_crash_fails_that_file_only(tmp_path, monkeypatch, new_store):
     import policykg.graph.loader as loader
 
     real = loader.extract
@@ -75,18 +75,18 @@ def test_a_parser_crash_fails_that_file_only(tmp_path, monkeypatch):
     d.mkdir()
     shutil.copy(LAYOUTS / "qinnan_task_table.html", d)
     shutil.copy(PLAN, d / "plan.txt")
-    result = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(tmp_path / "s")])
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(new_store)])
     assert result.exit_code == 1
     assert "internal error while parsing (IndexError" in result.output
     assert "1 ingested, 1 failed" in result.output
 
 
-def test_progress_bar_and_replaced_documents(tmp_path):
+def test_progress_bar_and_replaced_documents(tmp_path, new_store):
     d = tmp_path / "dup"
     d.mkdir()
     shutil.copy(PLAN, d / "a.txt")
     shutil.copy(PLAN, d / "b.txt")
-    result = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(tmp_path / "s"), "--no-progress"])
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(new_store), "--no-progress"])
     assert "same document as a.txt; replaced" in result.output
-    bar = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(tmp_path / "s"), "--progress"])
+    bar = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(new_store), "--progress"])
     assert bar.exit_code == 0 and "ingesting" in bar.output and "2 ingested, 0 failed" in bar.output

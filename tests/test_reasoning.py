@@ -115,12 +115,12 @@ def test_lead_rolls_up_to_assigned_and_agencies_get_their_measures(store):
     assert PLAN.exists()
 
 
-def test_ingest_keeps_inferences_current_and_reason_rebuilds_them(tmp_path):
+def test_ingest_keeps_inferences_current_and_reason_rebuilds_them(new_store):
     from click.testing import CliRunner
 
     from policykg.cli import cli
 
-    store_dir = tmp_path / "s"
+    store_dir = new_store
     assert CliRunner().invoke(cli, ["ingest", str(LAYOUTS), "--store", str(store_dir)]).exit_code == 0
     law_office = iris.agency("450700", "人民政府法制办公室")
     ask = f"ASK {{ <{law_office}> lg:assignedMeasure ?m }}"  # an inverse, only in the inferred graphs

@@ -7,6 +7,8 @@ import gc
 import json
 import shutil
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -17,11 +19,13 @@ from tests.conftest import PLAN, PLAN_TITLE, SEEDS
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
+def store_dir(tmp_path_factory, vocabulary_store):
     """The seeds ingested by the command line into an on-disk store, once for this module: the
     tests given it only read it (the commands open it read-only); one that writes takes
     ``own_store_dir``. Checked unchanged at the end."""
-    d = tmp_path_factory.mktemp("seeded") / "store"
+    import shutil
+
+    d = Path(shutil.copytree(vocabulary_store, tmp_path_factory.mktemp("seeded") / "store"))
     result = CliRunner().invoke(cli, ["ingest", str(SEEDS), "--store", str(d)])
     assert result.exit_code == 0, result.output
     assert "5 ingested, 0 failed" in result.output
@@ -37,9 +41,9 @@ def own_store_dir(store_dir, tmp_path):
     return shutil.copytree(store_dir, tmp_path / "store")
 
 
-def test_reingest_replaces_the_document_graph(tmp_path):
-    s = Store(tmp_path / "s")
-    s.ensure_vocabularies()
+def test_reingest_replaces_the_document_graph(new_store):
+    s = Store(new_store)
+    assert not s.ensure_vocabularies()  # current already: nothing rebuilt
     ex = extract(PLAN)
     s.put_document(ex)
     first = len(s.ox)
