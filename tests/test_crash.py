@@ -118,7 +118,7 @@ def test_killing_ingest_at_any_point_leaves_each_document_whole_or_absent(templa
     expected = assert_whole(tmp_path / "clean", vocab_size)
     assert len(expected) == 3 and _alignments(tmp_path / "clean") > 20
     killed = 0
-    for i in range(4):
+    for i in range(3):
         path = _copy(source, tmp_path / f"kill{i}")
         killed += _kill_after([*CLI, "ingest", *files, "--store", str(path)], RANDOM.uniform(0.4, 1.0) * full)
         assert assert_whole(path, vocab_size) <= expected
@@ -148,11 +148,11 @@ def test_killing_serve_while_it_rebuilds_a_stale_vocabulary_keeps_a_complete_one
         full = time.monotonic() - started
     assert Store(path, read_only=True).vocabulary_version() == vocabulary_version(configured_divisions())
     killed = 0
-    for i in range(4):
+    for i in range(3):
         path = _copy(seeded, tmp_path / f"serve{i}")
         killed += _kill_after([*CLI, "serve", "--store", str(path), "--port", str(_free_port())], RANDOM.uniform(0.2, 0.9) * full)
         assert assert_whole(path, vocab_size, (None, "old")) == keys
-    assert killed == 4
+    assert killed == 3
 
 
 def _free_port() -> int:

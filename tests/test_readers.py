@@ -40,12 +40,12 @@ WRITER = textwrap.dedent("""
 def test_queries_and_exports_beside_a_writing_process_always_answer(tmp_path, monkeypatch):
     monkeypatch.setenv("POLICYKG_DIVISIONS", "450000")
     store = tmp_path / "store"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(store), str(LAYOUTS / "qinzhou_labelled_fields.txt"), str(PLAN), "12"],
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(store), str(LAYOUTS / "qinzhou_labelled_fields.txt"), str(PLAN), "7"],
                               stdout=subprocess.PIPE, text=True)
     assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
     runner = CliRunner()
     answers = 0
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 6
     while time.monotonic() < deadline and writer.poll() is None:
         out = runner.invoke(cli, ["query", "lineage", "--store", str(store), "-p", f"document={PLAN_TITLE}", "--format", "json"])
         assert out.exit_code == 0, out.output

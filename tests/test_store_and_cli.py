@@ -22,8 +22,6 @@ def store_dir(tmp_path_factory, vocabulary_store):
     """The seeds ingested by the command line into an on-disk store, once for this module: the
     tests given it only read it (the commands open it read-only); one that writes takes
     ``own_store_dir``. Checked unchanged at the end."""
-    import shutil
-
     d = Path(shutil.copytree(vocabulary_store, tmp_path_factory.mktemp("seeded") / "store"))
     result = CliRunner().invoke(cli, ["ingest", str(SEEDS), "--store", str(d)])
     assert result.exit_code == 0, result.output
