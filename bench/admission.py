@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+
+from bench.server import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -42,11 +43,6 @@ PROBES = {
     "canned query implementers (a worker)": f"/api/queries/implementers?document={quote(PLAN)}&measure=37",
 }
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _pct(values: list[float], p: float) -> float | None:
@@ -129,17 +125,7 @@ def main() -> None:
         store = Path(args.store) if args.store else Path(tmp) / "store"
         if not args.store:
             subprocess.run([str(exe), "ingest", str(ROOT / "corpus" / "seeds"), "--store", str(store)], check=True, capture_output=True)
-        port = _free_port()
-        server = subprocess.Popen([str(exe), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **settings})
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/api/settings", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with serving(store, settings) as base:
             for path in PROBES.values():  # warm: the snapshot, the workers, the stats cache
                 httpx.get(base + path, timeout=120).raise_for_status()
 
@@ -150,9 +136,6 @@ def main() -> None:
             quiet = asyncio.run(baseline())
             loaded, slow = asyncio.run(_loaded(base, args.slow, args.clients))
             healthy = httpx.get(f"{base}/sparql", params={"query": "ASK { ?m a lg:Measure }"}, timeout=60).status_code == 200
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     report = {"machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores, Python {platform.python_version()}",
               "when": time.strftime("%Y-%m-%d %H:%M:%S"),
               "server": "one `policykg serve` process (uvicorn, 1 worker) over the seeds' on-disk store",

@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
+
+from bench.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -48,14 +49,8 @@ def _stale(store: Path) -> None:
     del s
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_to_first_answer(store: Path) -> float:
-    port = _port()
+    port = free_port()
     started = time.monotonic()
     proc = subprocess.Popen([*CLI, "serve", "--store", str(store), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

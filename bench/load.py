@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+
+from bench.server import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -38,11 +39,6 @@ TARGETS = {
         "SELECT ?d (COUNT(?m) AS ?n) WHERE { ?m a lg:Measure ; lg:document ?d } GROUP BY ?d ORDER BY ?d"),
 }
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rows(body: bytes) -> object:
@@ -95,22 +91,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "store"
         subprocess.run([str(exe), "ingest", str(ROOT / "corpus" / "seeds"), "--store", str(store)], check=True, capture_output=True)
-        port = _free_port()
-        server = subprocess.Popen([str(exe), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{base}/api/stats", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with serving(store, ready="/api/stats", wait=20) as base:
             results = {name: asyncio.run(_run(base, path, args.clients, args.seconds)) for name, path in TARGETS.items()}
             healthy = httpx.get(f"{base}/api/stats", timeout=5).status_code == 200
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     baseline = results["baseline: /api/settings (no store)"]
     for r in results.values():
         r["rps_vs_baseline"] = round(float(r["rps"]) / float(baseline["rps"]), 3)  # type: ignore[arg-type]
