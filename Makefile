@@ -14,7 +14,7 @@ run: install  ## build the graph from the sample corpus and serve API + web UI o
 	$(VENV)/bin/policykg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 test: system install  ## install what the tests need and run the whole test suite (what CI runs)
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile  # one file's tests on one worker
 
 eval: install  ## precision and recall of extraction against the gold annotations
 	$(VENV)/bin/policykg eval

@@ -100,9 +100,12 @@ def settle(store: ox.Store, keys: Iterable[str]) -> int:
             store.update(forget_ops(key))
             continue
         moved = [q for q in store.quads_for_pattern(None, None, None, graph) if not owns(key, q.subject)]
+        before = _contribution(store, key)
         if not moved:
+            if not before:  # a replaced graph that says nothing of shared nodes: no index either
+                store.update(forget_ops(key))
             continue
-        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in moved} | set(_contribution(store, key))
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in moved} | set(before)
         nodes = {value(t.subject) for t in triples}
         affected |= nodes
         text = serialized(ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)).decode("utf-8")
