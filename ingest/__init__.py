@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from policykg import iris
@@ -17,7 +18,7 @@ from policykg.ingest.model import Extraction, Party, PartyKind, Section
 from policykg.ingest.plans import parse_plan
 from policykg.ingest.reports import parse_report
 from policykg.ingest.sources import read_source
-from policykg.ingest.text import lines, normalize_title
+from policykg.ingest.text import Line, lines, normalize_title
 
 __all__ = ["extract", "extract_text", "Extraction"]
 
@@ -37,12 +38,12 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
     if not all_lines:
         raise ExtractionError(f"{source_file}: no text lines found")
     meta = read_metadata(text, all_lines, divisions, page or {})
-    if meta.title is None:
-        raise ExtractionError(
-            f"{source_file}: no document title found (expected a line naming a 方案/纲要/报告/汇报/意见 near the top)",
-            file=source_file,
-        )
-    normalized = normalize_title(meta.title)
+    provisional = meta.title is None
+    if meta.title is None:  # never lose a document: go on under a provisional title, and say so
+        meta.title = provisional_title(source_file, all_lines)
+        meta.title_derived = True
+    title: str = meta.title
+    normalized = normalize_title(title)
     known = match_known(normalized, meta.doc_number)
     key = known[0].key if known and known[1] == 1.0 else iris.title_key(normalized)
     division = meta.division
@@ -97,7 +98,20 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
                 text[m.span.start:m.span.end], m.span.start, text,
                 area.heading if area else None, area.span if area else None,
             )
+    if provisional:
+        ex.warnings.append(
+            f"{source_file}: no document title found (no line naming a 方案/纲要/报告/汇报/意见 near the top, and no "
+            f"report opening to infer one from); kept under the provisional title {meta.title!r}: check it and give "
+            "the page with its title line")
     return ex
+
+
+def provisional_title(source_file: str, all_lines: list[Line]) -> str:
+    """A title for a document whose own is lost: its first words and the file it came from, marked
+    as provisional, so that the document is kept (and different files stay different documents)."""
+    first = next((ln.text.strip() for ln in all_lines if ln.text.strip()), "")
+    head = re.split(r"[,,。;;:：]", first, maxsplit=1)[0][:24]
+    return f"(无标题) {head} [{Path(source_file).name}]"
 
 
 def _area_section(path: str | None, headings: dict[str, Section]) -> Section | None:

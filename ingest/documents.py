@@ -120,6 +120,8 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     meta.division = _jurisdiction(meta, text, divisions)
     if meta.genre is None and meta.recipient:
         meta.genre = "情况报告"
+    if meta.title is None and meta.genre is None and _REPORTS_ITSELF.search(text[:3000]):
+        meta.genre = "情况报告"  # a report that says so (现将…情况报告如下) though its title line is lost
     if meta.genre in REPORT_GENRES:
         meta.report_year = _report_year(meta, text)
     if meta.doc_number is None and page.get("doc_number") and (m := DOC_NUMBER.search(fold(page["doc_number"]))):
@@ -129,9 +131,30 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     if meta.date is None:
         meta.date = meta.date_published
     if meta.title is None and meta.division is not None and meta.genre in REPORT_GENRES and meta.report_year:
-        meta.title = f"{divisions.short_name(meta.division)}{meta.report_year}年法治政府建设情况报告"
+        body = text[:3000]
+        who = _reporting_body(body)
+        topic = "依法行政工作" if "依法行政工作" in body and "法治政府建设情况" not in body else "法治政府建设"
+        meta.title = f"{divisions.short_name(meta.division)}{who}{meta.report_year}年{topic}情况报告"
         meta.title_derived = True
+        if who and not meta.issuers:
+            meta.issuers = [f"{divisions.short_name(meta.division)}{who}"]
     return meta
+
+
+# a report that names itself in its opening (现将…工作情况报告如下, 特此报告)
+_REPORTS_ITSELF = re.compile(r"现将[^。]{0,40}?(?:情况|工作)[^。]{0,10}?报告如下|特此报告")
+# the body a report speaks for, as its opening names it: 县司法局, 区政府, 市人民政府 …
+_REPORTING_BODY = re.compile(r"[,,。]\s*(?:[\u4e00-\u9fff]{0,8}?[省市县区旗])?(?P<who>司法局|司法厅|人民政府|政府|法制办公室|法制办)(?:党组|党委)?(?:坚持|坚决|始终|认真|深入|全面|紧紧|以|在)")
+
+
+def _reporting_body(text: str) -> str:
+    """The department a title-less report speaks for, normalised (区政府 → 人民政府); empty for
+    the government itself or when the opening does not say."""
+    m = _REPORTING_BODY.search(text[:600])
+    if m is None:
+        return ""
+    who = m.group("who")
+    return "人民政府" if who == "政府" else who
 
 
 def _fix_period(title: str) -> str:

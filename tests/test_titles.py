@@ -1,0 +1,52 @@
+"""A page without its title line is still a document (issue 11, item 1): a report that says what
+it is in its opening gets the title such reports carry, from the body it speaks for, its year and
+its subject; anything else is kept under a provisional title with a warning. Texts made up here,
+in the style of real openings."""
+
+from __future__ import annotations
+
+from policykg.ingest import extract_text
+
+REPORT_WITHOUT_TITLE = (
+    "2019年,钦州市钦南区司法局在区委、区政府的正确领导下,认真贯彻落实《法治政府建设实施纲要(2015—2020年)》,"
+    "扎实推进法治政府建设各项工作,现将2019年法治政府建设工作情况报告如下:\n"
+    "一、主要工作及成效\n"
+    "(一)加强组织领导。全年召开专题会议4次,研究部署法治政府建设重点任务。\n"
+    "二、存在的问题\n"
+    "基层执法力量仍然薄弱。\n"
+    "三、2020年工作打算\n"
+    "继续深化行政执法三项制度改革。\n"
+)
+
+GOVERNMENT_REPORT_WITHOUT_TITLE = (
+    "2018年以来,在市委、市政府的坚强领导下,钦南区政府紧紧围绕《2018年法治政府建设工作要点》确定的目标任务,"
+    "深入推进依法行政,现将依法行政工作有关情况报告如下:\n"
+    "一、推进政府职能转变\n"
+    "(一)深化简政放权。取消和调整行政审批事项12项。\n"
+)
+
+
+def test_a_report_without_its_title_line_gets_the_title_its_opening_gives():
+    ex = extract_text(REPORT_WITHOUT_TITLE, "report.txt")
+    assert ex.title == "钦南区司法局2019年法治政府建设情况报告"
+    assert ex.title_derived and ex.genre == "情况报告" and ex.report_year == 2019
+    assert ex.jurisdiction_code == "450702" and ex.level == "county"
+    assert ex.issuers == ["钦南区司法局"]
+    assert not [w for w in ex.warnings if "no document title" in w]
+    # its citation of the 纲要 is kept, as in any report
+    assert any("法治政府建设实施纲要" in c.title for c in ex.citations)
+
+
+def test_a_government_report_on_lawful_administration_is_named_for_its_subject():
+    ex = extract_text(GOVERNMENT_REPORT_WITHOUT_TITLE, "report.txt")
+    assert ex.title == "钦南区人民政府2018年依法行政工作情况报告"
+    assert ex.report_year == 2018 and ex.level == "county"
+
+
+def test_a_text_with_no_title_and_no_cue_is_kept_under_a_provisional_title_with_a_warning():
+    ex = extract_text("这是一段没有标题的文字,说明了若干事项。\n第二行也没有标题。\n", "notes.txt")
+    assert ex.title.startswith("(无标题) 这是一段没有标题的文字") and ex.title.endswith("[notes.txt]")
+    assert ex.title_derived
+    assert any("no document title found" in w and "provisional title" in w for w in ex.warnings)
+    other = extract_text("这是一段没有标题的文字,说明了若干事项。\n第二行也没有标题。\n", "other.txt")
+    assert other.key != ex.key  # two title-less files stay two documents
