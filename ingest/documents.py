@@ -106,6 +106,9 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     meta.issuers = signers
     body_start = meta.title_line.end if meta.title_line else 0
     meta.body = [ln for ln in content if ln.start >= body_start and ln.text not in signers and not (meta.doc_number and DOC_NUMBER.fullmatch(ln.text.strip()))]
+    if meta.title and (m := _TRANSMITTAL.match(meta.title)) and genre_of(m.group("doc")):
+        # a notice that transmits a document (关于印发《…》的通知) is the page of that document
+        meta.title = m.group("doc")
     if meta.title:
         meta.genre = genre_of(meta.title)
         if p := _PERIOD.search(_fix_period(meta.title)):
@@ -155,6 +158,9 @@ def _reporting_body(text: str) -> str:
         return ""
     who = m.group("who")
     return "人民政府" if who == "政府" else who
+
+
+_TRANSMITTAL = re.compile(r"^(?:.{0,40}?)关于印发《?(?P<doc>[^《》]{4,}?)》?的通知$")
 
 
 def _fix_period(title: str) -> str:

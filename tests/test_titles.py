@@ -50,3 +50,31 @@ def test_a_text_with_no_title_and_no_cue_is_kept_under_a_provisional_title_with_
     assert any("no document title found" in w and "provisional title" in w for w in ex.warnings)
     other = extract_text("这是一段没有标题的文字,说明了若干事项。\n第二行也没有标题。\n", "other.txt")
     assert other.key != ex.key  # two title-less files stay two documents
+
+
+TRANSMITTAL = (
+    "您当前的位置:首页>政务公开>通知公告\n"
+    "钦州市钦南区人民政府办公室关于印发《钦州市钦南区2020年法治政府建设工作要点》的通知\n"
+    "钦南政办发〔2020〕12号\n"
+    "各镇人民政府,区直各有关单位:\n"
+    "现将《钦州市钦南区2020年法治政府建设工作要点》印发给你们,请认真贯彻执行。\n"
+    "钦州市钦南区2020年法治政府建设工作要点\n"
+    "一、加强组织领导\n"
+    "1.健全法治政府建设工作机制。(区司法局牵头,区直各有关单位负责)\n"
+)
+
+
+def test_a_notice_transmitting_a_document_is_the_page_of_that_document():
+    """关于印发《X》的通知: the document is X (its genre, its period); the notice's 文号 stays with it,
+    and the breadcrumb above it is page furniture, not a title."""
+    ex = extract_text(TRANSMITTAL, "notice.html")
+    assert ex.title == "钦州市钦南区2020年法治政府建设工作要点"
+    assert ex.genre == "工作要点"
+    assert ex.doc_number == "钦南政办发〔2020〕12号"
+    assert ex.jurisdiction_code == "450702"
+
+
+def test_a_breadcrumb_is_never_a_title():
+    text = "您当前的位置: 首页>政务公开>法治政府年度报告> 区司法局法治政府年度报告\n" + REPORT_WITHOUT_TITLE
+    ex = extract_text(text, "page.html")
+    assert "位置" not in ex.title and ex.title == "钦南区司法局2019年法治政府建设情况报告"
