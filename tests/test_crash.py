@@ -110,17 +110,20 @@ def _alignments(path: Path) -> int:
 def test_killing_ingest_at_any_point_leaves_each_document_whole_or_absent(template, tmp_path):
     source, vocab_size = template
     files = [str(f) for f in CASCADE]
-    started = time.monotonic()
-    done = subprocess.run([*CLI, "ingest", *files, "--store", str(_copy(source, tmp_path / "clean"))],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    full = time.monotonic() - started
+    runs = []
+    for name in ("clean", "warm"):  # the second run is the measure: caches (the division table) are warm
+        started = time.monotonic()
+        done = subprocess.run([*CLI, "ingest", *files, "--store", str(_copy(source, tmp_path / name))], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        runs.append(time.monotonic() - started)
+    full = min(runs)
     expected = assert_whole(tmp_path / "clean", vocab_size)
     assert len(expected) == 3 and _alignments(tmp_path / "clean") > 20
-    killed = 0
-    for i in range(3):
-        path = _copy(source, tmp_path / f"kill{i}")
-        killed += _kill_after([*CLI, "ingest", *files, "--store", str(path)], RANDOM.uniform(0.4, 1.0) * full)
+    killed = attempts = 0
+    while killed < 3 and attempts < 10:  # a run that finished before its kill point is drawn again
+        attempts += 1
+        path = _copy(source, tmp_path / f"kill{attempts}")
+        killed += _kill_after([*CLI, "ingest", *files, "--store", str(path)], RANDOM.uniform(0.1, 0.8) * full)
         assert assert_whole(path, vocab_size) <= expected
     assert killed >= 2  # the kills really interrupted the runs
 

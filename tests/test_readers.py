@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 
 from click.testing import CliRunner
 
@@ -15,7 +14,7 @@ from policykg.cli import cli
 from tests.conftest import LAYOUTS, PLAN, PLAN_TITLE
 
 WRITER = textwrap.dedent("""
-    import sys, time
+    import pathlib, sys
     from policykg.graph.store import Store
     from policykg.ingest import extract
     store = Store(sys.argv[1])
@@ -24,9 +23,9 @@ WRITER = textwrap.dedent("""
     store.put_document(plan)
     print("ready", flush=True)
     full = list(city.measures)
-    end = time.monotonic() + float(sys.argv[4])
+    stop = pathlib.Path(sys.argv[4])
     n = 0
-    while time.monotonic() < end:  # replace the municipal plan over and over, compacting as it goes
+    while not stop.exists():  # replace the municipal plan over and over, compacting as it goes
         n += 1
         city.measures = full[: 1 + n % len(full)]
         store.put_document(city)
@@ -40,20 +39,19 @@ WRITER = textwrap.dedent("""
 def test_queries_and_exports_beside_a_writing_process_always_answer(tmp_path, monkeypatch):
     monkeypatch.setenv("POLICYKG_DIVISIONS", "450000")
     store = tmp_path / "store"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(store), str(LAYOUTS / "qinzhou_labelled_fields.txt"), str(PLAN), "7"],
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(store), str(LAYOUTS / "qinzhou_labelled_fields.txt"), str(PLAN), str(stop)],
                               stdout=subprocess.PIPE, text=True)
     assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
     runner = CliRunner()
-    answers = 0
-    deadline = time.monotonic() + 6
-    while time.monotonic() < deadline and writer.poll() is None:
+    for _ in range(6):  # while the writer replaces and compacts the store
+        assert writer.poll() is None
         out = runner.invoke(cli, ["query", "lineage", "--store", str(store), "-p", f"document={PLAN_TITLE}", "--format", "json"])
         assert out.exit_code == 0, out.output
-        chain = [r for r in json.loads(out.output)]
-        assert any("钦州市法治政府建设实施方案" in str(r) for r in chain)
+        assert any("钦州市法治政府建设实施方案" in str(r) for r in json.loads(out.output))
         out = runner.invoke(cli, ["export", "--store", str(store), "--format", "nq"])
         assert out.exit_code == 0, out.output[:500]
-        answers += 1
-    writer.wait(timeout=60)
+    stop.touch()
+    writer.wait(timeout=120)
     writes = int(writer.stdout.read().strip() or 0)
-    assert answers >= 5 and writes >= 5, (answers, writes)
+    assert writes >= 1  # the store really was being written while it was read
