@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policykg.ingest.divisions import Division, Divisions
+from policykg.ingest.divisions import NATIONAL, Division, Divisions
 from policykg.ingest.text import DOC_NUMBER, Line, fold, is_furniture, normalize_doc_number
 
 # Genre by the word a title ends with (or, for the document's own title, contains), first match wins.
@@ -123,8 +123,16 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     meta.division = _jurisdiction(meta, text, divisions)
     if meta.genre is None and meta.recipient:
         meta.genre = "情况报告"
+    if meta.title is None and (m := _TRANSMITS_BELOW.search(text[:3000])) and genre_of(m.group("doc")):
+        # a notice whose title line is lost names what it transmits: 现将《…》印发给你们
+        meta.title, meta.title_derived = m.group("doc"), True
+        meta.genre = genre_of(meta.title)
+        meta.division = meta.division or _jurisdiction(meta, text, divisions)
     if meta.title is None and meta.genre is None and _REPORTS_ITSELF.search(text[:3000]):
         meta.genre = "情况报告"  # a report that says so (现将…情况报告如下) though its title line is lost
+    ministry = _ministry(text[:600]) if meta.title is None else None
+    if ministry and meta.genre in REPORT_GENRES:
+        meta.division = divisions.get(NATIONAL)  # a central ministry's report is at the national level
     if meta.genre in REPORT_GENRES:
         meta.report_year = _report_year(meta, text)
     if meta.doc_number is None and page.get("doc_number") and (m := DOC_NUMBER.search(fold(page["doc_number"]))):
@@ -137,17 +145,34 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
         body = text[:3000]
         who = _reporting_body(body)
         topic = "依法行政工作" if "依法行政工作" in body and "法治政府建设情况" not in body else "法治政府建设"
-        meta.title = f"{divisions.short_name(meta.division)}{who}{meta.report_year}年{topic}情况报告"
+        place = "" if ministry else divisions.short_name(meta.division)
+        who = ministry or who
+        meta.title = f"{place}{who}{meta.report_year}年{topic}情况报告"
         meta.title_derived = True
         if who and not meta.issuers:
-            meta.issuers = [f"{divisions.short_name(meta.division)}{who}"]
+            meta.issuers = [f"{place}{who}"]
     return meta
 
 
+# a notice, its title line lost, that names the document it transmits
+_TRANSMITS_BELOW = re.compile(r"现将《(?P<doc>[^《》]{4,60})》印发给你们")
 # a report that names itself in its opening (现将…工作情况报告如下, 特此报告)
-_REPORTS_ITSELF = re.compile(r"现将[^。]{0,40}?(?:情况|工作)[^。]{0,10}?报告如下|特此报告")
+# or that opens on the year it looks back on and the body speaking (2022年,司法部坚持…)
+_REPORTS_ITSELF = re.compile(r"现将[^。]{0,40}?(?:情况|工作)[^。]{0,10}?报告如下|特此报告"
+                             r"|^\s*(?:19|20)\d{2}年(?:以来|度)?[,,][^。]{0,30}?(?:坚持|坚决|紧紧围绕|深入贯彻|认真贯彻)")
 # the body a report speaks for, as its opening names it: 县司法局, 区政府, 市人民政府 …
 _REPORTING_BODY = re.compile(r"[,,。]\s*(?:[\u4e00-\u9fff]{0,8}?[省市县区旗])?(?P<who>司法局|司法厅|人民政府|政府|法制办公室|法制办)(?:党组|党委)?(?:坚持|坚决|始终|认真|深入|全面|紧紧|以|在)")
+
+
+# a central ministry or commission speaking for itself at the start of a report: 2022年,司法部坚持…
+_MINISTRY = re.compile(r"^[^。]{0,20}?[,,]\s*(?P<who>(?:国家)?[\u4e00-\u9fff]{1,8}?(?:部|委员会|总局|署))(?:党组|党委)?(?:坚持|坚决|始终|认真|深入|全面|紧紧|以|在)")
+
+
+def _ministry(text: str) -> str | None:
+    m = _MINISTRY.search(text)
+    if m is None or re.search(r"[省市县区旗州盟]", m.group("who")):
+        return None  # a local department (市司法局, 县委) is not a ministry
+    return m.group("who")
 
 
 def _reporting_body(text: str) -> str:

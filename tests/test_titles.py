@@ -78,3 +78,29 @@ def test_a_breadcrumb_is_never_a_title():
     text = "您当前的位置: 首页>政务公开>法治政府年度报告> 区司法局法治政府年度报告\n" + REPORT_WITHOUT_TITLE
     ex = extract_text(text, "page.html")
     assert "位置" not in ex.title and ex.title == "钦南区司法局2019年法治政府建设情况报告"
+
+
+def test_a_ministry_report_without_its_title_is_at_the_national_level():
+    text = ("2023年,水利部坚持以习近平法治思想为指导,深入贯彻落实《法治政府建设实施纲要(2021—2025年)》,"
+            "扎实推进水利法治建设,各项工作取得新进展。\n一、健全水利法律制度\n修订水行政处罚实施办法。\n")
+    ex = extract_text(text, "mirror.html")
+    assert ex.title == "水利部2023年法治政府建设情况报告"
+    assert ex.level == "national" and ex.jurisdiction_code == "100000"
+    assert ex.issuers == ["水利部"] and ex.genre == "情况报告"
+
+
+def test_a_local_department_is_never_taken_for_a_ministry():
+    text = ("2023年,钦州市发展和改革委员会坚持以习近平法治思想为指导,扎实推进法治政府建设,现将有关工作情况报告如下:\n"
+            "一、主要工作\n完成行政规范性文件审查48件。\n")
+    ex = extract_text(text, "report.txt")
+    assert ex.level == "prefectural" and ex.jurisdiction_code == "450700"
+
+
+def test_a_notice_without_its_title_line_is_the_document_it_transmits():
+    text = ("各镇人民政府,区直各有关单位:\n"
+            "现将《钦州市钦南区2021年依法行政工作要点》印发给你们,请结合实际认真贯彻落实。\n"
+            "钦州市钦南区人民政府办公室\n2021年3月5日\n")
+    ex = extract_text(text, "notice.txt")
+    assert ex.title == "钦州市钦南区2021年依法行政工作要点" and ex.title_derived
+    assert ex.genre == "工作要点" and ex.jurisdiction_code == "450702"
+    assert not [w for w in ex.warnings if "no document title" in w]
