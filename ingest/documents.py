@@ -87,7 +87,9 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
             break
     # 文号 on a line of its own near the top
     for line in content[:12]:
-        if m := DOC_NUMBER.fullmatch(line.text.strip()):
+        t = line.text.strip()
+        # on a line of its own, or glued to the issuer's name when the line break was lost (献政字〔201722献县人民政府)
+        if (m := DOC_NUMBER.fullmatch(t)) or ((m := DOC_NUMBER.match(t)) and _SIGNER.match(t[m.end():].strip())):
             meta.doc_number = normalize_doc_number(m)
             break
     for line in content[:12]:

@@ -104,3 +104,14 @@ def test_a_notice_without_its_title_line_is_the_document_it_transmits():
     assert ex.title == "钦州市钦南区2021年依法行政工作要点" and ex.title_derived
     assert ex.genre == "工作要点" and ex.jurisdiction_code == "450702"
     assert not [w for w in ex.warnings if "no document title" in w]
+
+
+def test_a_doc_number_that_lost_its_bracket_and_line_break_is_repaired():
+    """Text copied from a page that lost 〕, 号 and the line break: 钦南政发〔201915 runs into the issuer's name."""
+    text = ("钦州市钦南区人民政府关于印发钦州市钦南区推行行政执法三项制度实施方案的通知\n"
+            "钦南政发〔201915钦州市钦南区人民政府\n"
+            "各镇人民政府,区直各有关单位:\n"
+            "现将《钦州市钦南区推行行政执法三项制度实施方案》印发给你们,请认真组织实施。\n")
+    ex = extract_text(text, "notice.txt")
+    assert ex.doc_number == "钦南政发〔2019〕15号"
+    assert ex.title == "钦州市钦南区推行行政执法三项制度实施方案" and ex.genre == "实施方案"
