@@ -45,6 +45,7 @@ from rdflib.collection import Collection
 
 from policykg import iris
 from policykg.graph import terms
+from policykg.graph.shared import shared_graphs
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = str(RDF.type)
@@ -496,15 +497,9 @@ def local_units(store: ox.Store) -> dict[str, str]:
     units = {iris.doc_graph(k): doc_inferred_graph(k) for k in document_keys(store)}
     units[iris.ontology_graph()] = f"{inferred_prefix()}ontology"
     units[f"{iris.base()}graph/vocab"] = f"{inferred_prefix()}vocab"
-    for g in _shared_graphs():
+    for g in shared_graphs():
         units[g] = f"{inferred_prefix()}{g.rsplit('/', 1)[-1]}"
     return units
-
-
-def _shared_graphs() -> list[str]:
-    from policykg.graph.shared import shared_graphs
-
-    return shared_graphs()
 
 
 def _rank(graph: str) -> tuple[int, str]:
@@ -551,7 +546,7 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
     else:
         todo = [iris.doc_graph(k) for k in keys if iris.doc_graph(k) in units]
         todo += [g for g, t in units.items() if not g.startswith(iris.doc_graph("")) and t not in present]
-        todo += [g for g in _shared_graphs() if g not in todo]  # every write may change them
+        todo += [g for g in shared_graphs() if g not in todo]  # every write may change them
     todo = [t for t in todo if t in present or keys is None]
     with _no_gc():
         if todo:

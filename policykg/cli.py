@@ -373,7 +373,7 @@ def evaluate(gold: str, corpus: tuple[str, ...], fmt: str) -> None:
     Example:
       policykg eval --gold tests/gold --corpus corpus/seeds --corpus tests/fixtures/layouts
     """
-    from policykg.evaluation import evaluate as run, format_table
+    from policykg.graph.evaluation import evaluate as run, format_table
 
     # the gold annotations and their documents come with a checkout of the repository, not with the package
     missing = [f for f in (gold, *corpus) if not Path(f).is_dir()]

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from policykg.errors import SourceFileError
-from policykg.evaluation import evaluate
+from policykg.graph.evaluation import evaluate
 from policykg.ingest import extract
 from tests.conftest import GOLD, LAYOUTS, ROOT, SEEDS
 
