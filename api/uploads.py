@@ -1,6 +1,6 @@
 """Adding documents to a running server: ``POST /api/documents?filename=NAME`` with the source
 file (text, HTML, PDF, DOCX) as the body and the update token. The server parses it and writes
-it as one unit of work (``Store.put_document`` through the write lock of ``graph.executor``), so
+it as one unit of work (``Store.add_document`` through the write lock of ``graph.executor``), so
 it stays the store's single writer and a new document needs no restart:
 ``policykg ingest FILE --server URL`` uses it."""
 
@@ -10,12 +10,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from policykg import iris, settings
+from policykg import settings
 from policykg.api.sparql import Limits, error_response, read_body
 from policykg.errors import ExtractionError, PolicyKGError, UnsupportedMediaType
 from policykg.graph.executor import Service
@@ -36,11 +35,13 @@ def _ingest(svc: Service, data: bytes, filename: str) -> dict[str, Any]:
             raise
         except Exception as exc:  # a parser bug: the store is untouched, the client told why
             raise ExtractionError(f"{name}: internal error while parsing ({type(exc).__name__}: {exc}); please report it with the file") from exc
-    existed = svc.store.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(ex.key)))
-    triples, seconds = svc.write(lambda s: s.put_document(ex, derive=False), [ex.key])
-    return {"ok": True, "document": ex.iri, "key": ex.key, "title": ex.title, "filename": name, "replaced": existed,
+    # the store decides which document the text is (graph.identity) and journals the key it writes
+    admission, seconds = svc.write(lambda s: s.add_document(ex, derive=False), [])
+    return {"ok": True, "document": admission.iri, "key": admission.key, "title": ex.title, "filename": name,
+            "status": admission.status, "related": admission.related, "edition_kind": admission.kind,
+            "note": admission.reason, "replaced": admission.status in {"replaced", "re-extracted"},
             "measures": len(ex.measures), "citations": len(ex.citations), "observations": len(ex.observations),
-            "triples": triples, "warnings": list(ex.warnings), "seconds": round(seconds, 3)}
+            "triples": admission.triples, "warnings": list(ex.warnings), "seconds": round(seconds, 3)}
 
 
 def router(svc: Service, limits: Limits) -> APIRouter:

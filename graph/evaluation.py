@@ -1,20 +1,33 @@
-"""Evaluation of extraction against the hand-written gold annotations in ``tests/gold``:
-precision and recall per field."""
+"""Evaluation of extraction, on two kinds of documents kept apart:
+
+* documents written beside the parser: the seeds and layout fixtures, against the hand-written gold
+  annotations in ``tests/gold`` (precision and recall per field and layout: ``evaluate``);
+* real pages nobody here wrote: a development set in the format of ``../shared/realworld/``,
+  scored as its ``score.py`` scores them, with every miss listed by class (``evaluate_realworld``).
+"""
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import json
 import re
-from dataclasses import dataclass
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field as _field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from policykg.errors import InputError
-from policykg.ingest import extract
+from policykg.errors import InputError, PolicyKGError
+from policykg.ingest import extract, extract_text
+from policykg.ingest.characters import normalize_characters
 from policykg.ingest.citations import match_known
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.indicators import scheme as indicator_scheme
 from policykg.ingest.model import Extraction
+from policykg.ingest.sources import sniff
 from policykg.ingest.text import DOC_NUMBER, fold, normalize_doc_number, normalize_title
 
 
@@ -37,7 +50,7 @@ class Score:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     def to_dict(self) -> dict[str, object]:
-        return {"field": self.field, "layout": self.layout, "precision": round(self.precision, 4),
+        return {"set": SET_PARSER, "field": self.field, "layout": self.layout, "precision": round(self.precision, 4),
                 "recall": round(self.recall, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn,
                 "missed": self.missed[:20], "spurious": self.spurious[:20]}
 
@@ -241,3 +254,313 @@ def format_table(scores: list[Score]) -> str:
             rows.append(f"{'field':<{width}}  precision  recall    tp   fp   fn")
         rows.append(f"{s.field:<{width}}  {s.precision:9.3f}  {s.recall:6.3f}  {s.tp:4d} {s.fp:4d} {s.fn:4d}")
     return "\n".join(rows).lstrip("\n")
+
+
+# --- the development set: real pages nobody here wrote ------------------------------------------
+#
+# A folder in the format of ../shared/realworld/: ``docs/*.txt`` (a header block, one blank line,
+# then the body as obtained) and ``gold.json`` (a careful reading of each body). Only the body is
+# extracted. The matching below MIRRORS ../shared/realworld/score.py in ``meta`` mode rule for rule
+# (its norm(), same(), 文号 containment, level words, genre acceptance, citation matching with
+# variants and optional ``transmits``), so the figures agree with that scorer's on the same pages;
+# change it only together with score.py. score.py is a script outside the package and is not imported.
+
+_PINYIN_GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\)")
+# score.py: gold level → what must appear in the extraction's [jurisdiction, level]
+LEVEL_WORDS = {"district": "district|county", "municipal": "municipal|prefect|city", "provincial": "provinc",
+               "central": "central|national"}
+SET_PARSER = "documents written beside the parser (seeds, fixtures)"
+SET_REAL = "real pages nobody here wrote (development set)"
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Callable[[str], str]:
+    try:  # as score.py: without opencc, no conversion
+        import opencc
+
+        convert: Callable[[str], str] = opencc.OpenCC("t2s").convert
+        return convert
+    except Exception:
+        return lambda s: s
+
+
+def rw_norm(t: str | None) -> str:
+    """score.py ``norm``: glosses dropped, Simplified, one kind of quote, dash and bracket, no
+    《》〈〉<>, 20152020 read as 2015-2020, no white space."""
+    t = t or ""
+    t = _t2s()(_PINYIN_GLOSS.sub("", t))
+    t = t.replace("“", '"').replace("”", '"').replace("＂", '"')
+    t = re.sub(r"[—–―－‐-]+", "-", t)
+    t = t.replace("（", "(").replace("）", ")").replace("《", "").replace("》", "").replace("〈", "").replace("〉", "")
+    t = t.replace("<", "").replace(">", "")
+    t = re.sub(r"(?<!\d)((?:19|20)\d{2})((?:19|20)\d{2})(?!\d)", r"\1-\2", t)
+    return re.sub(r"\s+", "", t)
+
+
+def rw_same(a: str | None, b: str | None, strict_head: bool = False) -> bool:
+    """score.py ``same``: equal after rw_norm, or the same numbers, (for citations) the same first
+    two characters, and a difflib ratio ≥ 0.9."""
+    a, b = rw_norm(a), rw_norm(b)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if re.findall(r"\d+", a) != re.findall(r"\d+", b):
+        return False
+    if strict_head and a[:2] != b[:2]:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.9
+
+
+def page_body(text: str, name: str = "") -> str:
+    """The body of a development-set page: everything after the first blank line, as score.py cuts it."""
+    parts = text.split("\n\n", 1)
+    if len(parts) < 2:
+        raise InputError(f"{name}: no blank line after the header block; a development-set page is "
+                         "a header block, one blank line, then the body")
+    return parts[1]
+
+
+@dataclass
+class Miss:
+    """One thing the development set's gold says that extraction did not give (or gave wrongly).
+    ``counted`` is False for what score.py does not score (a citation's relation)."""
+
+    page: str
+    field: str  # title | 文号 | level | genre | citation
+    kind: str  # the class a person can act on, e.g. "title: differs", "citation: missed"
+    gold: str
+    got: str
+    counted: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        return {"page": self.page, "field": self.field, "class": self.kind, "gold": self.gold, "got": self.got,
+                "counted": self.counted}
+
+
+# score.py's keys, in its order, and how they are shown
+FIELDS = {"title": "title", "docno": "文号", "level": "level", "genre": "genre"}
+
+
+@dataclass
+class RealPages:
+    """Scores on a development set, accumulated page by page exactly as score.py does (``meta``)."""
+
+    folder: str
+    pages: int = 0
+    rejected: list[tuple[str, str]] = _field(default_factory=list)  # (page, why)
+    counts: dict[str, list[int]] = _field(default_factory=lambda: {k: [0, 0] for k in FIELDS})  # [correct, total]
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[Miss] = _field(default_factory=list)
+
+    # score.py: P and R are 0.0 without a denominator, a field's accuracy 1.0 without gold
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    def accuracy(self, key: str) -> float:
+        ok, total = self.counts[key]
+        return ok / total if total else 1.0
+
+    def summary_line(self) -> str:
+        """The line score.py prints in ``meta`` mode, character for character."""
+        failed = [page.split("_")[0] for page, _ in self.rejected]
+        return (f"{self.pages} docs: citations P={self.precision:.2f} R={self.recall:.2f} "
+                f"(tp={self.tp} fp={self.fp} fn={self.fn}); "
+                + " ".join(f"{k}={self.accuracy(k):.2f}" for k in FIELDS) + (f"; no JSON for {failed}" if failed else ""))
+
+    def classes(self) -> dict[str, list[Miss]]:
+        """Every miss by class, counted classes first, larger classes first."""
+        out: dict[str, list[Miss]] = {}
+        for m in self.misses:
+            out.setdefault(m.kind, []).append(m)
+        return dict(sorted(out.items(), key=lambda kv: (not kv[1][0].counted, -len(kv[1]), kv[0])))
+
+    def add(self, gold: dict[str, Any], out: dict[str, Any] | None, why: str = "no extraction") -> None:
+        """Score one page: ``out`` is what ``policykg extract --format json`` gives for its body
+        (None when the page was rejected, ``why`` saying why)."""
+        page = gold["file"]
+        self.pages += 1
+        rejected = out is None
+        if out is None:
+            self.rejected.append((page, why))
+            out = {}
+        b = gold["in_body"]
+
+        def count(key: str, ok: bool, kind: str, want: str, got: str) -> None:
+            self.counts[key][1] += 1
+            self.counts[key][0] += ok
+            if not ok:
+                self.misses.append(Miss(page, FIELDS[key], "page: rejected" if rejected else kind, want, got))
+
+        if b.get("title"):
+            title = out.get("title")
+            ok = any(rw_same(title, c) for c in [b["title"], *(b.get("title_alternatives") or [])])
+            count("title", ok, _title_class(out), b["title"], _shown(title))
+        if b.get("doc_number"):
+            got = out.get("doc_number")
+            ok = rw_norm(json.dumps(got, ensure_ascii=False)).find(rw_norm(b["doc_number"])) >= 0
+            count("docno", ok, "文号: wrong" if got else "文号: missing", b["doc_number"], _shown(got))
+        if b.get("level"):
+            if b["level"] not in LEVEL_WORDS:
+                raise InputError(f"{page}: gold level {b['level']!r} is none of {', '.join(LEVEL_WORDS)}")
+            where = json.dumps([out.get("jurisdiction"), out.get("level")], ensure_ascii=False).lower()
+            ok = bool(re.search(LEVEL_WORDS[b["level"]], where))
+            kind = "level: wrong level" if out.get("jurisdiction") or out.get("level") else "level: no jurisdiction"
+            count("level", ok, kind, b["level"], f"jurisdiction {_shown(out.get('jurisdiction'))}, level {_shown(out.get('level'))}")
+        if b.get("genre"):
+            accepted = list(b.get("genre_acceptable", [b["genre"]]))
+            if "分工方案" in (b.get("title") or ""):
+                accepted.append("工作方案")  # score.py: a 任务分工方案 is a 工作方案
+            genre = json.dumps(out.get("genre"), ensure_ascii=False)
+            ok = any(x in genre for x in accepted)
+            count("genre", ok, "genre: wrong" if out.get("genre") else "genre: missing", " / ".join(accepted), _shown(out.get("genre")))
+        self._citations(page, gold["citations"], out, rejected)
+
+    def _citations(self, page: str, gold: list[dict[str, Any]], out: dict[str, Any], rejected: bool) -> None:
+        want = [c for c in gold if c["relation"] != "transmits"]
+        optional = [c for c in gold if c["relation"] == "transmits"]  # neither needed nor spurious
+        got = [c for c in out.get("citations", []) if isinstance(c, dict)]
+        # an alias mention (alias=true) is judged by the title it resolves to
+        names = [[x.get("title")] + ([x.get("target_title")] if x.get("alias") and x.get("target_title") else []) for x in got]
+
+        def hit(i: int, t: str | None) -> bool:
+            return any(rw_same(n, t, True) for n in names[i])
+
+        used: set[int] = set()
+        for c in want:  # greedy, in gold order, first unused mention that matches
+            i = next((i for i in range(len(got)) if i not in used and (hit(i, c["title_normalized"]) or hit(i, c["title"]))), None)
+            if i is None:
+                self.fn += 1
+                self.misses.append(Miss(page, "citation", "page: rejected" if rejected else "citation: missed",
+                                        f"《{c['title_normalized']}》 ({c['relation']})", _nearest(c["title_normalized"], got, used)))
+                continue
+            self.tp += 1
+            used.add(i)
+            accepted = c.get("relation_acceptable") or [c["relation"]]
+            if got[i].get("relation") not in accepted:  # not scored by score.py: shown, not counted
+                self.misses.append(Miss(page, "citation", "citation: relation differs (not scored)",
+                                        f"《{c['title_normalized']}》 {' / '.join(accepted)}", str(got[i].get("relation")), counted=False))
+        matched_targets = {got[i].get("target") for i in used if got[i].get("target")}
+        for i, x in enumerate(got):
+            if i in used:
+                continue
+            if x.get("target") and x.get("target") in matched_targets:
+                continue  # the same document, another mention or relation
+            if any(hit(i, c["title_normalized"]) for c in optional):
+                continue
+            if any(hit(i, v) for c in gold for v in c.get("title_variants", [])):
+                continue
+            self.fp += 1
+            self.misses.append(Miss(page, "citation", "citation: spurious", "(not cited)", f"《{x.get('title')}》 ({x.get('relation')})"))
+
+    def rows(self) -> list[dict[str, object]]:
+        """The same data as the table, as rows for ``--format json``."""
+        head: dict[str, object] = {"set": SET_REAL, "layout": "development set", "folder": self.folder}
+        rows: list[dict[str, object]] = [{**head, "field": "pages extracted", "extracted": self.pages - len(self.rejected),
+                                          "total": self.pages, "rejected": [{"page": p, "why": w} for p, w in self.rejected]}]
+        for key, label in FIELDS.items():
+            ok, total = self.counts[key]
+            rows.append({**head, "field": label, "correct": ok, "total": total, "accuracy": round(self.accuracy(key), 4)})
+        rows.append({**head, "field": "citations", "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                     "tp": self.tp, "fp": self.fp, "fn": self.fn})
+        rows.append({**head, "field": "score.py meta summary", "summary": self.summary_line()})
+        for kind, misses in self.classes().items():
+            rows.append({**head, "field": "failure class", "class": kind, "count": len(misses), "counted": misses[0].counted,
+                         "misses": [m.to_dict() for m in misses]})
+        return rows
+
+
+def _shown(value: object) -> str:
+    return "—" if value in (None, "", []) else str(value)
+
+
+def _title_class(out: dict[str, Any]) -> str:
+    title = out.get("title") or ""
+    if not title:
+        return "title: missing"
+    if title.startswith("(无标题)") or any("provisional title" in str(w) for w in out.get("warnings") or []):
+        return "title: provisional"
+    return "title: inferred, differs" if out.get("title_derived") else "title: differs"
+
+
+def _nearest(title: str, got: list[dict[str, Any]], used: set[int]) -> str:
+    """What extraction gave closest to a missed citation, to show beside the miss."""
+    scored = [(difflib.SequenceMatcher(None, rw_norm(title), rw_norm(x.get("title"))).ratio(), str(x.get("title")))
+              for i, x in enumerate(got) if i not in used]
+    best = max(scored, default=None)
+    return f"not found (nearest unmatched mention: 《{best[1]}》)" if best and best[0] >= 0.5 else "not found"
+
+
+def extract_page(path: Path) -> tuple[dict[str, Any] | None, str]:
+    """What ``policykg extract BODY --format json`` prints for a page's body, computed in process:
+    the body goes through what reading a plain-text file does (line ends, glosses, Traditional →
+    Simplified), then ``extract_text``. (None, why) when the page is rejected."""
+    try:
+        body = page_body(path.read_text(encoding="utf-8"), path.name)
+        data = body.encode("utf-8")
+        if not data.strip():
+            return None, "the body is empty"
+        if sniff(data, path) != "text":  # a body that is HTML: read it as that file would be read
+            with tempfile.TemporaryDirectory() as folder:
+                copy = Path(folder) / path.name
+                copy.write_bytes(data)
+                ex = extract(copy)
+        else:
+            text, _ = normalize_characters(body.replace("\r\n", "\n").replace("\r", "\n"))
+            ex = extract_text(text, path.name, hashlib.sha256(data).hexdigest())
+        out: dict[str, Any] = json.loads(json.dumps(ex.to_json(), ensure_ascii=False))
+        return out, ""
+    except PolicyKGError as exc:
+        return None, exc.message
+    except Exception as exc:  # a parser bug rejects the page too, as `policykg extract` would
+        return None, f"internal error ({type(exc).__name__}: {exc})"
+
+
+def evaluate_realworld(folder: Path) -> RealPages:
+    """Scores on a development set (``folder/docs`` and ``folder/gold.json``), as score.py ``meta``."""
+    docs, gold_path = folder / "docs", folder / "gold.json"
+    if not docs.is_dir() or not gold_path.is_file():
+        raise InputError(f"{folder}: a development set is a folder with docs/ and gold.json")
+    report = RealPages(str(folder))
+    for gold in json.loads(gold_path.read_text(encoding="utf-8")):
+        path = docs / gold["file"]
+        if not path.is_file():
+            raise InputError(f"{path}: gold.json names this page but there is no such file")
+        out, why = extract_page(path)
+        report.add(gold, out, why)
+    return report
+
+
+def format_realworld(report: RealPages) -> str:
+    """The development set as a table, with every miss listed by class."""
+    rows = [f"pages extracted  {report.pages - len(report.rejected)} / {report.pages}"
+            + ("" if not report.rejected else "  (rejected: " + "; ".join(f"{p}: {w}" for p, w in report.rejected) + ")"),
+            "", f"{_pad('field', 8)}  correct  total  accuracy"]
+    for key, label in FIELDS.items():
+        ok, total = report.counts[key]
+        rows.append(f"{_pad(label, 8)}  {ok:7d}  {total:5d}  {report.accuracy(key):8.3f}")
+    rows += ["", f"{'citations':<9} precision {report.precision:.3f}  recall {report.recall:.3f}  "
+                 f"tp {report.tp}  fp {report.fp}  fn {report.fn}",
+             f"as score.py meta prints it: {report.summary_line()}"]
+    classes = report.classes()
+    counted = sum(1 for m in report.misses if m.counted)
+    rows += ["", f"misses by class ({counted} counted" + (f", {len(report.misses) - counted} shown but not scored" if len(report.misses) > counted else "")
+             + ")" + ("" if classes else ": none")]
+    for kind, misses in classes.items():
+        rows.append(f"  {kind} ({len(misses)})")
+        for m in misses:
+            rows.append(f"    {m.page} [{m.field}]: gold {m.gold}; got {m.got}")
+    return "\n".join(rows)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify by display width (a Han character takes two columns)."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)

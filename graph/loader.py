@@ -19,12 +19,11 @@ def ingest_files(files: list[Path], store: Store) -> Iterator[FileResult]:
     is written with its journal entry in one transaction; its derived data (alignments,
     entailments) is computed once for the whole batch by ``store.recover()`` when the files are
     all in (the caller's last step; a store opened after a crash does it itself)."""
-    seen: dict[str, Path] = {}
     for path in files:
         started = time.perf_counter()
         try:
             ex = extract(path)
-            triples = store.put_document(ex, derive=False)
+            admission = store.add_document(ex, derive=False)
         except PolicyKGError as exc:
             yield FileResult(path, False, error=naming(path, exc.message), seconds=time.perf_counter() - started)
             continue
@@ -34,9 +33,8 @@ def ingest_files(files: list[Path], store: Store) -> Iterator[FileResult]:
                                    "please report it with the file")
             continue
         result = FileResult(
-            path, True, title=ex.title, key=ex.key, measures=len(ex.measures), citations=len(ex.citations),
-            observations=len(ex.observations), triples=triples, seconds=time.perf_counter() - started,
-            replaced=seen.get(ex.key), warnings=list(ex.warnings),
+            path, True, title=ex.title, key=admission.key, measures=len(ex.measures), citations=len(ex.citations),
+            observations=len(ex.observations), triples=admission.triples, seconds=time.perf_counter() - started,
+            status=admission.status, related=admission.related, note=admission.reason, warnings=list(ex.warnings),
         )
-        seen[ex.key] = path
         yield result

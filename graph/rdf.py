@@ -3,16 +3,19 @@ our ontology (``ontology/policykg.ttl``). Also the division vocabulary graph."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections import Counter
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
 
 from policykg import __version__, iris
-from policykg.ingest.divisions import Divisions
+from policykg.ingest.divisions import Divisions, data_file as divisions_data_file
 from policykg.ingest.model import Classification, Extraction, Party, Span
 from policykg.namespaces import LG, ORG
 
@@ -45,6 +48,28 @@ KIND_CLASSES = {
     "branch-office": LG.BranchOffice, "collective": LG.Collective, "leading-group": LG.LeadingGroup,
     "agency": LG.Agency,  # a state organ outside the government (监察委员会), a vertical unit (税务局)
 }
+
+
+@lru_cache(maxsize=1)
+def extraction_version() -> str:
+    """A content hash of what turns a file into a document's graph: the ingest package (code and
+    data) and this module. The same file read by the same version gives the same graph, so the
+    store treats ingesting it again as a no-op (``graph.identity``); a new version re-reads it."""
+    h = hashlib.sha256(__version__.encode())
+    root = files("policykg.ingest")
+
+    def walk(node: Traversable, prefix: str) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    walk(child, f"{prefix}{child.name}/")
+            elif child.name.endswith((".py", ".yaml", ".json", ".txt", ".csv", ".tsv")):
+                h.update(f"{prefix}{child.name}".encode() + child.read_bytes())
+
+    walk(root, "")
+    h.update(divisions_data_file().read_bytes())  # the GB/T 2260 table names resolve against
+    h.update(inspect.getsource(inspect.getmodule(extraction_version)).encode())  # type: ignore[arg-type]
+    return h.hexdigest()[:16]
 
 
 def zh(text: str) -> Literal:
@@ -145,7 +170,11 @@ class _Builder:
         g.add((activity, RDF.type, LG.IngestActivity))
         g.add((activity, RDFS.label, Literal(f"policykg {__version__} ingest of {ex.source_file}")))
         g.add((activity, PROV.endedAtTime, Literal(datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime)))
+        g.add((activity, LG.extractionVersion, Literal(extraction_version())))
         g.add((doc, PROV.wasGeneratedBy, activity))
+        if ex.edition_of:
+            g.add((doc, LG.editionOf, URIRef(ex.edition_of)))
+            g.add((doc, LG.editionKind, Literal(ex.edition_kind or "edition")))
         g.add((doc, LG.sourceFormat, Literal(ex.source_format)))
         if ex.index_number:
             g.add((doc, LG.indexNumber, Literal(ex.index_number)))

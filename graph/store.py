@@ -23,7 +23,7 @@ import hashlib
 import inspect
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -34,7 +34,8 @@ from rdflib import Graph
 
 from policykg import __version__, iris, settings
 from policykg.errors import ConfigError, QueryError, StoreError
-from policykg.graph import alignment, rdf, reasoning, shared
+from policykg.graph import alignment, identity, rdf, reasoning, shared
+from policykg.graph.identity import Admission
 from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
 from policykg.graph.terms import value
 from policykg.ingest.divisions import data_file as divisions_data_file, load as load_divisions
@@ -238,6 +239,16 @@ class Store:
         if derive:
             self.recover()
         return len(g)
+
+    def add_document(self, ex: Extraction, derive: bool = True) -> Admission:
+        """Add a text to the store as the document it is (``graph.identity``): the same file again
+        changes nothing; a new text of the same file replaces it under its IRI; another text of a
+        stored document (a mirror, an excerpt, another edition) and a different document with the
+        same title are kept beside the stored ones, under IRIs of their own. Then as ``put_document``."""
+        admission, kept = identity.admit(self.ox, ex)
+        if not admission.written:
+            return admission
+        return replace(admission, triples=self.put_document(kept, derive))
 
     def children(self, key: str) -> list[str]:
         """The keys of the documents in the corpus based on or implementing this one."""

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -12,9 +13,9 @@ from policykg import iris
 from policykg.errors import ExtractionError
 from policykg.ingest import agencies, task_areas
 from policykg.ingest.citations import CitationExtractor, match_known
-from policykg.ingest.divisions import load as load_divisions
+from policykg.ingest.divisions import Division, Divisions, load as load_divisions
 from policykg.ingest.documents import REPORT_GENRES, read_metadata
-from policykg.ingest.model import Extraction, Party, PartyKind, Section
+from policykg.ingest.model import Citation, Extraction, Party, PartyKind, Section
 from policykg.ingest.plans import parse_plan
 from policykg.ingest.reports import parse_report
 from policykg.ingest.sources import read_source
@@ -78,8 +79,17 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
     skip = [(meta.title_line.start, meta.title_line.end)] if meta.title_line else []
     cx = CitationExtractor(text, divisions, skip)
     ex.citations = cx.extract()
+    # A citation of this document's own title is the document itself, unless what the citation
+    # says of the cited one sets it apart (another 文号, an issuer of another level or place: a
+    # county's 实施意见 citing the province's of the same name). That one keeps the title's IRI;
+    # this document's key is the title key with what identifies it.
+    own = [c for c in ex.citations if c.target == ex.iri]
+    if any(_cites_another(c, meta.doc_number, division, divisions) for c in own):
+        ex.key = f"{key}-{hashlib.sha1('|'.join(x or '' for x in (meta.doc_number, ex.jurisdiction_code, meta.date, normalized)).encode()).hexdigest()[:8]}"
+        ex.iri = iris.document(ex.key)
+        own = [c for c in own if not _cites_another(c, meta.doc_number, division, divisions)]
     ex.cited_documents = [d for d in cx.documents.values() if d.iri != ex.iri]
-    ex.citations = [c for c in ex.citations if c.target != ex.iri]
+    ex.citations = [c for c in ex.citations if c not in own]
     if meta.genre in REPORT_GENRES:
         report = parse_report(text, meta.body, meta.report_year)
         ex.report_sections, ex.activities = report.sections, report.activities
@@ -104,6 +114,25 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
             f"report opening to infer one from); kept under the provisional title {meta.title!r}: check it and give "
             "the page with its title line")
     return ex
+
+
+_LEVEL_WORDS = (("中共中央", "national"), ("党中央", "national"), ("国务院", "national"), ("省", "provincial"),
+                ("自治区", "provincial"), ("市", "prefectural"), ("州", "prefectural"), ("盟", "prefectural"),
+                ("县", "county"), ("区", "county"), ("旗", "county"))
+
+
+def _cites_another(c: Citation, doc_number: str | None, division: Division | None, divisions: Divisions) -> bool:
+    """Whether a citation of a document's own title names another document: a 文号 that is not
+    the document's, or an issuer of another level or place (省委、省政府《…》 in a county's text)."""
+    if c.doc_number and doc_number:
+        return c.doc_number != doc_number
+    if not c.issuer or division is None:
+        return False
+    place = divisions.deepest(c.issuer)
+    if place is not None:
+        return place.code != division.code
+    level = next((lvl for word, lvl in _LEVEL_WORDS if c.issuer.startswith(word)), None)
+    return level is not None and level != division.level
 
 
 def provisional_title(source_file: str, all_lines: list[Line]) -> str:

@@ -23,7 +23,10 @@ class FileResult:
     triples: int = 0
     seconds: float = 0.0
     error: str | None = None
-    replaced: Path | None = None  # an earlier file of this batch that stated the same document
+    # what the store made of it (graph.identity): new | unchanged | re-extracted | replaced | edition | homonym
+    status: str = "new"
+    related: str | None = None  # the stored document it replaced, is an edition of or shares a title with
+    note: str = ""  # that, in a sentence
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:

@@ -93,6 +93,14 @@ class Divisions:
                     self._weak.add((n, d.code))
         for ds in self._candidates.values():
             ds.sort(key=lambda d: (LEVEL_RANK[d.level], d.code))
+        # full names at any time (current, former and of divisions that no longer exist) with the
+        # years they were in use, for the name a document gives itself (named_first)
+        self._full_names: dict[str, list[tuple[Division, int | None, int | None]]] = defaultdict(list)
+        for d in items:
+            if d.level != "national":
+                self._full_names[d.name].append((d, d.first, d.last))
+                for f in d.former:
+                    self._full_names[f.name].append((d, f.first, f.last))
         self._automaton = ahocorasick.Automaton()
         for n in self._candidates:
             self._automaton.add_word(n, n)
@@ -150,6 +158,21 @@ class Divisions:
             if chosen is not None:
                 out.append((start, chosen, name))
         return out
+
+    def named_first(self, text: str, year: int | None = None) -> Division | None:
+        """The division whose full name a document's own title or issuer starts with (献县人民政府,
+        溧水县2012年…): there a two-character county name needs no ancestor before it, and a name
+        is read among the divisions in use in ``year`` (a county that became a district since is
+        the county); without a year, among today's. None when the name is not one division's."""
+        t = text.strip().removeprefix("关于").removeprefix("中共")
+        for n in range(min(len(t), 12), 1, -1):
+            holders = {d.code: d for d, first, last in self._full_names.get(t[:n], ())
+                       if (d.current if year is None else (first or 0) <= year <= (last or 9999))}
+            if len(holders) == 1:
+                return next(iter(holders.values()))
+            if holders:
+                return None
+        return None
 
     def deepest(self, text: str, home: Division | None = None) -> Division | None:
         """The most specific division named in a text, preferring ones whose ancestors are also named."""

@@ -204,8 +204,14 @@ def _issuer_from_title(title: str | None, divisions: Divisions) -> str | None:
 
 
 def _jurisdiction(meta: Metadata, text: str, divisions: Divisions) -> Division | None:
-    for candidate in (meta.title or "", " ".join(meta.issuers)):
+    year = int(meta.date[:4]) if meta.date else (int(m.group(1)) if meta.title and (m := _YEAR_IN_TITLE.search(meta.title)) else None)
+    for candidate in (meta.title or "", *meta.issuers):
         d = divisions.deepest(candidate)
+        # the name a document gives itself at the start of its title or issuer: a two-character
+        # county (献县), or a division as it was named at the document's date (溧水县 before 2013)
+        first = divisions.named_first(candidate, year)
+        if first is not None and (d is None or d.code in {a.code for a in divisions.ancestors(first)}):
+            return first
         if d is not None:
             return d
     # a report without title or signature: the jurisdiction its own documents are named after

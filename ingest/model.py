@@ -268,6 +268,9 @@ class Extraction:
     warnings: list[str] = field(default_factory=list)  # what could not be done, for the person ingesting
     conversions: list[str] = field(default_factory=list)  # e.g. opencc:t2s, pinyin-glosses:5
     original_text: str | None = field(default=None, repr=False)  # before the conversions, if any
+    # set by the store when the text is another edition of a document it holds (graph.identity)
+    edition_of: str | None = None  # that document's IRI
+    edition_kind: str | None = None  # mirror | excerpt | fuller | edition
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,9 +62,12 @@ def ingest(paths: tuple[str, ...], store_dir: str, fmt: str, progress: bool | No
     """Parse documents (text, HTML, PDF, DOCX) into the graph, one named graph per document.
 
     Folders are walked for .txt/.html/.htm/.pdf/.docx files. Each file is ingested or fails
-    alone (with the file and the reason) and the batch goes on; re-ingesting a document
-    replaces its graph in one transaction, so the store is never half-written. Exits 1 if any
-    file failed.
+    alone (with the file and the reason) and the batch goes on; each is written in one
+    transaction, so the store is never half-written. Each line says what became of the file:
+    new; same (already stored: nothing changed); replaced (a new text of the same file, same
+    IRI); re-extracted (read again by a newer extraction, same IRI); edition (a mirror, excerpt
+    or other text of a stored document, kept beside it and linked); homonym (a different
+    document with the same title, kept as a node of its own). Exits 1 if any file failed.
 
     \b
     Example:
@@ -83,7 +87,9 @@ def ingest(paths: tuple[str, ...], store_dir: str, fmt: str, progress: bool | No
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         extra = f", {len(skipped)} skipped (not .txt/.html/.pdf/.docx)" if skipped else ""
-        click.echo(f"{summary.ok} ingested, {len(summary.failed)} failed{extra}; store at {store_dir}")
+        statuses = Counter(r.status for r in summary.results if r.ok)
+        detail = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+        click.echo(f"{summary.ok} ingested{f' ({detail})' if detail else ''}, {len(summary.failed)} failed{extra}; store at {store_dir}")
     if summary.failed:
         sys.exit(1)
 
@@ -143,6 +149,7 @@ def post_files(files: list[Path], server: str, token: str) -> Iterator[FileResul
             continue
         yield FileResult(path, True, title=body["title"], key=body["key"], measures=body["measures"], citations=body["citations"],
                          observations=body["observations"], triples=body["triples"], warnings=body["warnings"],
+                         status=body.get("status", "new"), related=body.get("related"), note=body.get("note", ""),
                          seconds=time.perf_counter() - started)
 
 
@@ -150,9 +157,11 @@ def _report(r: FileResult) -> None:
     if not r.ok:
         click.echo(f"FAILED {r.error}", err=True)
         return
-    note = f" (same document as {r.replaced.name}; replaced)" if r.replaced else ""
-    click.echo(f"ok     {r.path.name}: {r.title} — {r.measures} measures, {r.citations} citations, "
-               f"{r.observations} figures, {r.triples} triples{note}")
+    if r.status == "unchanged":
+        click.echo(f"same   {r.path.name}: {r.title} — {r.note}")
+    else:
+        click.echo(f"{r.status:<6} {r.path.name}: {r.title} — {r.measures} measures, {r.citations} citations, "
+                   f"{r.observations} figures, {r.triples} triples{f' ({r.note})' if r.note else ''}")
     for warning in r.warnings:
         click.echo(f"WARNING {warning}", err=True)
 
@@ -365,15 +374,21 @@ def reason(store_dir: str, fmt: str) -> None:
 @click.option("--corpus", type=click.Path(file_okay=False), multiple=True,
               default=lambda: [settings.get("corpus"), "tests/fixtures/layouts", "tests/fixtures/cascade"],
               show_default="corpus/seeds, tests/fixtures/layouts and tests/fixtures/cascade", help="Folder of the source documents (repeatable).")
+@click.option("--realworld", metavar="DIR", default=None, show_default="../shared/realworld if it exists",
+              help="Development set of real pages: a folder with docs/ and gold.json (format of ../shared/realworld); '' skips it.")
+@click.option("--no-realworld", is_flag=True, help="Skip the development set of real pages.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format.")
-def evaluate(gold: str, corpus: tuple[str, ...], fmt: str) -> None:
-    """Precision and recall of extraction against the gold annotations, per field and layout.
+def evaluate(gold: str, corpus: tuple[str, ...], realworld: str | None, no_realworld: bool, fmt: str) -> None:
+    """Extraction against gold: the documents written beside the parser (seeds and layout fixtures,
+    precision and recall per field and layout) and, apart, a development set of real pages nobody
+    here wrote (per field, per class of failure, every miss listed; scored as score.py scores them).
 
     \b
     Example:
       policykg eval --gold tests/gold --corpus corpus/seeds --corpus tests/fixtures/layouts
+      policykg eval --realworld ../shared/realworld --format json
     """
-    from policykg.graph.evaluation import evaluate as run, format_table
+    from policykg.graph.evaluation import SET_PARSER, SET_REAL, evaluate as run, evaluate_realworld, format_realworld, format_table
 
     # the gold annotations and their documents come with a checkout of the repository, not with the package
     missing = [f for f in (gold, *corpus) if not Path(f).is_dir()]
@@ -381,11 +396,30 @@ def evaluate(gold: str, corpus: tuple[str, ...], fmt: str) -> None:
         raise click.UsageError(f"no folder {', '.join(missing)} (in {Path.cwd()}): `policykg eval` needs the gold annotations "
                                "and documents of a checkout of policykg: run it from the checkout's root (make eval) or "
                                "pass --gold DIR and --corpus DIR")
+    default = Path("..") / "shared" / "realworld"
+    folder = None if no_realworld or realworld == "" else Path(realworld) if realworld is not None else default
+    if folder is not None and realworld is not None and not folder.is_dir():
+        raise click.UsageError(f"--realworld {realworld}: no such folder (in {Path.cwd()}); pass a folder with docs/ and gold.json")
+    not_found = None
+    if folder is not None and not folder.is_dir():
+        not_found = (f"{SET_REAL}: not found at {folder} (from {Path.cwd()}); pass --realworld DIR "
+                     "(a folder with docs/ and gold.json) to score it, or --no-realworld to say you skip it")
+        folder = None
     scores = run(Path(gold), [Path(c) for c in corpus])
+    real = evaluate_realworld(folder) if folder is not None else None
     if fmt == "json":
-        click.echo(json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_table(scores))
+        rows: list[dict[str, object]] = [s.to_dict() for s in scores]
+        if real is not None:
+            rows += real.rows()
+        elif not_found:
+            rows.append({"set": SET_REAL, "layout": "development set", "field": "not found", "note": not_found})
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"== {SET_PARSER} ==\n\n{format_table(scores)}")
+    if real is not None:
+        click.echo(f"\n== {SET_REAL}: {real.folder} ==\n\n{format_realworld(real)}")
+    elif not_found:
+        click.echo(f"\n{not_found}")
 
 
 def main() -> None:

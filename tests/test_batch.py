@@ -33,7 +33,7 @@ def test_mixed_folder_each_file_alone_with_a_summary(tmp_path, new_store):
     result = CliRunner().invoke(cli, ["ingest", str(_mixed(tmp_path)), "--store", str(store)])
     assert result.exit_code == 1  # two files failed
     out = result.output
-    assert "5 ingested, 2 failed, 2 skipped" in out
+    assert "5 ingested (5 new), 2 failed, 2 skipped" in out
     assert "empty.txt: the file is empty" in out
     assert "scan.pdf" in out and "FAILED" in out
     for title in ("钦南区2017年法治政府建设工作实施方案", "江门市江海区法治政府建设实施方案", "淄博市张店区法治政府建设实施方案",
@@ -78,7 +78,7 @@ def test_a_parser_crash_fails_that_file_only(tmp_path, monkeypatch, new_store):
     result = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(new_store)])
     assert result.exit_code == 1
     assert "internal error while parsing (IndexError" in result.output
-    assert "1 ingested, 1 failed" in result.output
+    assert "1 ingested (1 new), 1 failed" in result.output
 
 
 def test_progress_bar_and_replaced_documents(tmp_path, new_store):
@@ -87,6 +87,6 @@ def test_progress_bar_and_replaced_documents(tmp_path, new_store):
     shutil.copy(PLAN, d / "a.txt")
     shutil.copy(PLAN, d / "b.txt")
     result = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(new_store), "--no-progress"])
-    assert "same document as a.txt; replaced" in result.output
+    assert "1 new, 1 unchanged" in result.output  # b.txt is a.txt under another name: nothing changed
     bar = CliRunner().invoke(cli, ["ingest", str(d), "--store", str(new_store), "--progress"])
-    assert bar.exit_code == 0 and "ingesting" in bar.output and "2 ingested, 0 failed" in bar.output
+    assert bar.exit_code == 0 and "ingesting" in bar.output and "2 ingested (2 unchanged), 0 failed" in bar.output

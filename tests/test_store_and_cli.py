@@ -25,7 +25,7 @@ def store_dir(tmp_path_factory, vocabulary_store):
     d = Path(shutil.copytree(vocabulary_store, tmp_path_factory.mktemp("seeded") / "store"))
     result = CliRunner().invoke(cli, ["ingest", str(SEEDS), "--store", str(d)])
     assert result.exit_code == 0, result.output
-    assert "5 ingested, 0 failed" in result.output
+    assert "5 ingested (5 new), 0 failed" in result.output
     before = Store(d, read_only=True).stats().to_dict()
     yield d
     assert Store(d, read_only=True).stats().to_dict() == before, "a test wrote to the shared store"
@@ -68,7 +68,7 @@ def test_a_failing_file_is_reported_and_leaves_the_store_as_it_was(own_store_dir
     assert "binary.pdf" in out and "binary" in out
     # a text without a title is still a document: kept under a provisional title, with a warning
     assert "no-title.txt" in out and "no document title" in out and "provisional title" in out
-    assert "2 ingested, 2 failed" in out
+    assert "2 ingested (1 new, 1 unchanged), 2 failed" in out  # plan.txt is in the store already
     after = Store(store_dir, read_only=True).stats().to_dict()
     assert after["documents_in_corpus"] == before["documents_in_corpus"] + 1  # plan.txt re-ingested: same graph
     assert after["measures"] == before["measures"]
