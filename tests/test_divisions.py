@@ -157,3 +157,26 @@ def test_the_division_table_is_cached_between_processes_and_a_broken_cache_is_re
     cached[0].write_bytes(b"not a pickle")
     rebuilt = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
     assert rebuilt == first and cached[0].stat().st_size > 100_000
+
+
+def test_the_name_a_document_gives_itself_at_the_start_of_its_title_or_issuer(divisions):
+    # a two-character county name needs no ancestor before it where a document names itself
+    assert divisions.named_first("献县人民政府关于印发…的通知").code == "130929"
+    assert divisions.deepest("献县人民政府关于印发…的通知") is None  # elsewhere it does
+    # 溧水县 (320124) became 溧水区 (320117) in 2013: a document of 2012 is the county's
+    assert divisions.named_first("溧水县人民政府关于…", 2012).code == "320124"
+    assert divisions.named_first("溧水县人民政府关于…", 2016) is None  # no 溧水县 in 2016
+    assert divisions.named_first("溧水区人民政府关于…", 2016).code == "320117"
+    assert divisions.named_first("关于加快推进法治政府建设的实施意见") is None
+    assert divisions.named_first("朝阳区人民政府") is None  # several 朝阳区: not one division
+
+
+def test_a_document_is_placed_among_the_divisions_of_its_date(tmp_path):
+    from policykg.ingest import extract_text
+
+    old = extract_text("溧水县人民政府关于印发溧水县2012年依法行政工作要点的通知\n\n各镇人民政府,县各委办局:\n"
+                       "现将《溧水县2012年依法行政工作要点》印发给你们,请认真贯彻落实。\n\n溧水县人民政府\n2012年3月6日\n", "lishui.txt")
+    assert (old.jurisdiction_code, old.level) == ("320124", "county")
+    plan = extract_text("献县推进依法行政工作方案\n\n一、工作目标\n1.完善行政决策程序。(牵头单位:县司法局)\n\n"
+                        "献县人民政府\n2018年3月12日\n", "xianxian.txt")
+    assert (plan.jurisdiction_code, plan.level) == ("130929", "county")
