@@ -26,6 +26,18 @@ _SOURCE = re.compile(r"(?:来源|发布机构)\s*:\s*(?P<v>[\u4e00-\u9fff]+)")
 _SIGNER = re.compile(r"^[\u4e00-\u9fff()]{4,30}(?:人民政府|管理委员会|管委会|委员会|办公室|政府|法制办)$")
 _RECIPIENT = re.compile(r"^(?P<v>[\u4e00-\u9fff]{1,24}(?:政府|办公室|委员会|领导小组办公室|人大常委会)):$")
 _PERIOD = re.compile(r"\((\d{4})-(\d{4})年?\)")
+_DATE_CN_ANY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_DATE_UNDER_TITLE = re.compile(r"^\((?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[\u4e00-\u9fff\d]{0,30}\)$")
+_SIGNER_PART = re.compile(r"^(?:中共)?[\u4e00-\u9fff()]{2,30}(?:人民政府|管理委员会|管委会|委员会|办公室|政府|法制办|[省市州县区旗]委)$")
+
+
+def _signers(line: str) -> list[str]:
+    """The issuers a signature line names: one (青山县人民政府) or several, joint (中共青山市委 青山市人民政府)."""
+    t = line.strip()
+    if _SIGNER.match(t):
+        return [t]
+    parts = [p for p in re.split(r"[\s、]+", t) if p]
+    return parts if len(parts) > 1 and all(_SIGNER_PART.match(p) for p in parts) else []
 
 
 @dataclass
@@ -62,11 +74,88 @@ def genre_of(title: str, cited: bool = False) -> str | None:
     for word, genre in _GENRE_WORDS:
         if word in core:
             return genre
+    # a report whose title has no genre word: 青山省人民政府公布2019年度法治政府建设情况, …工作总结
+    if len(core) >= 10 and core.endswith(("情况", "总结")):
+        return "情况报告" if core.endswith("情况") else "工作报告"
     return None
 
 
 def _looks_like_title(t: str) -> bool:
-    return len(t) <= 60 and not t.endswith(("。", ":")) and genre_of(t) is not None and not re.match(r"^[一二三四五六七八九十]+、|^\(", t)
+    return (len(t) <= 60 and not t.endswith(("。", ":")) and genre_of(t) is not None
+            and not re.match(r"^[一二三四五六七八九十]+、|^\(", t) and not _CATEGORY.fullmatch(t))
+
+
+# a bare category word from a portal's navigation (工作报告, 通知公告, 政策文件) is not a title
+_CATEGORY = re.compile(r"(?:工作|情况|年度)?(?:报告|汇报|通知|公告|通知公告|意见|规划|要点|方案|政策文件|规范性文件|政策解读|文件)")
+# what a news page adds around the title of the document it carries: 《…》出台!, 《…》正式印发
+_NEWS_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}?(?:印发|出台|发布|公布))?《(?P<doc>[^《》]{4,60})》"
+                         r"(?:正式)?(?:印发|出台|发布|公布|全文|来了|实施)?[!!。.]*$")
+
+
+def _fragment(t: str) -> bool:
+    """A line that may be the first part of a title broken over lines: short, no sentence punctuation."""
+    return 2 <= len(t) <= 40 and not re.search(r"[。,,;;:!?!?]", t) and not _LABEL_ROW.match(t) and not is_furniture(t)
+
+
+def _title_start(content: list[Line], i: int) -> int:
+    """The first line of a title ending on line ``i``: the lines above it that it continues
+    (关于印发青山市2021年度法治政府建设 / 工作安排的通知; 青山市法治政府建设 / 实施方案(2021—2025年))."""
+    first = i
+    for _ in range(2):
+        if first == 0:
+            break
+        prev, cur = content[first - 1].text.strip(), content[first].text.strip()
+        continues = cur.startswith(("的", "(", "实施", "工作", "方案", "意见", "规划", "纲要", "要点", "报告", "通知"))
+        if _fragment(prev) and not _signers(prev) and (prev.startswith("关于") or continues or "关于" in prev):
+            first -= 1
+        else:
+            break
+    return first
+
+
+def clean_title(t: str) -> str:
+    """A title line without what pages put around it: a label (名称:, 标 题 |), table bars, the
+    《》 a news page keeps it in and its news tail (《…》出台!)."""
+    t = t.strip().strip("|").strip()
+    if (m := _LABEL_ROW.match(t)) and _LABELS.get(_label(m.group("label"))) == "title":
+        t = t[m.end():].strip().strip("|").strip()
+    if m := _NEWS_TITLE.match(t):
+        t = m.group("doc")
+    return t
+
+
+# a page's metadata rows: 索引号:… 文号:青政办发〔2022〕7号 发布日期:2022-03-01, 发文字号 | … | 成文日期 | …,
+# labels spaced out (文    号:, 索 引 号:) and left empty (来源: 发布日期:…)
+_LABELS = {
+    **dict.fromkeys(("发文字号", "发文文号", "文号", "字号"), "doc_number"),
+    **dict.fromkeys(("标题", "名称", "文件名称", "题名"), "title"),
+    **dict.fromkeys(("成文日期", "成文时间", "发文日期", "印发日期"), "date"),
+    **dict.fromkeys(("发布日期", "发布时间", "公开日期", "更新时间", "日期"), "published"),
+    **dict.fromkeys(("发文机关", "发布机构", "发文单位", "来源", "文章来源", "信息来源"), "publisher"),
+    **dict.fromkeys(("索引号", "主题分类", "体裁分类", "分类", "有效时间", "有效性", "状态", "时效", "公文种类", "主题词",
+                     "组配分类", "服务对象", "浏览次数", "字体", "作者", "点击数"), "other"),
+}
+_LABEL_RE = "|".join(r"\s*".join(label) for label in sorted(_LABELS, key=len, reverse=True))
+_LABEL_ROW = re.compile(rf"^\|?\s*(?P<label>{_LABEL_RE})\s*[:|]")
+_LABEL_ANY = re.compile(rf"(?:^|(?<=[\s|]))(?P<label>{_LABEL_RE})\s*[:|]")
+
+
+def _label(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def metadata_row(line: str) -> dict[str, str] | None:
+    """The labelled values of a metadata row (None when the line is not one); empty fields are left out."""
+    if not _LABEL_ROW.match(line):
+        return None
+    found = list(_LABEL_ANY.finditer(line))
+    values: dict[str, str] = {}
+    for m, nxt in zip(found, [*found[1:], None]):
+        value = line[m.end():nxt.start() if nxt else len(line)].strip().strip("|").strip()
+        kind = _LABELS[_label(m.group("label"))]
+        if value and kind not in values:
+            values[kind] = value
+    return values
 
 
 def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: dict[str, str] | None = None) -> Metadata:
@@ -75,22 +164,49 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     meta = Metadata()
     header = all_lines[:20]
     publisher: str | None = None
+    rows: dict[str, str] = {}
+    row_lines: set[int] = set()
     for line in header:
+        if (row := metadata_row(line.text)) is not None:
+            row_lines.add(line.start)
+            for kind, v in row.items():
+                rows.setdefault(kind, v)
+            continue
         if m := _PUBLISHED.search(line.text):
             meta.date_published = meta.date_published or _iso(_DATE_ISO.search(m.group("v")))  # type: ignore[arg-type]
-        if m := _SOURCE.search(line.text):
+        if (m := _SOURCE.search(line.text)) and not _LABEL_ROW.match(m.group("v")):
             publisher = publisher or m.group("v")
-    content = [ln for ln in all_lines if not is_furniture(ln.text)]
-    for line in content[:8]:
-        if _looks_like_title(line.text):
-            meta.title, meta.title_line = text[line.start:line.end].strip(), line
+    if "published" in rows and (m := _DATE_ISO.search(rows["published"]) or _DATE_CN_ANY.search(rows["published"])):
+        meta.date_published = meta.date_published or _iso(m)
+    if "publisher" in rows and re.fullmatch(r"[\u4e00-\u9fff()]{2,40}", rows["publisher"]):
+        publisher = publisher or rows["publisher"]
+    content = [ln for ln in all_lines if not is_furniture(ln.text) and ln.start not in row_lines]
+    if "title" in rows and len(clean_title(rows["title"])) >= 4:
+        title_row = next(ln for ln in header if ln.start in row_lines and metadata_row(ln.text) and "title" in (metadata_row(ln.text) or {}))
+        meta.title, meta.title_line = clean_title(rows["title"]), title_row
+    for i, line in enumerate(content[:8] if meta.title is None else ()):
+        if _looks_like_title(clean_title(line.text)):
+            first = _title_start(content, i)  # a title over two or three lines
+            meta.title = clean_title("".join(text[ln.start:ln.end].strip() for ln in content[first:i + 1]))
+            meta.title_line = Line(content[first].start, line.end, "".join(ln.text for ln in content[first:i + 1]))
             break
+    if meta.title_line is not None and (before := [ln for ln in content if ln.end <= meta.title_line.start][-1:]):
+        # joint issuers on the line above the title: 中共青山市委 青山市人民政府
+        if parts := _signers(before[0].text):
+            meta.issuers = parts
     # 文号 on a line of its own near the top
     for line in content[:12]:
         t = line.text.strip()
         # on a line of its own, or glued to the issuer's name when the line break was lost (献政字〔201722献县人民政府)
         if (m := DOC_NUMBER.fullmatch(t)) or ((m := DOC_NUMBER.match(t)) and _SIGNER.match(t[m.end():].strip())):
             meta.doc_number = normalize_doc_number(m)
+            break
+    if meta.doc_number is None and "doc_number" in rows and (m := DOC_NUMBER.search(fold(rows["doc_number"]))):
+        meta.doc_number = normalize_doc_number(m)
+    # the date under the title of an 意见 or 决定: (2020年6月1日) or (2020年6月1日市政府第5次常务会议通过)
+    for line in content[:10]:
+        if m := _DATE_UNDER_TITLE.match(line.text.strip()):
+            meta.date = _iso(m)
             break
     for line in content[:12]:
         if m := _RECIPIENT.match(line.text):
@@ -99,21 +215,24 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     # signature block at the end: signer lines then a date
     tail = [ln for ln in content[-8:]]
     signers: list[str] = []
+    signer_lines: set[str] = set()
     for line in tail:
         t = line.text.strip()
         if m := (_DATE_CN.match(t) or _DATE_DIGITS.match(t)):
             meta.date = _iso(m)
-        elif _SIGNER.match(t):
-            signers.append(t)
-    meta.issuers = signers
+        elif parts := _signers(t):
+            signers.extend(parts)
+            signer_lines.add(t)
+    meta.date = meta.date or (_iso(m) if "date" in rows and (m := _DATE_ISO.search(rows["date"]) or _DATE_CN_ANY.search(rows["date"])) else None)
+    meta.issuers = signers or meta.issuers
     body_start = meta.title_line.end if meta.title_line else 0
-    meta.body = [ln for ln in content if ln.start >= body_start and ln.text not in signers and not (meta.doc_number and DOC_NUMBER.fullmatch(ln.text.strip()))]
+    meta.body = [ln for ln in content if ln.start >= body_start and ln.text not in signer_lines and not (meta.doc_number and DOC_NUMBER.fullmatch(ln.text.strip()))]
     if meta.title and (m := _TRANSMITTAL.match(meta.title)) and genre_of(m.group("doc")):
         # a notice that transmits a document (关于印发《…》的通知) is the page of that document
         meta.title = m.group("doc")
     if meta.title:
         meta.genre = genre_of(meta.title)
-        if p := _PERIOD.search(_fix_period(meta.title)):
+        if p := _PERIOD.search(_fix_period(fold(meta.title))):
             meta.period = (int(p.group(1)), int(p.group(2)))
     if not meta.issuers:
         title_issuer = _issuer_from_title(meta.title, divisions)
@@ -128,6 +247,11 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     if meta.title is None and (m := _TRANSMITS_BELOW.search(text[:3000])) and genre_of(m.group("doc")):
         # a notice whose title line is lost names what it transmits: 现将《…》印发给你们
         meta.title, meta.title_derived = m.group("doc"), True
+        meta.genre = genre_of(meta.title)
+        meta.division = meta.division or _jurisdiction(meta, text, divisions)
+    if meta.title is None and (m := _NAMES_ITSELF.search(text[:3000])):
+        # a page that names the document it carries: 现将青山县司法局2023年…情况报告如下, 印发了《…》…全文如下
+        meta.title, meta.title_derived = m.group("doc") or m.group("news"), True
         meta.genre = genre_of(meta.title)
         meta.division = meta.division or _jurisdiction(meta, text, divisions)
     if meta.title is None and meta.genre is None and _REPORTS_ITSELF.search(text[:3000]):
@@ -158,6 +282,11 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
 
 # a notice, its title line lost, that names the document it transmits
 _TRANSMITS_BELOW = re.compile(r"现将《(?P<doc>[^《》]{4,60})》印发给你们")
+# a report naming itself (not as 我县…/本局…, which needs the place: see the derived title below), or
+# a news page carrying a document (近日,市委、市政府印发了《…》…全文如下)
+_NAMES_ITSELF = re.compile(r"现将(?P<doc>(?![我本有相])[\u4e00-\u9fff]{2,20}?(?:省|自治区|市|州|县|区|旗|局|厅|委|办|政府)"
+                           r"[^。,,:;《》\n]{4,40}?报告)如下"
+                           r"|(?:印发|出台|发布)了?《(?P<news>[^《》]{4,60})》[^。\n]{0,30}?全文如下")
 # a report that names itself in its opening (现将…工作情况报告如下, 特此报告)
 # or that opens on the year it looks back on and the body speaking (2022年,司法部坚持…)
 _REPORTS_ITSELF = re.compile(r"现将[^。]{0,40}?(?:情况|工作)[^。]{0,10}?报告如下|特此报告"

@@ -115,3 +115,63 @@ def test_a_doc_number_that_lost_its_bracket_and_line_break_is_repaired():
     ex = extract_text(text, "notice.txt")
     assert ex.doc_number == "钦南政发〔2019〕15号"
     assert ex.title == "钦州市钦南区推行行政执法三项制度实施方案" and ex.genre == "实施方案"
+
+
+# --- classes 1, 3, 4 and 13 of real pages (made-up pages of the invented 青山 places) ---------------
+
+def _extract(text: str):
+    return extract_text(text, "page.txt")
+
+
+def test_a_title_over_three_lines_below_spaced_metadata_labels():
+    ex = _extract("欢迎访问青山市人民政府网站\n首页 | 政务公开 | 办事服务 | 互动交流\n您当前的位置:首页>政务公开>政策文件\n"
+                  "索 引 号:11450700MB1234567X/2022-00031\n发文机关:\n文    号:青政办发〔2022〕7号\n发布日期:2022-03-01\n"
+                  "状    态:有效\n青山市人民政府办公室\n关于印发青山市2022年度法治政府建设\n工作安排的通知\n"
+                  "各县(区)人民政府,市直各部门:\n经市人民政府同意,现将《青山市2022年度法治政府建设工作安排》印发给你们。\n"
+                  "一、深入学习贯彻习近平法治思想\n(一)加强学习培训。(市司法局牵头,市直各部门配合,2022年6月底前完成)\n")
+    assert ex.title == "青山市2022年度法治政府建设工作安排" and ex.genre == "工作安排"
+    assert ex.doc_number == "青政办发〔2022〕7号" and ex.date_published == "2022-03-01"
+    assert not ex.citations  # 现将《…》印发给你们 names the document itself
+
+
+def test_a_labelled_title_without_a_genre_word_and_empty_metadata_fields():
+    ex = _extract("名称:青山省人民政府公布2019年度法治政府建设情况\n来源: 发布日期:2019-12-13\n"
+                  "2019年,在省委、省政府的坚强领导下,全省各级各部门深入推进依法行政。现将有关情况公布如下:\n"
+                  "一、主要工作\n(一)依法全面履行政府职能。深化\"放管服\"改革。\n")
+    assert ex.title == "青山省人民政府公布2019年度法治政府建设情况" and ex.genre == "情况报告"
+    assert "发布日期" not in ex.issuers and ex.publisher is None  # 来源 is empty
+    assert ex.date_published == "2019-12-13"
+
+
+def test_a_news_page_carrying_a_document_and_citing_its_own_title():
+    ex = _extract("《青山县法治政府建设实施方案(2021—2025年)》出台!\n发布时间:2021-05-10 来源:青山县司法局\n"
+                  "近日,县委、县政府印发了《青山县法治政府建设实施方案(2021—2025年)》,全文如下:\n"
+                  "为深入贯彻落实《法治政府建设实施纲要(2021—2025年)》,结合我县实际,制定本方案。\n"
+                  "一、总体要求\n(一)完善依法行政制度体系。(县司法局牵头,县直各部门配合)\n")
+    assert ex.title == "青山县法治政府建设实施方案(2021—2025年)" and ex.period == (2021, 2025)
+    assert [c.title for c in ex.citations] == ["法治政府建设实施纲要(2021—2025年)"]  # not itself
+
+
+def test_a_table_of_metadata_with_bars():
+    ex = _extract("发文字号 | 青政发〔2021〕3号 | 成文日期 | 2021-02-20\n"
+                  "标 题 | 青山市人民政府关于深入推进依法行政加快建设法治政府的意见 |\n"
+                  "各县(区)人民政府,市直各部门:\n为深入推进依法行政,提出如下意见。\n一、总体要求\n")
+    assert ex.title == "青山市人民政府关于深入推进依法行政加快建设法治政府的意见" and ex.genre == "意见"
+    assert (ex.doc_number, ex.date) == ("青政发〔2021〕3号", "2021-02-20")
+
+
+def test_joint_party_and_government_issuers_and_the_date_under_the_title():
+    ex = _extract("中共青山市委 青山市人民政府\n关于加快推进法治青山建设的实施意见\n(2020年6月1日)\n"
+                  "为全面推进依法治市,现提出如下实施意见。\n一、总体要求\n(一)完善立法机制。(市司法局负责)\n")
+    assert ex.title == "关于加快推进法治青山建设的实施意见" and ex.genre == "实施意见"
+    assert ex.issuers == ["中共青山市委", "青山市人民政府"] and ex.date == "2020-06-01"
+    signed = _extract("关于加快推进法治青山建设的实施意见\n为全面推进依法治市,现提出如下实施意见。\n一、总体要求\n"
+                      "(一)完善立法机制。(市司法局负责)\n中共青山市委 青山市人民政府\n2020年6月1日\n")
+    assert signed.issuers == ["中共青山市委", "青山市人民政府"] and signed.date == "2020-06-01"
+
+
+def test_a_bare_category_word_is_not_a_title():
+    ex = _extract("工作报告\n2023年,我局在县委、县政府的正确领导下,认真贯彻落实党中央、国务院决策部署,"
+                  "现将青山县司法局2023年法治政府建设工作情况报告如下:\n一、主要成效\n")
+    assert ex.title == "青山县司法局2023年法治政府建设工作情况报告" and ex.genre == "情况报告"
+    assert ex.title_derived
