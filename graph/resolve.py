@@ -90,7 +90,7 @@ class Resolver:
         elif divisions.get(value):
             return iris.division(value)
         else:
-            d = divisions.deepest(value) or divisions.by_name(value)
+            d = divisions.deepest(value) or divisions.by_name(value) or divisions.named_first(value)  # 献县
             if d is not None:
                 return iris.division(d.code)
         raise ResourceNotFound(f"no jurisdiction matches {value!r}; give a GB/T 2260 code (450702) or a name (钦南区)", value=value)
@@ -102,7 +102,7 @@ class Resolver:
         divisions = load_divisions()
         parts = value.split()
         if len(parts) == 2:
-            home = divisions.deepest(parts[0]) or divisions.by_name(parts[0])
+            home = divisions.deepest(parts[0]) or divisions.by_name(parts[0]) or divisions.named_first(parts[0])
             name = parts[1]
         else:
             found = divisions.find(value)
@@ -114,6 +114,8 @@ class Resolver:
                     if start == end:
                         home, end = d, start + len(matched)
                 name = value[end:]
+            elif (first := divisions.named_first(value)) is not None and value.startswith(first.name):
+                home, name = first, value[len(first.name):]  # a two-character county: 献县司法局
         if home is None or not name:
             raise ResourceNotFound(
                 f"cannot tell which jurisdiction {value!r} belongs to; write it with its jurisdiction, e.g. 钦南区法制办 or '钦南区 区法制办'",

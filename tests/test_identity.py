@@ -168,3 +168,28 @@ def test_the_ingest_summary_says_what_became_of_each_file(tmp_path, new_store):
     assert lines["c.txt"].startswith("edition ") and "excerpt" in lines["c.txt"] and "a.txt" in lines["c.txt"]
     assert "3 ingested (1 edition, 1 new, 1 unchanged), 0 failed" in result.output
     shutil.rmtree(folder)
+
+
+def test_canned_queries_count_an_excerpts_measures_once(tmp_path, store):
+    from policykg import queries
+    from policykg.graph.resolve import Resolver
+
+    def run_canned(store, name, params):
+        q = queries.get(name)
+        return store.select(q.render(q.bind(params, Resolver(store))))
+
+    store.ensure_vocabularies(frozenset({"100000", "130000", "130900", "130929"}))
+    store.add_document(extract(_write(tmp_path, "plan.txt", PLAN)))
+
+    def answers() -> tuple[int, object]:
+        duties = run_canned(store, "obligations", {"agency": "献县司法局"})
+        load = {r["label"]: r["lead"] for r in run_canned(store, "agency-load", {"jurisdiction": "献县"})}
+        return len(duties), load.get("献县司法局")
+
+    before = answers()
+    assert before == (4, 3)  # leads measures 1, 3 and 5 and is responsible for 2
+    excerpt = store.add_document(extract(_write(tmp_path, "excerpt.txt", PLAN.split("二、严格规范公正文明执法")[0])))
+    assert excerpt.status == "edition"
+    assert answers() == before
+    documents = {r["document"]: r for r in run_canned(store, "documents", {})}
+    assert documents[excerpt.iri]["editionKind"] == "excerpt"
