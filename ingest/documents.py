@@ -28,7 +28,19 @@ _RECIPIENT = re.compile(r"^(?P<v>[\u4e00-\u9fff]{1,24}(?:政府|办公室|委员
 _PERIOD = re.compile(r"\((\d{4})-(\d{4})年?\)")
 _DATE_CN_ANY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 _DATE_UNDER_TITLE = re.compile(r"^\((?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[\u4e00-\u9fff\d]{0,30}\)$")
-_SIGNER_PART = re.compile(r"^(?:中共)?[\u4e00-\u9fff()]{2,30}(?:人民政府|管理委员会|管委会|委员会|办公室|政府|法制办|[省市州县区旗]委)$")
+_SIGNER_PART = re.compile(r"^(?:中共中央|党中央|国务院|(?:中共)?[\u4e00-\u9fff()]{2,30}(?:人民政府|管理委员会|管委会|委员会|办公室|政府|法制办|[省市州县区旗]委))$")
+# the central organs (中共中央, 国务院 and its ministries, commissions and administrations) at the
+# start of a title or as an issuer: 司法部2022年…, 国家市场监督管理总局…, 国务院办公厅关于…
+_CENTRAL = re.compile(r"^(?:中共中央办公厅|中共中央|党中央|国务院办公厅|国务院|全国人大常委会|国家[\u4e00-\u9fff]{2,12}?(?:总局|局|委员会|署)"
+                      r"|(?P<ministry>[\u4e00-\u9fff]{1,8}?部))(?=关于|(?:19|20)\d{2}|$|\s)")
+
+
+def central(text: str) -> str | None:
+    """The central organ a title starts with or an issuer is (None for 省司法厅, 市发展改革委 …)."""
+    m = _CENTRAL.match(text.strip())
+    if m is None or (m.group("ministry") and re.search(r"[省市县区旗州盟]", m.group("ministry"))):
+        return None
+    return m.group(0).strip()
 
 
 def _signers(line: str) -> list[str]:
@@ -228,14 +240,18 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     body_start = meta.title_line.end if meta.title_line else 0
     meta.body = [ln for ln in content if ln.start >= body_start and ln.text not in signer_lines and not (meta.doc_number and DOC_NUMBER.fullmatch(ln.text.strip()))]
     if meta.title and (m := _TRANSMITTAL.match(meta.title)) and genre_of(m.group("doc")):
-        # a notice that transmits a document (关于印发《…》的通知) is the page of that document
+        # a notice that transmits a document (关于印发《…》的通知) is the page of that document,
+        # issued by the notice's issuer
+        notice_issuer = _issuer_from_title(meta.title, divisions)
+        if notice_issuer and not meta.issuers:
+            meta.issuers = [notice_issuer]
         meta.title = m.group("doc")
     if meta.title:
         meta.genre = genre_of(meta.title)
         if p := _PERIOD.search(_fix_period(fold(meta.title))):
             meta.period = (int(p.group(1)), int(p.group(2)))
     if not meta.issuers:
-        title_issuer = _issuer_from_title(meta.title, divisions)
+        title_issuer = _issuer_from_title(meta.title, divisions) or central(meta.title or "")
         if title_issuer:
             meta.issuers = [title_issuer]
         elif publisher or page.get("publisher"):
@@ -326,7 +342,8 @@ def _fix_period(title: str) -> str:
 def _issuer_from_title(title: str | None, divisions: Divisions) -> str | None:
     if not title:
         return None
-    m = re.match(r"^(?:关于)?(?P<who>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府法制办|法制办|政府|管理委员会|管委会))(?:关于|依法|[0-9])", title)
+    m = re.match(r"^(?:关于)?(?P<who>[\u4e00-\u9fff]{2,20}?(?:人民政府办公厅|人民政府办公室|人民政府|政府法制办|法制办|政府|管理委员会|管委会"
+                 r"|司法局|司法厅|局|厅|委员会))(?:关于|依法|[0-9])", title)
     if m and divisions.find(m.group("who")):
         return m.group("who")
     return None
@@ -343,6 +360,9 @@ def _jurisdiction(meta: Metadata, text: str, divisions: Divisions) -> Division |
             return first
         if d is not None:
             return d
+    # a central organ naming itself (司法部2022年…报告, 中共中央 国务院 above the title) is national
+    if any(central(c) for c in (meta.title or "", *meta.issuers)):
+        return divisions.get(NATIONAL)
     # a report without title or signature: the jurisdiction its own documents are named after
     # (制定出台《信阳高新区2021年法治政府建设要点》) or, failing that, the most specific one named
     own = re.findall(r"(?:制定出台|出台|制定|印发)《([^》]+)》", text)

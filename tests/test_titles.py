@@ -175,3 +175,25 @@ def test_a_bare_category_word_is_not_a_title():
                   "现将青山县司法局2023年法治政府建设工作情况报告如下:\n一、主要成效\n")
     assert ex.title == "青山县司法局2023年法治政府建设工作情况报告" and ex.genre == "情况报告"
     assert ex.title_derived
+
+
+def test_central_organs_are_at_the_national_level():
+    ministry = _extract("司法部2022年法治政府建设年度报告\n2022年,司法部坚持以习近平新时代中国特色社会主义思想为指导,"
+                        "现将有关情况报告如下:\n一、主要工作\n")
+    assert (ministry.level, ministry.issuers, ministry.genre) == ("national", ["司法部"], "情况报告")
+    assert ministry.jurisdiction_code == "100000" and ministry.jurisdiction  # named, not an empty string
+    administration = _extract("国家市场监督管理总局2021年法治政府建设情况报告\n2021年,市场监管总局坚持依法行政。\n")
+    assert administration.level == "national" and administration.issuers == ["国家市场监督管理总局"]
+    joint = _extract("中共中央 国务院\n关于加强新时代法治政府建设的意见\n为深入推进依法行政,现提出如下意见。\n一、总体要求\n")
+    assert joint.level == "national" and joint.issuers == ["中共中央", "国务院"]
+    # a department of a province-level city is at the provincial level
+    city = _extract("重庆市司法局2022年法治政府建设年度情况报告\n2022年,市司法局认真贯彻落实市委、市政府决策部署。\n")
+    assert (city.level, city.issuers) == ("provincial", ["重庆市司法局"])
+    assert _extract("西部地区法治政府建设实施方案\n一、总体要求\n").level is None  # 西部 is not a ministry
+
+
+def test_a_transmitted_document_is_issued_by_the_notices_issuer():
+    ex = _extract("钦州市钦南区人民政府办公室关于印发钦南区2018年依法行政工作要点的通知\n各镇人民政府,区直各部门:\n"
+                  "现将《钦南区2018年依法行政工作要点》印发给你们,请认真贯彻执行。\n")
+    assert ex.title == "钦南区2018年依法行政工作要点" and ex.issuers == ["钦州市钦南区人民政府办公室"]
+    assert ex.level == "county"

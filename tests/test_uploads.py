@@ -42,6 +42,11 @@ def test_a_document_sent_to_the_server_is_answered_at_once_with_its_alignments(r
     with urllib.request.urlopen(f"{url}/sparql?query={quote(query)}", timeout=30) as r:
         assert json.loads(r.read())["boolean"] is True
     assert isinstance(store, Store) and store.pending() == []
+    assert summary["files"][0]["status"] == "new"
+    # the same file again changes nothing, and the server says so
+    again = CliRunner().invoke(cli, ["ingest", str(city), "--server", url, "--token", TOKEN])
+    assert again.exit_code == 0 and "same " in again.output and "nothing changed" in again.output
+    assert "1 ingested (1 unchanged)" in again.output
 
 
 def test_without_the_token_or_with_a_file_we_do_not_read_the_server_refuses_and_writes_nothing(running, tmp_path):
