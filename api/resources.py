@@ -103,6 +103,11 @@ def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
         citations = reader.select(f"""SELECT DISTINCT ?target ?title ?rel ?s ?e WHERE {{ <{iri}> lg:citation ?c .
                                      ?c lg:citedDocument ?target ; lg:relation ?rel ; lg:evidence [ lg:startOffset ?s ; lg:endOffset ?e ] .
                                      OPTIONAL {{ ?target dcterms:title ?title }} }} ORDER BY ?s""", inferred=False)
+        # other texts of this document (mirrors, excerpts) kept beside it, and the one it is a text of
+        editions = reader.select(f"""SELECT DISTINCT ?e ?kind ?file ?direction WHERE {{
+                                    {{ ?e lg:editionOf <{iri}> ; lg:editionKind ?kind BIND("has" AS ?direction) }}
+                                    UNION {{ <{iri}> lg:editionOf ?e ; lg:editionKind ?kind BIND("of" AS ?direction) }}
+                                    OPTIONAL {{ ?e lg:sourceFile ?file }} }} ORDER BY ?direction ?file""", inferred=False)
         marks = [{"start": m["s"], "end": m["e"], "kind": "measure", "href": local(str(m["m"])), "title": f"措施 measure {m['n']}"} for m in measures]
         marks += [{"start": p["s"], "end": p["e"], "kind": f"role-{p['role']}", "href": local(str(p["a"])), "title": f"{p['label']} ({p['role']})"} for p in parties]
         marks += [{"start": c["s"], "end": c["e"], "kind": "citation", "href": local(str(c["target"])), "title": f"{qname(str(c['rel']))}: {c['title'] or ''}"} for c in citations]
@@ -111,6 +116,8 @@ def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
                 "agencies": sorted({(p["label"], local(str(p["a"]))) for p in parties}),
                 "citations": [{"target": c["target"], "href": local(str(c["target"])), "title": c["title"], "relation": qname(str(c["rel"])),
                                "start": c["s"], "end": c["e"]} for c in citations],
+                "editions": [{"document": e["e"], "href": local(str(e["e"])), "kind": e["kind"], "source_file": e["file"],
+                              "relation": "edition" if e["direction"] == "has" else "edition of"} for e in editions],
                 "lineage": document_lineage(reader, iri), "marks": marks}
 
     def measure(reader: Reader, iri: str) -> dict[str, Any]:

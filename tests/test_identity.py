@@ -193,3 +193,21 @@ def test_canned_queries_count_an_excerpts_measures_once(tmp_path, store):
     assert answers() == before
     documents = {r["document"]: r for r in run_canned(store, "documents", {})}
     assert documents[excerpt.iri]["editionKind"] == "excerpt"
+
+
+def test_a_documents_page_lists_its_editions_and_an_editions_page_its_original(tmp_path, store):
+    from fastapi.testclient import TestClient
+
+    from policykg.api.app import create_app
+    from policykg.api.resources import local
+
+    store.ensure_vocabularies(frozenset({"100000", "130000", "130900", "130929"}))
+    original = store.add_document(extract(_write(tmp_path, "plan.txt", PLAN)))
+    excerpt = store.add_document(extract(_write(tmp_path, "excerpt.txt", PLAN.split("二、严格规范公正文明执法")[0])))
+    client = TestClient(create_app(store))
+    page = client.get(local(original.iri) + ".json").json()
+    assert [(e["relation"], e["kind"], e["source_file"]) for e in page["editions"]] == [("edition", "excerpt", "excerpt.txt")]
+    back = client.get(local(excerpt.iri) + ".json").json()
+    assert [(e["relation"], e["document"]) for e in back["editions"]] == [("edition of", original.iri)]
+    html = client.get(local(original.iri), headers={"Accept": "text/html"}).text
+    assert "Editions 版本" in html and "excerpt.txt" in html
