@@ -11,12 +11,16 @@ Formats, told apart by content first and file suffix second:
 * ``text`` — anything else: UTF-8 (with or without BOM), GB18030 or Big5
 
 Then inline pinyin glosses are removed and Traditional characters converted to Simplified
-(``ingest.characters``); ``Source.original_text`` keeps the text from before that.
+(``ingest.characters``); ``Source.original_text`` keeps the text from before that. Last, a text
+that still carries the hard line breaks of a printed page (copied out of a PDF into a text file,
+a web page or a .docx) is re-flowed like a PDF's (``reflow_hard_wraps``).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +29,13 @@ from policykg import settings
 from policykg.errors import ArchiveTooLarge, SourceFileError
 from policykg.ingest import html as html_format
 from policykg.ingest.characters import normalize_characters
+from policykg.ingest.deadlines import parse_deadline
+from policykg.ingest.documents import genre_of
 from policykg.ingest.docx import DocxError, docx_text, is_docx, zip_kind
-from policykg.ingest.pdf import PdfError, pdf_text
+from policykg.ingest.obligations import FIELD_LABEL, has_obligation
+from policykg.ingest.pdf import PdfError, display_width, ends_paragraph, is_page_number, pdf_text, starts_item
+from policykg.ingest.plans import classify
+from policykg.ingest.text import fold
 
 ENCODINGS = ("utf-8-sig", "gb18030", "big5")
 FORMATS = ("text", "html", "pdf", "docx")
@@ -77,7 +86,7 @@ def read_source(path: Path) -> Source:
         # characters were converted node by node, so furniture and labels in Traditional are seen
         return Source(
             path,
-            page.text,
+            reflow_hard_wraps(page.text),
             digest,
             encoding,
             format=kind,
@@ -95,7 +104,7 @@ def read_source(path: Path) -> Source:
     converted, conversions = normalize_characters(text)
     return Source(
         path,
-        converted,
+        converted if kind == "pdf" else reflow_hard_wraps(converted),
         digest,
         encoding,
         format=kind,
@@ -216,3 +225,170 @@ def _mostly_cjk_or_ascii(text: str) -> bool:
         return False
     good = sum(1 for ch in sample if ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
     return good / len(sample) > 0.9
+
+
+# --- hard line breaks ------------------------------------------------------------------------
+# A text copied out of a PDF keeps the printer's line breaks: every printed line a line, all of
+# them but each paragraph's last about as wide as the page, breaking agency names, brackets and
+# 《》 titles. The parsers read one paragraph (one measure, one citation) per line, so such a text
+# is re-flowed, whatever file it came in, with the rules of ``ingest.pdf`` and a few a text allows.
+
+WRAP_SLACK = 2.0  # a wrapped line is this close (in Han characters) to the page's full width
+WRAP_WIDTHS = (12.0, 60.0)  # printed pages hold 12 to 60 Han characters a line
+WRAP_SHARE = 0.8  # of the lines at least that wide: within the page width, in a hard-wrapped text
+OPEN_REACH = 150  # characters: a bracket or a 《 open longer than this is a stray one
+_BLANKS = " \u3000\xa0\ufeff"
+_INDENT = ("\u3000", "  ", "\xa0\xa0")  # a paragraph's first line, indented: never a wrapped one
+
+
+def full_width(lines: list[str]) -> float | None:
+    """The printed width of a hard-wrapped text, or None for a text with its paragraphs on one line.
+
+    Hard-wrapped: at least 3 lines that do not end their sentence share one width (within
+    ``WRAP_SLACK``, indentation counted), and hardly any line is wider — the page's edge. In a
+    text with a paragraph a line, the lines that do not end a sentence are headings and labels,
+    and paragraphs are wider than any of them.
+    """
+    rows = [ln.rstrip(_BLANKS) for ln in lines if ln.strip(_BLANKS) and "\t" not in ln and not is_page_number(ln)]
+    widths = sorted(display_width(ln) for ln in rows)
+    going_on = sorted(display_width(ln) for ln in rows if not ends_paragraph(ln.strip(_BLANKS)))
+
+    def between(values: list[float], low: float, high: float) -> int:
+        return bisect.bisect_right(values, high) - bisect.bisect_left(values, low)
+
+    best, most = None, 2  # the edge most lines that go on end at (the widest of equals)
+    for edge in sorted({w for w in going_on if WRAP_WIDTHS[0] <= w <= WRAP_WIDTHS[1]}, reverse=True):
+        n = between(going_on, edge - WRAP_SLACK, edge)
+        wide = between(widths, edge - WRAP_SLACK, float("inf"))
+        inside = between(widths, edge - WRAP_SLACK, edge + 1)  # a hanging punctuation mark may pass the edge
+        if n > most and inside >= WRAP_SHARE * wide:
+            best, most = edge, n
+    return best
+
+
+def reflow_hard_wraps(text: str) -> str:
+    """The text with hard-wrapped paragraphs joined back into one line each; other texts unchanged.
+
+    A line that is not indented, blank or a table row (TAB-separated) joins the paragraph before
+    it when
+
+    * the paragraph leaves a bracket or a 《 open (…(牵头单位:区编办; | 配合单位:…), even if its
+      last line is not full (a first line whose indentation was lost), and the line does not
+      start the next numbered item; or
+    * the paragraph's last printed line is full (``full_width``) and ``_continues`` says the line
+      goes on with it.
+
+    Page-number lines are dropped.
+    """
+    lines = text.split("\n")
+    width = full_width(lines)
+    if width is None:
+        return text
+    out: list[str] = []
+    outline = _Outline()
+    full = prose = False  # the last output line: is a paragraph of text; ends with a full printed line
+    for raw in lines:
+        line = raw.strip(_BLANKS)
+        if line and is_page_number(line):
+            continue
+        table = "\t" in raw
+        if prose and line and not table and not raw.startswith(_INDENT) \
+                and (_inside(out[-1], line, outline) or full and _continues(out[-1], line, outline)):
+            out[-1] = _join(out[-1], line)
+        else:
+            out.append(raw if table or not line else line)
+            if line and not table:
+                outline.see(line)
+        prose = bool(line) and not table
+        full = prose and display_width(raw.rstrip(_BLANKS)) >= width - WRAP_SLACK
+    return "\n".join(out)
+
+
+def _inside(paragraph: str, line: str, outline: _Outline) -> bool:
+    """Whether ``line`` goes on inside a bracket or a 《 that ``paragraph`` left open."""
+    return _open_bracket(fold(paragraph[-OPEN_REACH:])) and not outline.next_item(line)
+
+
+_OPENING_BRACKET = re.compile(r"^[(〔](?P<inner>[^()〔〕]*)")
+_LABEL_AT_END = re.compile(rf"(?:{FIELD_LABEL.pattern})$")
+_PERIOD_AT_END = re.compile(r"\((?:19|20)\d{2}\s*-?\s*(?:19|20)\d{2}年?\)$")
+
+
+def _continues(paragraph: str, line: str, outline: _Outline) -> bool:
+    """Whether ``line`` goes on with ``paragraph``, whose last printed line was full: it opens the
+    obligation bracket of the measure (…建设。| (区司法局牵头,2018年底前完成)); or the paragraph ends
+    on a field label (责任单位: | 各县区人民政府); or it ends on ; or does not end at all
+    (``ends_paragraph``) and the line starts no labelled line and no numbered item that may come
+    next (统一、 broken before 一、 in the middle of part 二 is not part 一 again). A complete title
+    at the top ends its paragraph though it fills the line."""
+    tail = fold(paragraph[-OPEN_REACH:])
+    if (m := _OPENING_BRACKET.match(fold(line))) and (has_obligation(m["inner"]) or parse_deadline(m["inner"])):
+        return True
+    if _LABEL_AT_END.search(tail):
+        return True
+    if tail[-1] == ";":  # 牵头单位:市发改委; | 配合单位:… (fields), or clauses
+        return not outline.next_item(line)
+    if ends_paragraph(paragraph) or (outline.count == 0 and _complete_title(tail)):
+        return False
+    if starts_item(line) and classify(fold(line)) is None:
+        return False  # a labelled line after one that does not end (…街道办事处 | 完成时限:…) is its own
+    return not outline.next_item(line)
+
+
+def _complete_title(folded: str) -> bool:
+    """A title: short, without sentence punctuation, ending with a genre word (…实施方案, …意见) or
+    a period ((2016-2020年)). Asked only above the first numbered item: in the body, a line ending
+    按照本实施方案 goes on (| 的要求)."""
+    if len(folded) > 60 or any(ch in folded for ch in ",;。:"):
+        return False
+    return genre_of(folded, cited=True) not in {None, "法规", "法律"} or bool(_PERIOD_AT_END.search(folded))
+
+
+def _open_bracket(folded: str) -> bool:
+    """Whether a bracket or a 《 is left open in ``folded`` (a stray closing one is ignored)."""
+    depth = {"(": 0, "《": 0}
+    for ch in folded:
+        if ch in depth:
+            depth[ch] += 1
+        elif ch in ")》":
+            key = "(" if ch == ")" else "《"
+            depth[key] = max(0, depth[key] - 1)
+    return any(depth.values())
+
+
+def _join(a: str, b: str) -> str:
+    """Two pieces of one paragraph: a space between Latin words, none between Han characters or
+    within a number (201|8年)."""
+    if a[-1].isascii() and a[-1].isalpha() and b[0].isascii() and b[0].isalpha():
+        return f"{a} {b}"
+    return a + b
+
+
+class _Outline:
+    """The outline numbers seen so far, to tell a heading from a wrapped line that merely starts
+    like one."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, tuple[int, int]] = {}  # style → (last number, position of that item)
+        self.rank: dict[str, int] = {}  # style → order of first appearance: outer levels come first
+        self.count = 0
+
+    def next_item(self, line: str) -> bool:
+        """Whether the line starts a numbered item that may come next: the next number of its
+        style, the first of a new level, or a first again after an item of an outer level. A new
+        level starts at 1: (2015-20|20)》 does not start one at 20."""
+        c = classify(fold(line))
+        if c is None:
+            return False
+        style, number, _ = c
+        if style not in self.last:
+            return number == 1
+        last, at = self.last[style]
+        return number == last + 1 or number == 1 and any(
+            self.rank[t] < self.rank[style] and pos > at for t, (_, pos) in self.last.items())
+
+    def see(self, line: str) -> None:
+        if (c := classify(fold(line))) is not None:
+            self.count += 1
+            self.rank.setdefault(c[0], len(self.rank))
+            self.last[c[0]] = (c[1], self.count)

@@ -34,11 +34,12 @@ class Line:
 
 
 def lines(text: str) -> list[Line]:
-    """Non-blank lines of the text with their offsets; text is folded, offsets index the original."""
+    """Non-blank lines of the text with their offsets; text is folded, offsets index the original.
+    A CR before the line break (a CRLF text given to ``extract_text`` as it is) is a blank."""
     out: list[Line] = []
     pos = 0
     for raw in text.split("\n"):
-        stripped = raw.strip(" \t\u3000\xa0\ufeff")
+        stripped = raw.strip(" \t\u3000\xa0\ufeff\r")
         if stripped and "\t" in raw:
             stripped = raw.strip(" \u3000\xa0\ufeff\r")  # a table row keeps its empty first cells
         if stripped:
