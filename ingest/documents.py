@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policykg.ingest.divisions import NATIONAL, Division, Divisions
+from policykg.ingest.divisions import LEVEL_RANK, NATIONAL, Division, Divisions
 from policykg.ingest.text import DOC_NUMBER, Line, fold, is_furniture, normalize_doc_number
 
 # Genre by the word a title ends with (or, for the document's own title, contains), first match wins.
@@ -351,15 +351,23 @@ def _issuer_from_title(title: str | None, divisions: Divisions) -> str | None:
 
 def _jurisdiction(meta: Metadata, text: str, divisions: Divisions) -> Division | None:
     year = int(meta.date[:4]) if meta.date else (int(m.group(1)) if meta.title and (m := _YEAR_IN_TITLE.search(meta.title)) else None)
-    for candidate in (meta.title or "", *meta.issuers):
+
+    def named(candidate: str) -> Division | None:
         d = divisions.deepest(candidate)
         # the name a document gives itself at the start of its title or issuer: a two-character
         # county (献县), or a division as it was named at the document's date (溧水县 before 2013)
         first = divisions.named_first(candidate, year)
         if first is not None and (d is None or d.code in {a.code for a in divisions.ancestors(first)}):
             return first
-        if d is not None:
-            return d
+        return d
+
+    if meta.title and (d := named(meta.title)) is not None:
+        return d
+    # joint issuers (a development zone's 管委会 and the district's 人民政府): the division, not the
+    # zone, and the most specific one
+    issuers = [d for d in map(named, meta.issuers) if d is not None]
+    if issuers:
+        return min(issuers, key=lambda d: (d.zone, -LEVEL_RANK[d.level]))
     # a central organ naming itself (司法部2022年…报告, 中共中央 国务院 above the title) is national
     if any(central(c) for c in (meta.title or "", *meta.issuers)):
         return divisions.get(NATIONAL)
@@ -370,7 +378,27 @@ def _jurisdiction(meta: Metadata, text: str, divisions: Divisions) -> Division |
         d = divisions.deepest(title[:12])
         if d is not None:
             return d
-    return divisions.deepest(text[:2000])
+    return _speaking_division(text, divisions)
+
+
+_SELF_REFERENCE = {"county": re.compile(r"[我全本](?:区|县|旗)"), "prefectural": re.compile(r"[我全本](?:市|州|盟)")}
+
+
+def _speaking_division(text: str, divisions: Divisions) -> Division | None:
+    """The division a text without title or signature speaks for: the most specific one it names
+    or, when it speaks of itself a level lower (我区, 全县) than that, the division of that level
+    under it whose name its own bodies carry most often (公安钦北分局, 钦北区司法局)."""
+    d = divisions.deepest(text[:2000])
+    if d is None:
+        return None
+    for level in ("prefectural", "county"):
+        if LEVEL_RANK[d.level] >= LEVEL_RANK[level] or not _SELF_REFERENCE[level].search(text[:3000]):
+            continue
+        counts = {c.code: sum(text.count(n) for n in c.names if len(n) >= 2) for c in divisions.below(d, level)}
+        best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
+        if best[1] > 0 and sum(1 for n in counts.values() if n == best[1]) == 1:
+            return divisions.get(best[0])
+    return d
 
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")

@@ -16,19 +16,8 @@ from policykg.ingest.sources import reflow_hard_wraps
 from tests import crawl
 
 SHOWN = 12  # lost keys listed per document and category
-# Known losses in code owned elsewhere; strict, so the test fails once they are fixed and the mark can go.
-KNOWN = {
-    "no-title": "without its title the jurisdiction is guessed wrong in ingest/documents.py _jurisdiction: "
-                "jianghai_task_table (signed by 江门高新技术产业开发区管理委员会 and 江门市江海区人民政府) gets the "
-                "development zone 440700-gxq from the joint signature instead of 江海区 440704; qinbei_plan (no "
-                "signature) gets 钦州市 450700 from text[:2000], though its bodies (公安钦北分局) and 我区 say 钦北区 "
-                "450703; so each of their assignments (22 and 61) is resolved in the wrong jurisdiction",
-}
-
-
 def _cases() -> list[object]:
-    return [pytest.param(t, marks=pytest.mark.xfail(reason=KNOWN[t.name], strict=True)) if t.name in KNOWN else t
-            for t in crawl.TRANSFORMATIONS]
+    return list(crawl.TRANSFORMATIONS)
 
 
 @pytest.fixture(scope="module")

@@ -197,3 +197,17 @@ def test_a_transmitted_document_is_issued_by_the_notices_issuer():
                   "现将《钦南区2018年依法行政工作要点》印发给你们,请认真贯彻执行。\n")
     assert ex.title == "钦南区2018年依法行政工作要点" and ex.issuers == ["钦州市钦南区人民政府办公室"]
     assert ex.level == "county"
+
+
+def test_a_page_without_title_or_signature_speaks_for_the_division_its_bodies_name():
+    ex = _extract("为深入贯彻落实《钦州市法治政府建设实施方案(2016—2020年)》,结合我区实际,制定本方案。\n"
+                  "一、主要任务\n1.深化行政执法体制改革。(区编办牵头,公安钦北分局、国土钦北分局配合)\n"
+                  "2.推进综合执法。(区司法局牵头,区直各部门配合)\n")
+    assert ex.jurisdiction_code == "450703"  # 钦北区, not 钦州市 which its opening names first
+
+
+def test_a_district_and_its_development_zone_signing_together_is_the_district():
+    ex = _extract("关于推行行政执法公示制度的实施方案\n一、主要任务\n1.公开执法信息。(区司法局牵头)\n"
+                  "江门高新技术产业开发区管理委员会\n江门市江海区人民政府\n2019年5月6日\n")
+    assert ex.issuers == ["江门高新技术产业开发区管理委员会", "江门市江海区人民政府"]
+    assert ex.jurisdiction_code == "440704"
