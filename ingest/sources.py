@@ -94,14 +94,18 @@ def read_source(path: Path) -> Source:
             page_metadata=dict(page.metadata),
             conversions=page.conversions,
         )
+    cut = False
     if kind == "pdf":
         text, encoding = _extract(path, pdf_text, data, PdfError), "binary"
     elif kind == "docx":
         text, encoding = _extract(path, docx_text, data, DocxError), "binary"
     else:
+        data, cut = complete_utf8(data)
         text, encoding = decode(data, path)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     converted, conversions = normalize_characters(text)
+    if cut:
+        conversions = ["cut-off-character-dropped", *conversions]
     return Source(
         path,
         converted if kind == "pdf" else reflow_hard_wraps(converted),
@@ -183,6 +187,18 @@ def decode(data: bytes, path: Path, declared: str | None = None) -> tuple[str, s
     raise SourceFileError(
         f"{path}: cannot decode as UTF-8, GB18030 or Big5; convert it to UTF-8 and try again", path=path
     )
+
+
+def complete_utf8(data: bytes) -> tuple[bytes, bool]:
+    """A UTF-8 file cut off inside its last character (a page saved or sent in part) keeps what is
+    whole: the incomplete sequence (at most three bytes) is dropped, and the second value says so.
+    Anything else is returned as it is."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            return data[:exc.start], True
+    return data, False
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:

@@ -594,3 +594,19 @@ def test_zip_that_is_not_a_docx(tmp_path):
         read_source(path)
     assert "bundle.docx" in err.value.message and "not a Word .docx" in err.value.message
     assert "word/document.xml" in err.value.message
+
+
+def test_a_utf8_file_cut_off_inside_its_last_character_keeps_what_is_whole(tmp_path):
+    from policykg.ingest import extract
+
+    text = "青山县法治政府建设实施方案\n一、主要任务\n1.推行权力清单制度。(县编办牵头)\n2.规范执法行为"
+    path = tmp_path / "cut.txt"
+    path.write_bytes(text.encode("utf-8")[:-1])  # the last character 为 lost its third byte
+    ex = extract(path)
+    assert ex.title == "青山县法治政府建设实施方案" and len(ex.measures) == 2
+    assert ex.text.endswith("规范执法行") and "cut-off-character-dropped" in ex.conversions
+    # bytes that are wrong elsewhere are still refused (not a cut-off file)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\xfa" + "青山县".encode() * 3 + b"\x80\x81")
+    with pytest.raises(SourceFileError):
+        extract(bad)
