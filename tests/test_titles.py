@@ -211,3 +211,10 @@ def test_a_district_and_its_development_zone_signing_together_is_the_district():
                   "江门高新技术产业开发区管理委员会\n江门市江海区人民政府\n2019年5月6日\n")
     assert ex.issuers == ["江门高新技术产业开发区管理委员会", "江门市江海区人民政府"]
     assert ex.jurisdiction_code == "440704"
+
+
+def test_doc_numbers_in_every_bracket_style():
+    for written in ("青政发〔2021〕3号", "青政发[2021]3号", "青政发(2021)3号", "青政发﹝2021﹞3号", "青政发【2021】3号",
+                    "青政发（2021）3号", "青政发〖2021〗3号", "青政发 〔2021〕 3 号"):
+        ex = _extract(f"青山市人民政府关于加强法治政府建设的意见\n{written}\n各县区人民政府:\n为加强法治政府建设,提出如下意见。\n")
+        assert ex.doc_number == "青政发〔2021〕3号", written
