@@ -38,7 +38,7 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
     all_lines = lines(text)
     if not all_lines:
         raise ExtractionError(f"{source_file}: no text lines found")
-    meta = read_metadata(text, all_lines, divisions, page or {})
+    meta = read_metadata(text, all_lines, divisions, page or {}, source_file)
     provisional = meta.title is None
     if meta.title is None:  # never lose a document: go on under a provisional title, and say so
         meta.title = provisional_title(source_file, all_lines)
@@ -108,6 +108,8 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
                 text[m.span.start:m.span.end], m.span.start, text,
                 area.heading if area else None, area.span if area else None,
             )
+    if meta.title_from_file_name:
+        ex.warnings.append(f"{source_file}: no title line; the title {meta.title!r} is taken from the file's name: check it")
     if provisional:
         ex.warnings.append(
             f"{source_file}: no document title found (no line naming a 方案/纲要/报告/汇报/意见 near the top, and no "

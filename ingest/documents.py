@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from policykg.ingest.divisions import LEVEL_RANK, NATIONAL, Division, Divisions
 from policykg.ingest.text import DOC_NUMBER, Line, fold, is_furniture, normalize_doc_number
@@ -57,6 +58,7 @@ class Metadata:
     title: str | None = None
     title_line: Line | None = None
     title_derived: bool = False
+    title_from_file_name: bool = False
     doc_number: str | None = None
     issuers: list[str] = field(default_factory=list)
     division: Division | None = None
@@ -170,8 +172,10 @@ def metadata_row(line: str) -> dict[str, str] | None:
     return values
 
 
-def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: dict[str, str] | None = None) -> Metadata:
-    """Metadata from the text; ``page`` (an HTML page's 文号, 发布机构, 发布日期) fills what the text lacks."""
+def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: dict[str, str] | None = None,
+                  file_name: str | None = None) -> Metadata:
+    """Metadata from the text; ``page`` (an HTML page's 文号, 发布机构, 发布日期) fills what the text lacks,
+    and the file's name (``file_name``) is the last resort for a title."""
     page = page or {}
     meta = Metadata()
     header = all_lines[:20]
@@ -268,6 +272,14 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     if meta.title is None and (m := _NAMES_ITSELF.search(text[:3000])):
         # a page that names the document it carries: 现将青山县司法局2023年…情况报告如下, 印发了《…》…全文如下
         meta.title, meta.title_derived = m.group("doc") or m.group("news"), True
+        meta.genre = genre_of(meta.title)
+        meta.division = meta.division or _jurisdiction(meta, text, divisions)
+    if meta.title is None and file_name and _looks_like_title(stem := clean_title(PurePath(file_name).stem)) \
+            and re.search(r"[\u4e00-\u9fff]{6}", stem) and not re.search(r"[_\d]{6}", stem):
+        # the file's name, when it is a title (青山县推进依法行政实施方案.txt, not 004_8a0f2a32.txt)
+        meta.title, meta.title_derived, meta.title_from_file_name = stem, True, True
+        if (m := _TRANSMITTAL.match(stem)) and genre_of(m.group("doc")):
+            meta.title = m.group("doc")
         meta.genre = genre_of(meta.title)
         meta.division = meta.division or _jurisdiction(meta, text, divisions)
     if meta.title is None and meta.genre is None and _REPORTS_ITSELF.search(text[:3000]):

@@ -218,3 +218,12 @@ def test_doc_numbers_in_every_bracket_style():
                     "青政发（2021）3号", "青政发〖2021〗3号", "青政发 〔2021〕 3 号"):
         ex = _extract(f"青山市人民政府关于加强法治政府建设的意见\n{written}\n各县区人民政府:\n为加强法治政府建设,提出如下意见。\n")
         assert ex.doc_number == "青政发〔2021〕3号", written
+
+
+def test_the_files_name_is_the_last_resort_for_a_title():
+    body = "各乡镇人民政府,县直各部门:\n为深入推进依法行政,结合我县实际,制定本方案。\n一、主要任务\n(一)完善决策机制。(县司法局牵头)\n"
+    named = extract_text(body, "青山县推进依法行政实施方案.txt")
+    assert (named.title, named.genre, named.title_derived) == ("青山县推进依法行政实施方案", "实施方案", True)
+    assert any("file's name" in w for w in named.warnings)
+    coded = extract_text(body, "004_8a0f2a3241cfe731.txt")  # a crawler's name is not a title
+    assert coded.title.startswith("(无标题)") and any("provisional title" in w for w in coded.warnings)
