@@ -32,8 +32,46 @@ _PREFIXES = (("自治区", "provincial"), ("全区", "county"), ("区直", "coun
              ("市", "prefectural"), ("州", "prefectural"), ("省直", "provincial"), ("省", "provincial"))
 
 
+# what a wrapped line leaves inside a name copied out of a PDF (省自\n然资源厅)
+_WRAP = re.compile(r"[ \t\u3000\xa0]*\r?\n[ \t\u3000\xa0\r\n]*")
+# how the name of a body ends; a piece that ends otherwise (区政, 按季度报送) is not a whole name
+_NAME_END = re.compile(
+    r"(?:局|委|办|厅|部|院|府|署|会|组|室|处|所|站|队|馆|中心|单位|部门|机关|机构|街道|办事处|乡|镇|区|县|市|省|旗|盟|州|"
+    r"公司|集团|银行|党组|妇联|残联|侨联|工商联|文联|科协|共青团|合作社|联社)$"
+)
+
+
+def unwrap(name: str) -> str:
+    """A name with the line breaks of hard-wrapped text (and the blanks around them) removed."""
+    return _WRAP.sub("", name)
+
+
+def flatten(text: str) -> tuple[str, list[int]]:
+    """``unwrap(text)`` with, for each of its characters and its end, the offset in ``text``."""
+    flat: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in _WRAP.finditer(text):
+        flat.append(text[pos:m.start()])
+        where.extend(range(pos, m.start()))
+        pos = m.end()
+    flat.append(text[pos:])
+    where.extend(range(pos, len(text) + 1))
+    return "".join(flat), where
+
+
+def looks_whole(name: str, min_length: int = 3) -> bool:
+    """Whether a piece of text ends the way the name of a body does (区司法局, 各镇政府), not cut
+    off in the middle (区政) or after its scope alone (区)."""
+    core = unwrap(name).strip()
+    return len(core) >= min_length and bool(_NAME_END.search(core))
+
+
 def is_collective(name: str) -> bool:
-    """Open-ended sets (各镇政府, 等有关部门, 区直各部门, 规范性文件制定机关) rather than one body."""
+    """Open-ended sets (各镇政府, 等有关部门, 区直各部门, 规范性文件制定机关) rather than one body.
+    A bare 等 ends a closed list and is no set of its own."""
+    if name.strip() == "等":
+        return False
     if name.startswith("等") or "各" in name:
         return True
     core = name
@@ -87,7 +125,7 @@ def _kind(core: str, canonical: str) -> str:
 
 def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
     """Resolve a name as written in a document of ``home`` jurisdiction."""
-    name = surface.strip()
+    name = unwrap(surface).strip()
     if is_collective(name):
         division, core = _scope(name, home, divisions)
         core = core.removeprefix("直属").lstrip("直").lstrip("等").lstrip("各") or core
@@ -147,6 +185,26 @@ def _branch(name: str, home: Division, divisions: Divisions) -> Party | None:
             branch_of_label=f"{parent.name}{bureau}",
         )
     return None
+
+
+def unresolved(surface: str, scope: str, divisions: Divisions) -> Party:
+    """A body named in a document whose jurisdiction is unknown: kept as written, with an IRI
+    scoped to that document (``scope``), so that 县司法局 of two unknown counties stay two bodies.
+    A name that spells out a known division (钦州市司法局) still resolves within it."""
+    name = unwrap(surface).strip()
+    found = divisions.find(name)
+    if found and found[0][0] == 0 and found[0][1].level != "national":
+        return resolve(name, found[0][1], divisions)
+    collective = is_collective(name)
+    prefix = next((p for p, _ in _PREFIXES if name.startswith(p)), "")
+    core = name[len(prefix):]
+    if collective:
+        return Party(iri=iris.collective(scope, name), label=name, full_name=name, kind=PartyKind.COLLECTIVE,
+                     jurisdiction=None, collective=True)
+    # 县人社局 and 县人力资源和社会保障局 are one body, with one label
+    canonical = _canonical(core)
+    return Party(iri=iris.agency(scope, prefix + canonical), label=prefix + _abbreviated(canonical),
+                 full_name=prefix + canonical, kind=PartyKind(_kind(core, canonical)), jurisdiction=None, collective=False)
 
 
 def government(name: str, divisions: Divisions) -> Party | None:

@@ -17,9 +17,11 @@ from policykg.ingest.documents import genre_of
 from policykg.ingest.model import Citation, CitedDocument, Relation, Span
 from policykg.ingest.text import DOC_NUMBER, clause_start, display_title, fold, normalize_doc_number, normalize_title
 
-# 《 … 》 with nested 〈…〉 or <…> inside
-_TITLE = re.compile(r"《([^《》]{1,120})》")
-_NUMBER_AFTER = re.compile(r"^\s*[(（]\s*(" + DOC_NUMBER.pattern + r")\s*[)）]?")
+# a 文号 in the bracket after a title, in any bracket: (…) […] 【…】 〔…〕 ﹝…﹞, half- or full-width
+_NUMBER_AFTER = re.compile(r"\s*[(\[〔]\s*(" + DOC_NUMBER.pattern + r")\s*[)\]〕]?")
+# brackets ``fold`` leaves that a 文号 is written in: ﹝﹞ 〖〗 as 〔〕 and [] (one for one: offsets are kept)
+_BRACKETS = str.maketrans({"﹝": "〔", "﹞": "〕", "〖": "[", "〗": "]"})
+_LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
 _ISSUER_BEFORE = re.compile(
     r"((?:中共中央|党中央|国务院|中共中央办公厅|国务院办公厅|中办|国办|全国人大常委会|"
     r"(?:省|市|区|县|自治区)(?:委|政府|人民政府|政府办公厅|政府办公室|委办公室|委办公厅))"
@@ -104,26 +106,158 @@ _ALIAS_DEFINITION = re.compile(r"(?:以下简称|以下称|下称|简称)\s*$")
 _ISSUER_WORD = re.compile(r"(?:政府|办公厅|办公室|委员会|委|局|部|厅|院)$")
 _DIGITS = re.compile(r"\d+")
 _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
+_LEVELS = "省市县区州旗盟"
 
 
-def titles(folded: str) -> list[re.Match[str]]:
-    """Top-level 《…》 titles, nested 《…》 or 〈…〉 inside kept in the title."""
-    out: list[re.Match[str]] = []
-    depth, start = 0, -1
-    for i, ch in enumerate(folded):
+@dataclass(frozen=True)
+class Found:
+    """A title found in the text: the span of its 《…》 (to the end of the title when the closing
+    》 is lost; for a document a notice carries, the notice's), and the title text within it."""
+
+    start: int
+    end: int
+    title_start: int
+    title_end: int
+
+
+# what ends a title: its period, or the word for its kind of document (for an unclosed 《)
+_TITLE_END = re.compile(
+    r"(?:\((?:19|20)\d{2}\s*-?\s*(?:19|20)\d{2}年?\)|方案|纲要|规划|计划|意见|要点|通知|决定|决议|报告|汇报|条例|规定|"
+    r"办法|细则|规则|(?<![依方违守合执普司立说用])法|清单|标准|指引|指南|目录|制度|安排|公报|批复|通告|公告|总结)\s*")
+_TITLE_END_AT_END = re.compile(_TITLE_END.pattern + "$")
+_SEPARATOR = re.compile(r"[、,;和及与]\s*$")
+# a line that starts a heading: a 《 left open above it never runs into it
+_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十]+[章节条部])")
+_BLANK_LINE = re.compile(r"[ \t\r\u3000]*(?:\n|$)")
+_STOPS = "。;!?"
+_MAX_TITLE = 120  # characters of a title, line breaks and spaces not counted
+# inner marks of a nested title, closing mark by opening mark (folded: ＜＞ are <>)
+_INNER = {"〈": "〉", "<": ">", "《": "》"}
+# a notice that carries documents: 关于印发〈A〉(和〈B〉)的通知; # stands for each inner title
+_CARRIES = re.compile(r"(?:印发|转发|批转|颁发|颁布|发布|下发|印送)(?:#[、和及与]?)+的?(?:通知|通告|决定|批复|函)$")
+_NOTICE_ISSUER = re.compile(r"^(?P<issuer>.+?)(?:关于)?(?:印发|转发|批转|颁发|颁布|发布|下发|印送)")
+
+
+def _complete(title: str) -> bool:
+    """Whether a title ends as titles end: with its period or its kind of document."""
+    return len(title) >= 5 and _TITLE_END_AT_END.search(title) is not None
+
+
+def _open_title_end(folded: str, start: int, stop: int) -> int | None:
+    """Where the title of a 《 never closed ends: within its first clause and first line, at the
+    last period or kind-of-document word followed by at most a few words (…方案要求, …纲要精神)."""
+    end = stop
+    for j in range(start + 1, stop):
+        if folded[j] in ",:\n" or folded[j] in _STOPS:
+            end = j
+            break
+    best = None
+    for m in _TITLE_END.finditer(folded, start + 1, end):
+        if end - m.end() <= 8 and m.end() - (start + 1) >= 5:
+            best = m.end()
+    return best
+
+
+def titles(folded: str) -> list[Found]:
+    """Top-level 《…》 titles, in text order. Marks nested inside stay in the title; a title broken
+    over lines is one title; a 《 whose 》 is lost (before the next title of a list, at the end of
+    its clause, before a heading) still gives its title."""
+    out: list[Found] = []
+    depth, start, i = 0, -1, 0
+    while i <= len(folded):
+        ch = folded[i] if i < len(folded) else ""
+        if depth and (not ch or ch in _STOPS or i - start > 2 * _MAX_TITLE
+                      or (ch == "\n" and (_HEADING.match(folded, i + 1) or _BLANK_LINE.match(folded, i + 1)))):
+            # an unclosed 《 does not swallow the rest of the text: its title ends within its
+            # first clause and line, and what follows is read again for titles of its own
+            end = _open_title_end(folded, start, i)
+            if end is not None:
+                out.append(Found(start, end, start + 1, end))
+            depth, i = 0, (end if end is not None else start + 1)
+            continue
         if ch == "《":
             if depth == 0:
+                start, depth = i, 1
+            elif depth == 1 and (sep := _SEPARATOR.search(folded, start + 1, i)) is not None \
+                    and _complete(folded[start + 1:sep.start()].strip()):
+                # 《A、《B》: A's closing mark is lost, B starts a title of its own
+                out.append(Found(start, sep.start(), start + 1, sep.start()))
                 start = i
-            depth += 1
+            else:
+                depth += 1
         elif ch == "》" and depth:
             depth -= 1
-            if depth == 0 and 1 < i - start <= 121:
-                m = _TITLE.fullmatch(folded, start, i + 1) or re.compile(r"《(.+)》", re.S).fullmatch(folded, start, i + 1)
-                if m:
-                    out.append(m)
-        elif ch in "\n。" and depth:
-            depth = 0  # an unclosed 《 does not swallow the rest of the text
+            if depth == 0:
+                size = len(re.sub(r"\s", "", folded[start + 1:i]))
+                if 1 <= size <= _MAX_TITLE:
+                    out.append(Found(start, i + 1, start + 1, i))
+        i += 1
     return out
+
+
+def _inner_titles(folded: str, found: Found) -> list[tuple[int, int]]:
+    """The [start, end) of the titles marked inside a title (〈…〉, <…>, 《…》), top level only."""
+    spans: list[tuple[int, int]] = []
+    i = found.title_start
+    while i < found.title_end:
+        close = _INNER.get(folded[i])
+        if close is None:
+            i += 1
+            continue
+        depth, j = 0, i
+        while j < found.title_end:
+            if folded[j] == folded[i]:
+                depth += 1
+            elif folded[j] == close:
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        if j >= found.title_end:
+            break  # never closed: not a title mark
+        spans.append((i + 1, j))
+        i = j + 1
+    return spans
+
+
+def _misplaced_close(folded: str, start: int, end: int, outer_end: int) -> int:
+    """The end of an inner title whose closing mark was put after the outer title's own last words
+    (关于印发<X的通知>: X ends before 的通知); ``end`` when the mark is where it belongs."""
+    if folded[end + 1:outer_end].strip():
+        return end
+    m = re.search(r"的?(?:通知|通告|决定|批复|函)$", folded[start:end])
+    if m is not None and _complete(folded[start:start + m.start()].strip()):
+        return start + m.start()
+    return end
+
+
+def carried(folded: str, found: Found) -> list[Found]:
+    """The documents a transmittal notice carries, marked inside its title (《…关于印发〈X〉的通知》:
+    X), with the notice's span. None for other titles: in 《关于贯彻落实〈X〉的实施意见》
+    X is what the cited 实施意见 implements, which this text does not cite itself; and without
+    marks (关于印发X的通知) the text does not delimit X."""
+    inner = _inner_titles(folded, found)
+    if not inner:
+        return []
+    skeleton, pos, spans = "", found.title_start, []
+    for a, b in inner:
+        end = _misplaced_close(folded, a, b, found.title_end)
+        skeleton += folded[pos:a - 1] + "#" + folded[end:b]
+        pos = b + 1
+        spans.append((a, end))
+    skeleton += folded[pos:found.title_end]
+    if not _CARRIES.search(re.sub(r"\s", "", skeleton)):
+        return []
+    return [Found(found.start, found.end, a, b) for a, b in spans
+            if genre_of(normalize_title(folded[a:b]), cited=True) is not None or _complete(folded[a:b].strip())]
+
+
+def unwrap(folded: str, found: Found) -> Found:
+    """A title written inside doubled marks (《《X》》) is the title X."""
+    content = folded[found.title_start:found.title_end]
+    if content.startswith("《") and content.endswith("》") and _inner_titles(folded, found) == [(found.title_start + 1, found.title_end - 1)]:
+        return Found(found.start, found.end, found.title_start + 1, found.title_end - 1)
+    return found
 
 
 def same_document_score(a: str, b: str) -> float | None:
@@ -133,8 +267,12 @@ def same_document_score(a: str, b: str) -> float | None:
     if a == b:
         return 1.0
     core_a, core_b = _TRAILING_BRACKET.sub("", a), _TRAILING_BRACKET.sub("", b)
-    if _DIGITS.findall(a) != _DIGITS.findall(b) or a[:2] != b[:2] or core_a[-2:] != core_b[-2:]:
-        return None  # 实施意见 and 实施方案 are different documents however alike the rest
+    if _DIGITS.findall(a) != _DIGITS.findall(b) or a[:2] != b[:2] or core_a[-2:] != core_b[-2:] \
+            or genre_of(core_a, cited=True) != genre_of(core_b, cited=True):
+        return None  # 实施意见 and 实施方案 (or 意见) are different documents however alike the rest
+    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), None)
+    if first is not None and first <= 12 and a[first] in _LEVELS and b[first] in _LEVELS:
+        return None  # 青山县… and 青山省…: the same name at another level is another government's document
     score = fuzz.ratio(a, b) / 100
     return round(score, 2) if score >= 0.9 else None
 
@@ -144,7 +282,7 @@ class CitationExtractor:
 
     def __init__(self, text: str, divisions: Divisions, skip: list[tuple[int, int]] | None = None) -> None:
         self.text = text
-        self.folded = fold(text)
+        self.folded = fold(text).translate(_BRACKETS)
         self.divisions = divisions
         self.skip = skip or []
         self.documents: dict[str, CitedDocument] = {}
@@ -154,45 +292,53 @@ class CitationExtractor:
     def extract(self) -> list[Citation]:
         out: list[Citation] = []
         seen: dict[tuple[str, str], Citation] = {}
-        for m in titles(self.folded):
-            if any(a <= m.start() < b for a, b in self.skip):
+        for found in titles(self.folded):
+            if any(a <= found.start < b for a, b in self.skip):
                 continue
-            if _ALIAS_DEFINITION.search(self.folded[max(0, m.start() - 6):m.start()]):
+            found = unwrap(self.folded, found)
+            title = self._title(found)
+            if _ALIAS_DEFINITION.search(self.folded[max(0, found.start - 6):found.start]):
                 if self._last is not None:  # (…,以下简称《纲要》): an alias of the title just cited
-                    self.aliases[normalize_title(m.group(1))] = self.documents.get(self._last)
+                    self.aliases[normalize_title(title)] = self.documents.get(self._last)
                 continue
-            citation = self._one(m, out)
-            self._last = citation.target if citation is not None else self._last
-            if citation is None:
+            if self.folded[found.start - 1:found.start] == "本":
+                continue  # 本《方案》: the document itself, not a document it cites
+            cited = self._one(found, out)
+            self._last = cited.target if cited is not None else self._last
+            if cited is None:
                 continue
-            key = (citation.target, citation.relation)
-            if key in seen:
-                prior = seen[key]
-                if prior.doc_number is None and citation.doc_number:
-                    prior.doc_number = citation.doc_number
-                continue
-            seen[key] = citation
-            out.append(citation)
+            # a transmittal notice, then the documents it carries (根据《…印发〈X〉的通知》 cites both)
+            for citation in (cited, *(self._carried(c, cited) for c in carried(self.folded, found))):
+                key = (citation.target, citation.relation)
+                if key in seen:
+                    prior = seen[key]
+                    if prior.doc_number is None and citation.doc_number:
+                        prior.doc_number = citation.doc_number
+                    continue
+                seen[key] = citation
+                out.append(citation)
         return out
 
-    def _one(self, m: re.Match[str], earlier: list[Citation]) -> Citation | None:
-        raw_title = self.text[m.start(1):m.end(1)]
-        title = raw_title.strip()
+    def _title(self, found: Found) -> str:
+        """The title as written, without the line breaks of text copied out of a PDF."""
+        return _LINE_BREAK.sub("", self.text[found.title_start:found.title_end]).strip()
+
+    def _one(self, found: Found, earlier: list[Citation]) -> Citation | None:
+        title = self._title(found)
         if not title:
             return None
-        after = self.folded[m.end():m.end() + 40]
         doc_number = None
-        end = m.end()
-        if n := _NUMBER_AFTER.match(after):
+        end = found.end
+        if n := _NUMBER_AFTER.match(self.folded, found.end, found.end + 40):
             dm = DOC_NUMBER.search(n.group(1))
             if dm:
                 doc_number = normalize_doc_number(dm)
-                end = m.end() + n.end()
-        issuer = self._issuer(m.start())
-        relation, verb = self._relation(m.start(), m.end())
+                end = n.end()
+        issuer = self._issuer(found.start)
+        relation, verb = self._relation(found.start, found.end)
         normalized = normalize_title(title)
         alias = False
-        resolved = self._resolve_alias(normalized, earlier, m.start())
+        resolved = self._resolve_alias(normalized, earlier, found.start)
         method = "alias"
         if resolved is None and issuer and normalized.startswith("关于"):
             resolved = self._issuer_prefixed(normalized)
@@ -216,7 +362,33 @@ class CitationExtractor:
             corrected=corrected,
             correction_note=note,
             alias=alias,
-            span=Span(m.start(), end, self.text[m.start():end]),
+            span=Span(found.start, end, self.text[found.start:end]),
+            match=method,
+        )
+
+    def _carried(self, found: Found, notice: Citation) -> Citation:
+        """The citation of a document a cited notice carries: the notice's verb governs it (根据
+        《…印发〈X〉的通知》: based on X), its issuer is the notice's, its 文号 stays the notice's;
+        the evidence is the notice's title."""
+        title = self._title(found)
+        normalized = normalize_title(title)
+        m = _NOTICE_ISSUER.match(notice.normalized_title)
+        issuer = m.group("issuer") if m and _ISSUER_WORD.search(m.group("issuer")) else notice.issuer
+        target_doc, confidence, corrected, note, method = self._target(title, normalized, None, issuer)
+        return Citation(
+            title=title,
+            normalized_title=normalized,
+            doc_number=None,
+            issuer=issuer,
+            relation=notice.relation,
+            verb=notice.verb,
+            target=target_doc.iri,
+            target_title=target_doc.title,
+            confidence=confidence,
+            corrected=corrected,
+            correction_note=note,
+            alias=False,
+            span=Span(found.start, found.end, self.text[found.start:found.end]),
             match=method,
         )
 

@@ -10,8 +10,9 @@ from policykg.ingest.model import Deadline
 _DAY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日(?:前|之前|以前)?(?:完成)?")
 _YEAR_END = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年(?:年)?(?:底|末)(?:前|之前|以前)?(?:完成)?")
 _YEAR_WITHIN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年(?:内|前|之前|以前)(?:完成)?")
+# 年 may be lost in a damaged copy (201711月底前 = 2017年11月底前)
 _MONTH_END = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月(?:(?:底|末)(?:前|之前|以前)?|份?(?:前|之前|以前)|份?完成|份?$)(?:完成)?"
+    r"(?P<y>(?:19|20)\d{2})\s*年?\s*(?P<m>\d{1,2})\s*月(?:(?:底|末)(?:前|之前|以前)?|份?(?:前|之前|以前)|份?完成|份?$)(?:完成)?"
 )
 # 2018年3月启动, 自2018年1月起, 2017年以来: a start, not a deadline
 _START = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\s*(?:起|启动|开始|以来|开展)")
@@ -19,7 +20,9 @@ _START = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*�
 _RANGE = re.compile(r"(?:至|到|—|~)\s*(?=(?:19|20)\d{2}\s*年)")
 _HALF = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<h>上|下)半年(?:前)?(?:完成)?")
 _QUARTER = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?:第)?(?P<q>[一二三四1-4])季度(?:末|底)?(?:前)?(?:完成)?")
-_RECURRING = re.compile(r"每年\s*(?:\d{1,2}\s*月|年底|年末|底)(?:底|末)?前?|每季度|每半年|每月")
+_RECURRING = re.compile(
+    r"每年\s*(?:\d{1,2}\s*月|年底|年末|底|第?[一二三四1-4]\s*季度|[上下]半年)(?:底|末)?前?|每季度|每半年|每月"
+)
 _ONGOING = re.compile(r"长期坚持|持续推进|长期推进|持续开展|长期开展|常态化推进")
 
 
@@ -39,7 +42,7 @@ def parse_deadline(text: str, field: bool = False) -> Deadline | None:
     2018年6月30日前 (day), 2018年6月底前 (month), 2019年第二季度 (quarter), 2019年上半年 (half-year),
     2017年底前 / 2019年年底前 / 2017年内 / 2020年前 (year: the end of that year; plans of this family
     write 2020年前 for the end of their 2016–2020 period), 每年12月前 /
-    每年年底前 (recurring), 长期坚持 / 持续推进 (ongoing). A range gives its end; a start date
+    每年年底前 / 每年第一季度 (recurring), 长期坚持 / 持续推进 (ongoing). A range gives its end; a start date
     (2018年3月启动, 自2018年1月起) is not a deadline. With ``field`` (the text of a 完成时限 field or
     column) a bare 2019年 or 2018年3月 is one too."""
     if r := _RANGE.search(text):

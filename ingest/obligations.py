@@ -9,13 +9,21 @@ same length as the original, so offsets index the source text):
   ``牵头单位:市法制办;责任单位:市直各有关部门;完成时限:2017年底前``;
 - the cells of a task-division table row (the column header gives the role);
 - carry-over notes that add a body to every following measure
-  (``以下各项工作均需各市、县(市、区)人民政府落实,不再列出``).
+  (``以下各项工作均需各市、县(市、区)人民政府落实,不再列出``);
+- a closing sentence that only assigns bodies (``…。由市司法局牵头,市直各部门配合。``);
+- a bracket never closed, or cut off by the end of the page (what is whole is kept).
+
+Real pages add: roles inside a list (``责任单位:市司法局(牵头),市财政局``), lists closed by 等
+(no body of its own), hard wraps inside names, role words and labels (``省自\n然资源厅``: one name,
+the span still quotes the source). Where the jurisdiction is unknown, bodies are kept as written,
+unresolved, with IRIs scoped to the document.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from policykg.ingest import agencies
 from policykg.ingest.deadlines import parse_deadline
@@ -43,8 +51,10 @@ LABELS = {
     "配合": "cooperating", "负责": "responsible",
 }
 DEADLINE_LABELS = ("完成时限", "完成时间", "时间要求", "时限要求", "时间节点", "完成期限", "时限")
+_BREAK = r"(?:[ \t\u3000]*\r?\n[ \t\u3000]*)?"  # a hard wrap inside a label (牵头单\n位:)
 FIELD_LABEL = re.compile(
-    r"(?P<label>" + "|".join(sorted([*LABELS, *DEADLINE_LABELS], key=len, reverse=True)) + r")\s*:\s*"
+    r"(?P<label>" + "|".join(_BREAK.join(map(re.escape, label)) for label in sorted([*LABELS, *DEADLINE_LABELS], key=len, reverse=True))
+    + r")\s*:\s*"
 )
 _QUALIFIER = re.compile(r"\((?:含|包括|不含|除)[^()]*\)|〔(?:含|包括)[^〔〕]*〕")
 # a bare level word that belongs to the next name: 各市、县(市、区)人民政府 is one collective
@@ -58,16 +68,24 @@ _CARRY_ROLES = {"配合": "cooperating", "参与": "participating"}
 
 @dataclass(frozen=True)
 class Context:
-    """What resolving a name needs: the source text, the issuing jurisdiction, the division table."""
+    """What resolving a name needs: the source text, the issuing jurisdiction, the division table.
+    ``scope`` names the document for bodies that cannot be resolved (unknown jurisdiction)."""
 
     text: str
     home: Division | None
     divisions: Divisions
+    scope: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.scope:
+            digest = hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:12]
+            object.__setattr__(self, "scope", f"unresolved-{digest}")
 
 
 def role_of(group: str, anywhere: bool = True) -> tuple[str, str | None]:
     """The role word a group ends with (or, with ``anywhere``, contains) and its role. Where a
     column or label gives the role, only a word at the end counts: 区农业技术指导站 is a name."""
+    group = agencies.unwrap(group)  # 牵\n头 is 牵头
     for word, role in ROLE_WORDS:
         if group.endswith(word):
             return word, role
@@ -81,6 +99,7 @@ def role_of(group: str, anywhere: bool = True) -> tuple[str, str | None]:
 def has_obligation(content: str) -> bool:
     """Whether the inside of a parenthesis (or a line) assigns bodies: role words, labels, or
     ``区法制办会同区编办``."""
+    content = agencies.unwrap(content)
     core = content.rstrip(" 。;,")
     return (bool(FIELD_LABEL.search(content)) or any(word in content for word, _ in ROLE_WORDS if word not in _ENDING_ONLY)
             or any(core.endswith(word) for word in _ENDING_ONLY if word != "会同") or bool(_JOINT.search(content)))
@@ -91,7 +110,7 @@ def names(ctx: Context, value: str, offset: int, role: str, role_text: str, sour
     pieces = split_top(value, "、,")
     merged: list[tuple[str, int]] = []
     for piece, start in pieces:
-        if merged and _BARE_LEVEL.match(merged[-1][0].strip()):
+        if merged and _BARE_LEVEL.match(merged[-1][0].strip()) and not _names_itself(piece):
             prev, prev_start = merged.pop()
             merged.append((value[prev_start:start + len(piece)], prev_start))
         else:
@@ -102,29 +121,48 @@ def names(ctx: Context, value: str, offset: int, role: str, role_text: str, sour
         name = piece.strip()
         if name.startswith("由") and len(name) > 2:  # 由区法制办牵头
             name, lead = name[1:], lead + 1
-        if not name or ctx.home is None:
+        if not name:
             continue
         start += lead
         # drop qualifiers (含中直单位) from the name but keep the span over what was written
         core = _QUALIFIER.sub("", name).strip()
         for surface, _ in _split_etc(core):
             surface = surface.strip()
-            if not surface:
+            if not surface or _CLOSING_ETC.fullmatch(agencies.unwrap(surface)):
                 continue
             pos = name.find(surface)
             at = offset + start + max(pos, 0)
             width = len(surface) if pos >= 0 else len(name)
-            party = agencies.resolve(surface, ctx.home, ctx.divisions)
+            # a name wrapped over two lines (省自\n然资源厅) is one name; the span keeps the source
+            written = agencies.unwrap(surface)
+            if ctx.home is None:  # unknown jurisdiction: keep the body as written, unresolved
+                party = agencies.unresolved(written, ctx.scope, ctx.divisions)
+            else:
+                party = agencies.resolve(written, ctx.home, ctx.divisions)
             out.append(Assignment(
-                agency=surface, role=Role(role), role_text=role_text, collective=party.collective, party=party,
+                agency=written, role=Role(role), role_text=role_text, collective=party.collective, party=party,
                 span=Span(at, at + width, ctx.text[at:at + width]), source=source,
             ))
     return out
 
 
+# 等 that closes a list of named bodies (区发改局、区财政局等 / 等部门): no body of its own
+_CLOSING_ETC = re.compile(r"等(?:部门|单位|机关|机构)?")
+
+
+def _names_itself(piece: str) -> bool:
+    """A piece after a bare level (各乡镇、县直各部门; 各镇、县司法局) that names bodies of its own
+    and so does not complete it, unlike 各市、县(市、区)人民政府 or 各镇、街道."""
+    name = agencies.unwrap(piece).strip()
+    return "各" in name or "直" in name or (re.match(r"^(?:省|市|州|县|区|旗)[\u4e00-\u9fff]", name) is not None
+                                           and agencies.looks_whole(name))
+
+
 def _split_etc(name: str) -> list[tuple[str, int]]:
-    """"区发改局等有关部门" → [区发改局, 等有关部门]."""
+    """"区发改局等有关部门" → [区发改局, 等有关部门]; "区商务局等" and "区商务局等部门" → [区商务局]."""
     i = name.find("等")
+    if i > 0 and _CLOSING_ETC.fullmatch(agencies.unwrap(name[i:])):
+        return [(name[:i], 0)]
     if i > 0 and agencies.is_collective(name[i:]):
         return [(name[:i], 0), (name[i:], i)]
     return [(name, 0)]
@@ -138,6 +176,7 @@ def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
     or a label's role). ``offset`` is where ``content`` starts in the text."""
     if default is None and FIELD_LABEL.search(content):
         return labelled(ctx, content, offset, "labelled")
+    content = _inline_roles(content)
     assignments: list[Assignment] = []
     deadline: Deadline | None = None
     for group, g_start in split_top(content, ",;"):
@@ -154,23 +193,24 @@ def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
                     assignments.extend(inner)
                     deadline = deadline or inner_deadline
                     g = _blank(g, b.start(), b.end())
-            d = parse_deadline(g)
+            flat, where = agencies.flatten(g)  # a deadline wrapped over two lines (2022年11月\n底前) too
+            d = parse_deadline(flat)
             if d is not None:
                 # a deadline in the group: keep it, and read what is left (区法制办(2018年底前完成))
-                i = g.find(d.text)
-                d.span = Span(at + i, at + i + len(d.text), ctx.text[at + i:at + i + len(d.text)])
+                i = flat.find(d.text)
+                i, j = where[i], where[i + len(d.text) - 1] + 1
+                d.span = Span(at + i, at + j, ctx.text[at + i:at + j])
                 deadline = d
-                start, end = _enclosing_bracket(g, i, i + len(d.text)) or (i, i + len(d.text))
+                start, end = _enclosing_bracket(g, i, j) or (i, j)
                 g = _blank(g, start, end)  # (每年12月前报送) is about timing: the whole bracket goes
                 if not g.strip(" ,;()"):
                     continue
             role_text, role = role_of(g.rstrip(), anywhere=default is None)
             if role is not None:
-                stripped = g.rstrip()
-                body = stripped[: len(stripped) - len(role_text)] if stripped.endswith(role_text) else g[: g.index(role_text)]
+                body = _before_role(g, role_text)
             elif default is not None:
                 (role, role_text), body = default, g
-            elif _JOINT.search(g):
+            elif _JOINT.search(agencies.unwrap(g)):
                 role, role_text, body = "responsible", "", g  # 区法制办会同区编办: no verb, both act
             else:
                 continue
@@ -179,6 +219,24 @@ def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
 
 
 _ASSIGNING_BRACKET = re.compile(r"\(([^()]*)\)")
+# a role in brackets after a name: 市司法局(牵头),市财政局 (the lead among the 责任单位)
+_INLINE_ROLE = re.compile(
+    r"\(" + _BREAK + r"(?P<word>" + "|".join(_BREAK.join(w) for w in ("牵头", "负责", "配合", "协助", "参与")) + r")" + _BREAK + r"\)"
+)
+
+
+def _inline_roles(content: str) -> str:
+    """``市司法局(牵头)、市财政局`` → ``市司法局  牵头、市财政局``: the word takes the place of its
+    brackets, right-aligned so that it still closes its group; the length is kept."""
+    return _INLINE_ROLE.sub(lambda m: " " * (len(m.group(0)) - len(m.group("word"))) + m.group("word"), content)
+
+
+def _before_role(group: str, role_text: str) -> str:
+    """The part of ``group`` before its role word, the word found across hard wraps (牵\n头)."""
+    flat, where = agencies.flatten(group)
+    stripped = flat.rstrip()
+    i = len(stripped) - len(role_text) if stripped.endswith(role_text) else flat.index(role_text)
+    return group[:where[i]]
 
 
 def _enclosing_bracket(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -211,10 +269,11 @@ def _after_roles(group: str) -> list[tuple[str, int]]:
 
 def _with_joint(ctx: Context, body: str, at: int, role: str, role_text: str, source: str) -> list[Assignment]:
     """``区编办会同区法制办`` + 负责: the first body carries the group's role, the one after 会同 joins it."""
-    if "会同" in body and role != "joint-lead":
-        i = body.index("会同")
+    flat, where = agencies.flatten(body)  # 会\n同 too
+    if "会同" in flat and role != "joint-lead":
+        i, j = where[flat.index("会同")], where[flat.index("会同") + 2]
         return [*names(ctx, body[:i], at, role, role_text, source),
-                *names(ctx, body[i + 2:], at + i + 2, "joint-lead", "会同", source)]
+                *names(ctx, body[j:], at + j, "joint-lead", "会同", source)]
     return names(ctx, body, at, role, role_text, source)
 
 
@@ -229,9 +288,9 @@ def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") 
         value = content[m.end():stop]
         value = value[:_value_end(value)]
         at = offset + m.end()
-        label = m.group("label")
+        label = agencies.unwrap(m.group("label"))
         if label in DEADLINE_LABELS:
-            d = parse_deadline(value, field=True)
+            d = parse_deadline(agencies.unwrap(value), field=True)
             if d is not None:
                 v = value.strip()
                 s = at + value.index(v)
@@ -245,7 +304,9 @@ def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") 
 
 
 def _value_end(value: str) -> int:
-    """Where a labelled value ends: at 。 ; or a line break outside brackets, or an unmatched ``)``."""
+    """Where a labelled value ends: at 。 ; or a line break outside brackets, or an unmatched ``)``.
+    A line break inside a name (责任单位:省财\n政厅, a hard wrap) does not end it: the name before
+    it is not whole and no label follows."""
     depth = 0
     for i, ch in enumerate(value):
         if ch in OPEN_BRACKETS:
@@ -254,9 +315,43 @@ def _value_end(value: str) -> int:
             if depth == 0:
                 return i
             depth -= 1
-        elif depth == 0 and ch in "。;\n":
+        elif depth == 0 and ch in "。;":
+            return i
+        elif depth == 0 and ch == "\n" and not _wrapped_name(value, i):
             return i
     return len(value.rstrip(" ,"))
+
+
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|\(?[一二三四五六七八九十\d]{1,3}[).、])")
+
+
+def _wrapped_name(value: str, i: int) -> bool:
+    """Whether the line break at ``value[i]`` is a hard wrap inside a name or a deadline
+    (``省财\n政厅``, ``市直各部\n门``, ``2022年11月\n底前``) rather than the end of a labelled line:
+    no label or numbering follows, and the piece before it or the piece after it is no whole name."""
+    before = split_top(value[:i], "、,;")[-1][0].strip()
+    after = value[i + 1:].lstrip()
+    if not after or FIELD_LABEL.match(after) or _NUMBERED.match(after):
+        return False  # the next labelled line, or the next item
+    if value[:i].rstrip()[-1:] in ("、", ",") or after[:1] in ("、", ",", "("):
+        return True  # 市直各部门、\n各区县…, 市司法局\n(牵头),…: the list goes on
+    if before[-1:].isdigit() and after[:1].isdigit() or before[-1:] in ("年", "月") and after[:1] in tuple("0123456789底末前内"):
+        return True  # 202\n2年底前, 2022年\n底前
+    if not before or not "\u4e00" <= after[0] <= "\u9fff":
+        return False
+    first = re.split(r"[、,;。\n(]", after, maxsplit=1)[0]
+    joined = before + first
+    whole_deadline, part_deadline = parse_deadline(joined, field=True), parse_deadline(before, field=True)
+    if whole_deadline is not None and (part_deadline is None or len(part_deadline.text) < len(whole_deadline.text)):
+        return True  # 每年第一\n季度, 长期坚\n持
+    role_text, _ = role_of(joined, anywhere=False)
+    if not agencies.looks_whole(joined[: len(joined) - len(role_text)]):
+        return False  # 市委督查室 / 各区县要参照执行: a new line of prose
+    return not agencies.looks_whole(before) or not agencies.looks_whole(first) or bool(_NAME_HEAD.match(first))
+
+
+# what ends a name but never starts one: 各区县\n人民政府 is one name
+_NAME_HEAD = re.compile(r"^(?:人民政府|政府|办公室|办公厅|委员会|部门|单位|机关|管理局|服务中心|中心)")
 
 
 def labelled_span(content: str) -> tuple[int, int] | None:
@@ -275,3 +370,56 @@ def carry_over(ctx: Context, line_text: str, offset: int) -> list[Assignment] | 
     verb = m.group("verb")
     role = _CARRY_ROLES.get(verb, "responsible")
     return names(ctx, m.group("who"), offset + m.start("who"), role, verb, "carry-over")
+
+
+def unclosed_bracket(folded: str) -> int | None:
+    """Where the obligation bracket opened near the end of a measure and never closed starts
+    (``…。(牵头单位:区司法局;责任单位:区政`` on a page cut off there), or None. Only a bracket
+    that reads like one qualifies: obligation words, no sentence inside, not too long."""
+    stack: list[int] = []
+    for i, ch in enumerate(folded):
+        if ch in OPEN_BRACKETS:
+            stack.append(i)
+        elif ch in CLOSE_BRACKETS and stack:
+            stack.pop()
+    end = len(folded.rstrip(" \n。;,"))
+    for start in stack:
+        content = folded[start + 1:end]
+        if content and len(content) <= 160 and "。" not in content and has_obligation(content):
+            return start
+    return None
+
+
+def cut_fragment(content: str) -> tuple[str, str | None]:
+    """The whole part of the content of a bracket cut off by the end of the page, and the
+    fragment dropped from its end (None if the last piece looks whole). ``牵头单位:区司法局;
+    责任单位:区政`` → (``牵头单位:区司法局;责任单位:``, ``区政``)."""
+    body = content.rstrip()
+    cut = max(body.rfind(sep) for sep in ",;、:")
+    fragment = body[cut + 1:]
+    if not fragment.strip() or agencies.looks_whole(fragment) or parse_deadline(fragment) is not None \
+            or role_of(fragment, anywhere=False)[1] is not None:
+        return body, None
+    return body[:cut + 1], fragment.strip()
+
+
+def sentence_span(folded: str) -> int | None:
+    """Where a closing sentence that only assigns bodies starts (``…。由市司法局牵头,市直各部门
+    配合。``, ``…。市司法局会同市委编办负责。``), or None. Every group must be names that look
+    whole followed by a role word, so prose (``各部门要积极配合,形成合力。``) is not one."""
+    body = folded.rstrip(" \n。;")
+    start = body.rfind("。") + 1
+    sentence = body[start:]
+    if start == 0 or not sentence.strip():
+        return None
+    for group, _ in split_top(sentence, ",;"):
+        for piece, _ in _after_roles(group):
+            g = agencies.unwrap(piece).strip()
+            role_text, role = role_of(g, anywhere=False)
+            if role is None or role_text in _ENDING_ONLY:
+                return None
+            who = g[: len(g) - len(role_text)].removeprefix("由")
+            parts = [p for part in who.split("会同") for p, _ in split_top(part, "、")]
+            if not all(agencies.looks_whole(_QUALIFIER.sub("", p), min_length=2) for p in parts):
+                return None
+    return start + len(sentence) - len(sentence.lstrip())

@@ -7,6 +7,11 @@ number measures ``1.`` or ``(一)``); it is the style whose items carry obligati
 parenthesis, labelled fields, labelled lines). The styles above it are sections. Task-division
 tables (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限, one row per TAB-separated line) give measures
 too. Obligations are parsed by :mod:`policykg.ingest.obligations`.
+
+What closes a plan or its covering 通知 (the signature and its date, 此件公开发布, 附件:) and page
+numbers never join the last measure: its obligation bracket stays at the end of its text. What
+could only be read with doubt (a bracket not closed, cut off, or not at the end) is read and
+reported in ``PlanStructure.warnings``.
 """
 
 from __future__ import annotations
@@ -45,6 +50,18 @@ _TASK_COL = re.compile(r"任务|工作内容|措施|事项|内容")
 _DEADLINE_COL = re.compile(r"时限|时间|期限|进度")
 _SUB_NUMBER = re.compile(r"^\d{1,4}\s*[.-]\s*\d{1,3}$")
 _EMPTY_CELLS = {"-", "--", "/", "无", "—", "——", "…"}
+# what closes a plan or its covering 通知 (signature, date, release note); it never belongs to
+# the last measure, whose bracket must stay at the end of its text
+_DATE_LINE = re.compile(
+    r"(?:^|\s)(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|[〇○零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)(?:印发)?$"
+)
+_SIGNER = re.compile(
+    r"^[\u4e00-\u9fff][\u4e00-\u9fff ]{1,40}(?:人民政府|政府|办公室|办公厅|委员会|领导小组|委|局|厅|办|部|院|中心)$"
+)
+_RELEASE = re.compile(r"^\((?:此件|本件)[^()]{0,12}\)$|^(?:抄送|抄报|主送|联系人)\s*:|^附件\s*[:\d一二三四五六七八九]")
+_PAGE_NUMBER = re.compile(r"^-*\s*\d{1,3}\s*-*$|^第\s*\d{1,3}\s*页")
+_SENTENCE_END = tuple("。)〕];!?")
 
 
 @dataclass
@@ -53,6 +70,7 @@ class PlanStructure:
     goals: list[Goal]
     measures: list[Measure]
     default: Deadline | None
+    warnings: list[str] = field(default_factory=list)  # obligations read with doubt, or not read
 
 
 @dataclass
@@ -95,7 +113,38 @@ def _structured_obligation(folded: str) -> bool:
     tb = trailing_bracket(folded)
     if tb and obligations.has_obligation(folded[tb[0]:tb[1]]):
         return True
-    return obligations.labelled_span(folded) is not None
+    return obligations.labelled_span(folded) is not None or obligations.unclosed_bracket(folded) is not None \
+        or obligations.sentence_span(folded) is not None
+
+
+def _closing_lines(body: list[Line]) -> set[int]:
+    """The starts of the lines that close the document or its covering 通知: a signature (one
+    or more issuer lines) with its date, a date after a finished sentence, a release note."""
+    out: set[int] = set()
+    for k, line in enumerate(body):
+        t = line.text
+        if _RELEASE.search(t) and len(t) <= 40 and classify(t) is None:
+            out.add(line.start)
+        date = _DATE_LINE.search(t)
+        if date is None:
+            continue
+        if date.start() > 0:  # 青山县人民政府 2021年3月5日 on one line
+            if _SIGNER.match(t[:date.start()].strip()) and classify(t) is None:
+                out.add(line.start)
+            continue
+        j = k - 1
+        while j >= 0 and _SIGNER.match(body[j].text) and classify(body[j].text) is None:
+            j -= 1
+        if j < k - 1 or (k > 0 and body[k - 1].text.endswith(_SENTENCE_END)):
+            out.update(ln.start for ln in body[j + 1:k + 1])
+    # a signature without a date, at the very end
+    k = len(body) - 1
+    while k >= 0 and body[k].start in out:
+        k -= 1
+    if k > 0 and _SIGNER.match(body[k].text) and classify(body[k].text) is None \
+            and body[k - 1].text.endswith(_SENTENCE_END):
+        out.add(body[k].start)
+    return out
 
 
 class _PlanParser:
@@ -103,6 +152,7 @@ class _PlanParser:
         self.text, self.folded = text, fold(text)
         self.body = body
         self.ctx = Context(text, home, divisions)
+        self.warnings: list[str] = []
         self.sections: list[Section] = []
         self.goals: list[Goal] = []
         self.measures: list[Measure] = []
@@ -117,9 +167,15 @@ class _PlanParser:
     def items(self) -> tuple[list[_Item | Line], str | None]:
         out: list[_Item | Line] = []
         current: _Item | None = None
+        closing = _closing_lines(self.body)
         for line in (part for body_line in self.body for part in _unglue(body_line)):
             c = classify(line.text) if "\t" not in line.text else None
-            if c is not None:
+            if line.start in closing:
+                current = None  # the signature after the last measure is not its text
+                out.append(line)
+            elif current is not None and _PAGE_NUMBER.match(line.text):
+                continue  # a page number of text copied out of a PDF
+            elif c is not None:
                 current = _Item(c[0], c[1], c[2], line, line.end)
                 out.append(current)
             elif current is not None and "\t" not in line.text and not _GOAL.match(line.text) \
@@ -196,7 +252,7 @@ class _PlanParser:
                 continue
             self.section(item)
         default = self.default(steps)
-        return PlanStructure(self.sections, self.goals, self.measures, default)
+        return PlanStructure(self.sections, self.goals, self.measures, default, self.warnings)
 
     def section(self, item: _Item) -> None:
         style = item.style
@@ -232,11 +288,24 @@ class _PlanParser:
         assignments: list[Assignment] = []
         deadline: Deadline | None = None
         text_end = len(folded)
+        inner: tuple[int, int] | None = None  # a bracket read from inside the text, cut out of it
         labelled = obligations.labelled_span(folded)
         tb = trailing_bracket(folded)
+        unclosed = obligations.unclosed_bracket(folded[body_start:])
+        unclosed = None if unclosed is None else body_start + unclosed
         if tb and obligations.has_obligation(folded[tb[0]:tb[1]]) and (labelled is None or labelled[0] >= tb[0]):
             assignments, deadline = obligations.groups(self.ctx, folded[tb[0]:tb[1]], start + tb[0])
             text_end = tb[0] - 1
+        elif unclosed is not None and (labelled is None or labelled[0] > unclosed):
+            content = folded[unclosed + 1:len(folded.rstrip(" \n。;,"))]
+            if not self.text[end:].strip():  # the page ends inside the bracket: its last piece may be cut
+                content, fragment = obligations.cut_fragment(content)
+                self.warn(item, "its obligation bracket is cut off by the end of the text; read what is whole"
+                          + (f", dropped the fragment {fragment!r}" if fragment else ""))
+            else:
+                self.warn(item, "its obligation bracket is not closed; read it to the end of the measure")
+            assignments, deadline = obligations.groups(self.ctx, content, start + unclosed + 1)
+            text_end = unclosed
         elif labelled is not None:
             assignments, deadline = obligations.labelled(self.ctx, folded[labelled[0]:], start + labelled[0])
             text_end = labelled[0]
@@ -247,9 +316,20 @@ class _PlanParser:
                 assignments = [*more, *assignments]
                 deadline = deadline or more_deadline
                 text_end = head[0] - 1
+        elif (sentence := obligations.sentence_span(folded[body_start:])) is not None:
+            # …。由市司法局牵头,市直各部门配合。: the closing sentence assigns the bodies
+            at = body_start + sentence
+            assignments, deadline = obligations.groups(self.ctx, folded[at:].rstrip(" \n。;"), start + at)
+            text_end = at
+        elif (inner := _inner_bracket(folded, body_start)) is not None:
+            assignments, deadline = obligations.groups(self.ctx, folded[inner[0] + 1:inner[1] - 1], start + inner[0] + 1)
+            self.warn(item, f"its obligation bracket {raw[inner[0]:inner[1]]!r} is not at the end of its text; "
+                      "read it as the measure's")
         segment = folded[body_start:text_end]
         lead = len(segment) - len(segment.lstrip())
         measure_text = raw[body_start + lead:body_start + lead + len(segment.strip())]
+        if inner is not None:
+            measure_text = measure_text.replace(raw[inner[0]:inner[1]], "", 1)
         for carried in self.carried:
             assignments.append(carried)
         area, topic_s = self._area(), self._topic()
@@ -263,6 +343,9 @@ class _PlanParser:
             assignments=assignments,
             span=self.span(start, end),
         ))
+
+    def warn(self, item: _Item, what: str) -> None:
+        self.warnings.append(f"measure {item.number} ({item.heading[:16]}…): {what}")
 
     # --- task-division tables ---------------------------------------------------------------
     def table(self, items: list[_Item | Line], i: int) -> int:
@@ -396,6 +479,24 @@ def table_columns(header: list[str]) -> _Columns | None:
     if task is None or not roles:
         return None
     return _Columns(task, roles, number, deadline)
+
+
+def _inner_bracket(folded: str, start: int) -> tuple[int, int] | None:
+    """The [start, end) of the last top-level bracket after ``start`` that assigns bodies, when the
+    measure goes on after it (a note, a page number): (区司法局牵头)各执法机关参照执行."""
+    found: tuple[int, int] | None = None
+    depth, opened = 0, 0
+    for i in range(start, len(folded)):
+        ch = folded[i]
+        if ch in "([〔【{":
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif ch in ")]〕】}" and depth:
+            depth -= 1
+            if depth == 0 and obligations.has_obligation(folded[opened + 1:i]):
+                found = (opened, i + 1)
+    return found
 
 
 def _unglue(line: Line) -> list[Line]:
