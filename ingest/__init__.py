@@ -96,10 +96,11 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
         ex.planned_measures, ex.observations = report.planned, report.observations
     else:
         plan = parse_plan(text, meta.body, division, divisions)
-        if division is None and any(m.text for m in plan.measures):
+        ex.warnings.extend(f"{source_file}: {w}" for w in plan.warnings)
+        if division is None and any(m.assignments for m in plan.measures):
             ex.warnings.append(
-                f"{source_file}: the issuing jurisdiction was not recognised (ingest/data/divisions.yaml), "
-                "so the bodies its measures name are not resolved to agencies")
+                f"{source_file}: the issuing jurisdiction was not recognised (GB/T 2260, ingest/data/divisions.yaml), "
+                "so the bodies its measures name are kept as written, unresolved (not linked to a jurisdiction's agencies)")
         ex.sections, ex.goals, ex.measures, ex.default_deadline = plan.sections, plan.goals, plan.measures, plan.default
         headings = {s.path: s for s in plan.sections}
         for m in ex.measures:

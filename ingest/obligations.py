@@ -35,9 +35,10 @@ from policykg.ingest.text import CLOSE_BRACKETS, OPEN_BRACKETS, split_top
 ROLE_WORDS = (
     ("按职责分别负责", "responsible"), ("按职责分工负责", "responsible"), ("按照职责分工负责", "responsible"),
     ("按职责负责", "responsible"), ("分别负责", "responsible"), ("共同负责", "responsible"),
+    ("共同牵头", "joint-lead"), ("联合牵头", "joint-lead"),
     ("牵头负责", "lead"), ("牵头落实", "lead"), ("牵头", "lead"), ("负责落实", "responsible"), ("负责", "responsible"),
     ("配合", "cooperating"), ("协助", "assisting"), ("参与", "participating"), ("指导", "guiding"),
-    ("会同", "joint-lead"), ("具体落实", "responsible"), ("组织落实", "responsible"), ("落实", "responsible"),
+    ("会同", "cooperating"), ("具体落实", "responsible"), ("组织落实", "responsible"), ("落实", "responsible"),
 )
 # role words that count only at the end of a group (会同 joins two names; 落实 is common in prose)
 _ENDING_ONLY = {"会同", "落实", "具体落实", "组织落实"}
@@ -268,12 +269,14 @@ def _after_roles(group: str) -> list[tuple[str, int]]:
 
 
 def _with_joint(ctx: Context, body: str, at: int, role: str, role_text: str, source: str) -> list[Assignment]:
-    """``区编办会同区法制办`` + 负责: the first body carries the group's role, the one after 会同 joins it."""
+    """``区编办会同区法制办`` + 负责: the first body carries the group's role, the one after 会同 works
+    with it (cooperating: the brief's glossary lists 会同 with 配合 and 协助, and 市司法局会同市委编办负责
+    is read as 司法局 responsible, 编办 cooperating)."""
     flat, where = agencies.flatten(body)  # 会\n同 too
-    if "会同" in flat and role != "joint-lead":
+    if "会同" in flat and role_text != "会同":
         i, j = where[flat.index("会同")], where[flat.index("会同") + 2]
         return [*names(ctx, body[:i], at, role, role_text, source),
-                *names(ctx, body[j:], at + j, "joint-lead", "会同", source)]
+                *names(ctx, body[j:], at + j, "cooperating", "会同", source)]
     return names(ctx, body, at, role, role_text, source)
 
 

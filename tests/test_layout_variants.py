@@ -28,7 +28,7 @@ def test_role_words_inside_one_group_labelled_values_and_brackets_in_names():
         "6.建立法律顾问制度。(责任单位:区法制办牵头,区人社局配合)\n")
     assert roles(ms[1]) == [("区编办", "lead"), ("区法制办", "cooperating")]
     assert ms[1].deadline.date == "2017-12-31"
-    assert roles(ms[2]) == [("区法制办", "responsible"), ("区编办", "joint-lead")]
+    assert roles(ms[2]) == [("区法制办", "responsible"), ("区编办", "cooperating")]  # 会同: works with it
     assert ms[2].text == "推进政务公开。"
     assert roles(ms[3]) == [("区编办", "lead")] and ms[3].deadline.date == "2017-12-31"
     assert roles(ms[4]) == [("区法制办", "responsible")] and ms[4].deadline.precision == "ongoing"
@@ -102,10 +102,11 @@ def test_glosses_of_several_syllables_are_removed_real_brackets_stay():
     assert remove_pinyin_glosses("(区法制办牵头)改革(ABC)") == ("(区法制办牵头)改革(ABC)", 0)
 
 
-def test_a_plan_of_an_unknown_jurisdiction_says_why_it_has_no_agencies():
+def test_a_plan_of_an_unknown_jurisdiction_keeps_its_bodies_unresolved_and_says_why():
     ex = extract_text("某某县法治政府建设实施方案\n一、主要任务\n1.推行权力清单制度。(县编办牵头)\n", "x.txt")
-    assert ex.measures and not ex.measures[0].assignments
-    assert any("jurisdiction" in w for w in ex.warnings)
+    a = ex.measures[0].assignments
+    assert [(x.agency, x.role) for x in a] == [("县编办", "lead")] and a[0].party.jurisdiction is None
+    assert any("jurisdiction" in w and "unresolved" in w for w in ex.warnings)
 
 
 def test_deadlines_and_brackets_inside_labelled_values_keep_their_bodies():

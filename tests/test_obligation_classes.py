@@ -245,8 +245,8 @@ def test_roles_written_as_sentences(full_width):
     ms = by_number(ex)
     assert roles(ms[1]) == [("青山市司法局", "lead"), ("市直各部门", "cooperating")]
     assert ms[1].assignments[1].collective
-    # 会同: the body before it carries the role; the one after acts jointly with it (lg:RoleJointLead)
-    assert roles(ms[2]) == [("市司法局", "responsible"), ("市委编办", "joint-lead")]
+    # 会同: the body before it carries the role; the one after works with it (cooperating, as the glossary reads 会同)
+    assert roles(ms[2]) == [("市司法局", "responsible"), ("市委编办", "cooperating")]
     assert roles(ms[3]) == [("市司法局", "lead"), ("市财政局", "responsible"), ("市人社局", "responsible")]
     assert ms[3].text == "推行行政执法公示制度。"
     assert roles(ms[4]) == [("市司法局", "lead"), ("市信访局", "responsible")]
@@ -264,7 +264,7 @@ def test_a_closing_sentence_before_an_attachment_line():
         "序号\t重点任务\t牵头单位\t完成时限\n"
         "1\t规范行政执法行为\t县司法局\t2022年第四季度\n")
     assert [m.text for m in ex.measures] == ["推进政府法律顾问工作。", "规范行政执法行为"]
-    assert roles(ex.measures[0]) == [("县司法局", "responsible"), ("县委组织部", "joint-lead")]
+    assert roles(ex.measures[0]) == [("县司法局", "responsible"), ("县委组织部", "cooperating")]
     assert deadline(ex.measures[1]) == ("2022-12-31", "quarter")
 
 
@@ -403,3 +403,11 @@ def test_full_width_and_half_width_give_the_same_obligations():
 
     half, full = summary(extract(text)), summary(extract(text, full_width=True))
     assert half == full and len(half) == 3 and all(r for _, _, r, _ in half)
+
+
+def test_a_shared_lead_is_a_joint_lead_and_a_body_after_huitong_cooperates():
+    ex = extract_text("青山县法治政府建设实施方案\n一、主要任务\n1.推行权力清单制度。(县司法局、县委编办共同牵头,各乡镇配合)\n"
+                      "2.规范执法程序。(县司法局会同县委编办负责)\n", "joint.txt")
+    assert [(a.agency, a.role) for a in ex.measures[0].assignments] == [
+        ("县司法局", "joint-lead"), ("县委编办", "joint-lead"), ("各乡镇", "cooperating")]
+    assert [(a.agency, a.role) for a in ex.measures[1].assignments] == [("县司法局", "responsible"), ("县委编办", "cooperating")]
