@@ -231,11 +231,12 @@ def _misplaced_close(folded: str, start: int, end: int, outer_end: int) -> int:
     return end
 
 
-def carried(folded: str, found: Found) -> list[Found]:
-    """The documents a transmittal notice carries, marked inside its title (《…关于印发〈X〉的通知》:
-    X), with the notice's span. None for other titles: in 《关于贯彻落实〈X〉的实施意见》
-    X is what the cited 实施意见 implements, which this text does not cite itself; and without
-    marks (关于印发X的通知) the text does not delimit X."""
+def carried(folded: str, found: Found) -> list[tuple[Found, bool]]:
+    """The documents a title marks inside it, with the title's span, and whether the title is a
+    notice transmitting them (《…关于印发〈X〉的通知》: X, True). In 《关于贯彻落实〈X〉的实施意见》 X is
+    named too (False): the text names it, as a careful reading of real pages counts it, though
+    only as cited (lineage runs to the 实施意见). Without marks (关于印发X的通知) the text does not
+    delimit X."""
     inner = _inner_titles(folded, found)
     if not inner:
         return []
@@ -246,9 +247,8 @@ def carried(folded: str, found: Found) -> list[Found]:
         pos = b + 1
         spans.append((a, end))
     skeleton += folded[pos:found.title_end]
-    if not _CARRIES.search(re.sub(r"\s", "", skeleton)):
-        return []
-    return [Found(found.start, found.end, a, b) for a, b in spans
+    transmits = _CARRIES.search(re.sub(r"\s", "", skeleton)) is not None
+    return [(Found(found.start, found.end, a, b), transmits) for a, b in spans
             if genre_of(normalize_title(folded[a:b]), cited=True) is not None or _complete(folded[a:b].strip())]
 
 
@@ -292,6 +292,7 @@ class CitationExtractor:
     def extract(self) -> list[Citation]:
         out: list[Citation] = []
         seen: dict[tuple[str, str], Citation] = {}
+        named_inside: list[Citation] = []  # X of 《…贯彻落实〈X〉的实施意见》: cited only if not otherwise
         for found in titles(self.folded):
             if any(a <= found.start < b for a, b in self.skip):
                 continue
@@ -308,7 +309,9 @@ class CitationExtractor:
             if cited is None:
                 continue
             # a transmittal notice, then the documents it carries (根据《…印发〈X〉的通知》 cites both)
-            for citation in (cited, *(self._carried(c, cited) for c in carried(self.folded, found))):
+            for citation in (cited, *(self._carried(c, cited, transmits) for c, transmits in carried(self.folded, found))):
+                if citation is not cited and citation.verb is None and citation.relation == Relation.CITES:
+                    named_inside.append(citation)
                 key = (citation.target, citation.relation)
                 if key in seen:
                     prior = seen[key]
@@ -317,7 +320,9 @@ class CitationExtractor:
                     continue
                 seen[key] = citation
                 out.append(citation)
-        return out
+        # a document named inside another title and cited in its own right too is that citation
+        cited_directly = {c.target for c in out if not any(c is n for n in named_inside)}
+        return [c for c in out if not (any(c is n for n in named_inside) and c.target in cited_directly)]
 
     def _title(self, found: Found) -> str:
         """The title as written, without the line breaks of text copied out of a PDF."""
@@ -366,22 +371,23 @@ class CitationExtractor:
             match=method,
         )
 
-    def _carried(self, found: Found, notice: Citation) -> Citation:
-        """The citation of a document a cited notice carries: the notice's verb governs it (根据
-        《…印发〈X〉的通知》: based on X), its issuer is the notice's, its 文号 stays the notice's;
-        the evidence is the notice's title."""
+    def _carried(self, found: Found, notice: Citation, transmits: bool) -> Citation:
+        """The citation of a document named inside a cited title. Carried by a notice, the notice's
+        verb governs it (根据《…印发〈X〉的通知》: based on X) and its issuer is the notice's; named by
+        a document implementing it (《…关于贯彻落实〈X〉的实施意见》), it is only cited, issuer unknown.
+        Its 文号 stays the outer title's; the evidence is the outer title."""
         title = self._title(found)
         normalized = normalize_title(title)
         m = _NOTICE_ISSUER.match(notice.normalized_title)
-        issuer = m.group("issuer") if m and _ISSUER_WORD.search(m.group("issuer")) else notice.issuer
+        issuer = (m.group("issuer") if m and _ISSUER_WORD.search(m.group("issuer")) else notice.issuer) if transmits else None
         target_doc, confidence, corrected, note, method = self._target(title, normalized, None, issuer)
         return Citation(
             title=title,
             normalized_title=normalized,
             doc_number=None,
             issuer=issuer,
-            relation=notice.relation,
-            verb=notice.verb,
+            relation=notice.relation if transmits else Relation.CITES,
+            verb=notice.verb if transmits else None,
             target=target_doc.iri,
             target_title=target_doc.title,
             confidence=confidence,
@@ -486,6 +492,10 @@ class CitationExtractor:
             if doc_number and not doc.doc_number:
                 doc.doc_number = doc_number
             return doc, 1.0, False, None, "title"
+        bare = normalized.removeprefix("关于")
+        for doc in self.documents.values():  # 《关于X》 and <X> are one document
+            if doc.normalized_title.removeprefix("关于") == bare:
+                return doc, 1.0, False, None, "title"
         if (fuzzy := self._fuzzy(normalized)) is not None:
             return fuzzy[0], fuzzy[1], False, f"title written as 《{title}》", "fuzzy"
         division = None

@@ -98,12 +98,17 @@ def test_a_title_written_inside_doubled_marks_is_one_citation_of_that_title() ->
     assert [(c.title, c.relation) for c in ex.citations] == [("青山市法治政府建设实施方案", "implements")]
 
 
-def test_a_title_naming_what_it_implements_is_one_citation() -> None:
-    """《…关于贯彻落实〈X〉的实施意见》: X is what the cited 实施意见 implements, a fact about that
-    document; this text cites the 实施意见 (the seeds' and fixtures' gold reads it so)."""
-    ex = run("执行《青山市人民政府关于贯彻落实〈青山省依法行政工作要点〉的实施意见》(青政发〔2022〕4号)。\n")
-    assert [(c.title, c.doc_number) for c in ex.citations] == [
-        ("青山市人民政府关于贯彻落实〈青山省依法行政工作要点〉的实施意见", "青政发〔2022〕4号")]
+def test_a_title_naming_what_it_implements_names_it_as_cited_only() -> None:
+    """《…关于贯彻落实〈X〉的实施意见》: the text names X, so X is cited, but only cited (lineage
+    runs to the 实施意见, which implements X), without the 实施意见's 文号 or issuer; and once
+    when the text cites X in its own right too."""
+    ex = run("根据《青山市人民政府关于贯彻落实〈青山省依法行政工作要点〉的实施意见》(青政发〔2022〕4号),制定本方案。\n")
+    assert [(c.title, c.doc_number, c.relation, c.issuer) for c in ex.citations] == [
+        ("青山市人民政府关于贯彻落实〈青山省依法行政工作要点〉的实施意见", "青政发〔2022〕4号", "based_on", None),
+        ("青山省依法行政工作要点", None, "cites", None)]
+    both = run("根据《青山省依法行政工作要点》和《青山市人民政府关于贯彻落实〈青山省依法行政工作要点〉的实施意见》,制定本方案。\n")
+    assert [(c.title, c.relation) for c in both.citations] == [
+        ("青山省依法行政工作要点", "based_on"), ("青山市人民政府关于贯彻落实〈青山省依法行政工作要点〉的实施意见", "based_on")]
 
 
 # ---- 8. unclosed 《 and titles across line breaks ------------------------------------------------

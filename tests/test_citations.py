@@ -29,8 +29,9 @@ def test_nested_titles_in_angle_brackets_and_in_double_title_marks():
                    "印发《关于贯彻落实《法治政府建设实施纲要》的意见》。\n")
     assert got[0][0] == "钦州市人民政府关于贯彻落实〈社会信用体系建设规划纲要(2014—2020年)〉的实施意见"
     assert got[0][3] == "钦政发〔2015〕50号"
-    assert got[1][0] == "关于贯彻落实《法治政府建设实施纲要》的意见"  # one citation, not two
-    assert len(got) == 2
+    assert got[1][0] == "社会信用体系建设规划纲要(2014—2020年)"  # named inside it: cited as well
+    assert got[2][0] == "关于贯彻落实《法治政府建设实施纲要》的意见"  # doubled 《》 inside: one title
+    assert got[3][0] == "法治政府建设实施纲要" and len(got) == 4  # the title inside it, as written
 
 
 def test_new_outline_is_the_2021_outline_and_a_wrong_period_is_corrected():
