@@ -231,6 +231,11 @@ def _misplaced_close(folded: str, start: int, end: int, outer_end: int) -> int:
     return end
 
 
+# 《》 around what is not a document: a body (成立了《青山县复议咨询委员会》), a newspaper or journal
+# (《青山日报》), a broadcast or column; a document's title ends with its kind, never with these
+_NOT_A_DOCUMENT = re.compile(r"(?:委员会|领导小组|工作组|办公室|中心|协会|研究会|日报|晚报|杂志|周刊|新闻联播|专栏|栏目)$")
+
+
 def carried(folded: str, found: Found) -> list[tuple[Found, bool]]:
     """The documents a title marks inside it, with the title's span, and whether the title is a
     notice transmitting them (《…关于印发〈X〉的通知》: X, True). In 《关于贯彻落实〈X〉的实施意见》 X is
@@ -330,7 +335,7 @@ class CitationExtractor:
 
     def _one(self, found: Found, earlier: list[Citation]) -> Citation | None:
         title = self._title(found)
-        if not title:
+        if not title or _NOT_A_DOCUMENT.search(normalize_title(title)):
             return None
         doc_number = None
         end = found.end

@@ -238,3 +238,8 @@ def test_a_bracket_after_a_citation_that_holds_no_number_gives_none(written: str
 def test_ids_stay_title_keys_for_documents_outside_the_registry() -> None:
     ex = run("根据《青山市依法行政工作要点》(青政办发〔2022〕7号)精神。\n")
     assert ex.citations[0].target == iris.document(iris.title_key(key("青山市依法行政工作要点")))
+
+
+def test_a_body_or_a_newspaper_in_title_marks_is_not_a_document() -> None:
+    ex = run("5月9日成立了《青山县复议咨询委员会》并下发了咨询委员会《工作规则》,《青山日报》刊发专版。\n")
+    assert [c.title for c in ex.citations] == ["工作规则"]
