@@ -409,9 +409,17 @@ def _speaking_division(text: str, divisions: Divisions) -> Division | None:
     if d is None:
         return None
     for level in ("prefectural", "county"):
-        if LEVEL_RANK[d.level] >= LEVEL_RANK[level] or not _SELF_REFERENCE[level].search(text[:3000]):
+        said = {m.group(0)[-1] for m in _SELF_REFERENCE[level].finditer(text[:3000])}
+        # 我区 of an autonomous region (广西壮族自治区) or 我州 of a 自治州 is the division itself
+        if LEVEL_RANK[d.level] >= LEVEL_RANK[level] or not said - {d.name[-1]}:
             continue
-        counts = {c.code: sum(text.count(n) for n in c.names if len(n) >= 2) for c in divisions.below(d, level)}
+
+        def named(c: Division) -> int:
+            # a full name anywhere; a short name (钦北, also a word in places) only where a body or a
+            # place is made of it (公安钦北分局, 钦北区)
+            return text.count(c.name) + sum(len(re.findall(re.escape(n) + r"(?=分局|区|县|镇|旗)", text)) for n in c.short if len(n) >= 2)
+
+        counts = {c.code: named(c) for c in divisions.below(d, level)}
         best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
         if best[1] > 0 and sum(1 for n in counts.values() if n == best[1]) == 1:
             return divisions.get(best[0])

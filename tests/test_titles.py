@@ -227,3 +227,9 @@ def test_the_files_name_is_the_last_resort_for_a_title():
     assert any("file's name" in w for w in named.warnings)
     coded = extract_text(body, "004_8a0f2a3241cfe731.txt")  # a crawler's name is not a title
     assert coded.title.startswith("(无标题)") and any("provisional title" in w for w in coded.warnings)
+
+
+def test_an_autonomous_regions_wo_qu_is_the_region_itself():
+    ex = _extract("为贯彻落实《法治政府建设实施纲要(2015—2020年)》,结合广西壮族自治区实际,制定本方案。我区各级政府要抓好落实。\n"
+                  "一、主要任务\n1.完善行政决策制度。(自治区法制办牵头,自治区人力资源社会保障厅配合)\n")
+    assert ex.jurisdiction_code == "450000"  # not a county whose short name is a word (资源县: 人力资源)
