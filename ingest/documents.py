@@ -96,7 +96,11 @@ def genre_of(title: str, cited: bool = False) -> str | None:
 
 def _looks_like_title(t: str) -> bool:
     return (len(t) <= 60 and not t.endswith(("。", ":")) and genre_of(t) is not None
-            and not re.match(r"^[一二三四五六七八九十]+、|^\(", t) and not _CATEGORY.fullmatch(t))
+            and not re.match(r"^[一二三四五六七八九十]+、|^\(", t) and not _CATEGORY.fullmatch(t) and not _NAVIGATION.search(t))
+
+
+# a portal's navigation: 首页 | 政务公开 | 工作报告, 首页 > 信息公开 > 年度报告 (short items between separators)
+_NAVIGATION = re.compile(r"^(?:[^|>›»/]{1,10}\s*[|>›»/]\s*){2,}[^|>›»/]{1,10}$|^(?:首页|网站首页|当前位置|您的位置)")
 
 
 # a bare category word from a portal's navigation (工作报告, 通知公告, 政策文件) is not a title

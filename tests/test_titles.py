@@ -233,3 +233,10 @@ def test_an_autonomous_regions_wo_qu_is_the_region_itself():
     ex = _extract("为贯彻落实《法治政府建设实施纲要(2015—2020年)》,结合广西壮族自治区实际,制定本方案。我区各级政府要抓好落实。\n"
                   "一、主要任务\n1.完善行政决策制度。(自治区法制办牵头,自治区人力资源社会保障厅配合)\n")
     assert ex.jurisdiction_code == "450000"  # not a county whose short name is a word (资源县: 人力资源)
+
+
+def test_portal_navigation_above_the_title_is_not_the_title():
+    ex = _extract("欢迎访问青山县人民政府网站 背景颜色: 字号:大 中 小\n首页 | 政务公开 | 规划计划 | 工作报告\n"
+                  "首页 > 信息公开 > 法治政府建设 > 年度报告\n分享到:\n青山县2022年法治政府建设情况报告\n(此件公开发布)\n"
+                  "2022年,县司法局在县委、县政府的领导下,坚持依法行政。现将有关情况报告如下:\n一、主要工作\n")
+    assert (ex.title, ex.genre, ex.report_year) == ("青山县2022年法治政府建设情况报告", "情况报告", 2022)
