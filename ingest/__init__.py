@@ -95,7 +95,7 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
         ex.report_sections, ex.activities = report.sections, report.activities
         ex.planned_measures, ex.observations = report.planned, report.observations
     else:
-        plan = parse_plan(text, meta.body, division, divisions)
+        plan = parse_plan(text, meta.body, division, divisions, annual_year(meta.title, meta.genre, meta.period))
         ex.warnings.extend(f"{source_file}: {w}" for w in plan.warnings)
         if division is None and any(m.assignments for m in plan.measures):
             ex.warnings.append(
@@ -136,6 +136,15 @@ def _cites_another(c: Citation, doc_number: str | None, division: Division | Non
         return place.code != division.code
     level = next((lvl for word, lvl in _LEVEL_WORDS if c.issuer.startswith(word)), None)
     return level is not None and level != division.level
+
+
+def annual_year(title: str | None, genre: str | None, period: tuple[int, int] | None) -> int | None:
+    """The one year an annual plan is for (青山县2023年法治政府建设工作要点: 2023), so that its
+    deadlines without a year fall in it; None for plans of several years or no year."""
+    if not title or period is not None or genre not in {"工作要点", "工作安排", "工作方案", "实施方案", "通知"}:
+        return None
+    years = set(re.findall(r"((?:19|20)\d{2})\s*年(?:度)?", title))
+    return int(years.pop()) if len(years) == 1 else None
 
 
 def provisional_title(source_file: str, all_lines: list[Line]) -> str:

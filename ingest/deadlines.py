@@ -37,14 +37,41 @@ def _recurring_or_ongoing(text: str) -> Deadline | None:
     return None
 
 
-def parse_deadline(text: str, field: bool = False) -> Deadline | None:
+# the same without the year, in an annual plan (6月底前, 9月30日前, 三季度, 上半年, 年底前)
+_DAY_NY = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日(?:前|之前|以前)(?:完成)?")
+_MONTH_NY = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月(?:底|末|份)?(?:前|之前|以前)(?:完成)?|(?<![\d年])(?P<m2>\d{1,2})\s*月(?:底|末)(?:完成)?")
+_QUARTER_NY = re.compile(r"(?<![年\d])(?:第)?(?P<q>[一二三四1-4])季度(?:末|底)?(?:前)?(?:完成)?")
+_HALF_NY = re.compile(r"(?<!年)(?P<h>上|下)半年(?:前)?(?:完成)?")
+_YEAR_END_NY = re.compile(r"(?<![\d年每])年(?:底|末)(?:前|之前|以前)?(?:完成)?|^年内(?:完成)?")
+
+
+def _in_year(text: str, y: int) -> Deadline | None:
+    """A deadline written without its year (an annual plan's 6月底前), in year ``y``."""
+    if _RECURRING.search(text) or _ONGOING.search(text):
+        return None
+    if (m := _DAY_NY.search(text)) and 1 <= (mo := int(m.group("m"))) <= 12 and 1 <= (d := int(m.group("d"))) <= calendar.monthrange(y, mo)[1]:
+        return Deadline(f"{y:04d}-{mo:02d}-{d:02d}", "day", m.group(0))
+    if (m := _MONTH_NY.search(text)) and 1 <= (mo := int(m.group("m") or m.group("m2"))) <= 12:
+        return Deadline(f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}", "month", m.group(0))
+    if m := _QUARTER_NY.search(text):
+        q = "一二三四1234".index(m.group("q")) % 4 + 1
+        return Deadline(f"{y:04d}-{q * 3:02d}-{calendar.monthrange(y, q * 3)[1]:02d}", "quarter", m.group(0))
+    if m := _HALF_NY.search(text):
+        return Deadline(f"{y:04d}-06-30" if m.group("h") == "上" else f"{y:04d}-12-31", "half-year", m.group(0))
+    if m := _YEAR_END_NY.search(text):
+        return Deadline(f"{y:04d}-12-31", "year", m.group(0))
+    return None
+
+
+def parse_deadline(text: str, field: bool = False, year: int | None = None) -> Deadline | None:
     """The deadline stated in a short text such as one group of an obligation parenthesis:
     2018年6月30日前 (day), 2018年6月底前 (month), 2019年第二季度 (quarter), 2019年上半年 (half-year),
     2017年底前 / 2019年年底前 / 2017年内 / 2020年前 (year: the end of that year; plans of this family
     write 2020年前 for the end of their 2016–2020 period), 每年12月前 /
     每年年底前 / 每年第一季度 (recurring), 长期坚持 / 持续推进 (ongoing). A range gives its end; a start date
     (2018年3月启动, 自2018年1月起) is not a deadline. With ``field`` (the text of a 完成时限 field or
-    column) a bare 2019年 or 2018年3月 is one too."""
+    column) a bare 2019年 or 2018年3月 is one too. With ``year`` (an annual plan's), a deadline
+    written without its year (6月底前, 9月30日前, 三季度, 上半年, 年底前) falls in that year."""
     if r := _RANGE.search(text):
         text = text[r.end():]
     if _START.search(text):
@@ -69,6 +96,8 @@ def parse_deadline(text: str, field: bool = False) -> Deadline | None:
         return Deadline(f"{y:04d}-06-30" if m.group("h") == "上" else f"{y:04d}-12-31", "half-year", m.group(0))
     if m := _YEAR_END.search(text) or _YEAR_WITHIN.search(text):
         return Deadline(f"{int(m.group('y')):04d}-12-31", "year", m.group(0))
+    if year is not None and (d := _in_year(text, year)) is not None:
+        return d
     return _recurring_or_ongoing(text)
 
 

@@ -76,6 +76,7 @@ class Context:
     home: Division | None
     divisions: Divisions
     scope: str = field(default="")
+    year: int | None = None  # the year of an annual plan, for deadlines written without one
 
     def __post_init__(self) -> None:
         if not self.scope:
@@ -195,7 +196,7 @@ def groups(ctx: Context, content: str, offset: int, source: str = "parenthesis",
                     deadline = deadline or inner_deadline
                     g = _blank(g, b.start(), b.end())
             flat, where = agencies.flatten(g)  # a deadline wrapped over two lines (2022年11月\n底前) too
-            d = parse_deadline(flat)
+            d = parse_deadline(flat, year=ctx.year)
             if d is not None:
                 # a deadline in the group: keep it, and read what is left (区法制办(2018年底前完成))
                 i = flat.find(d.text)
@@ -293,7 +294,7 @@ def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") 
         at = offset + m.end()
         label = agencies.unwrap(m.group("label"))
         if label in DEADLINE_LABELS:
-            d = parse_deadline(agencies.unwrap(value), field=True)
+            d = parse_deadline(agencies.unwrap(value), field=True, year=ctx.year)
             if d is not None:
                 v = value.strip()
                 s = at + value.index(v)

@@ -148,10 +148,10 @@ def _closing_lines(body: list[Line]) -> set[int]:
 
 
 class _PlanParser:
-    def __init__(self, text: str, body: list[Line], home: Division | None, divisions: Divisions) -> None:
+    def __init__(self, text: str, body: list[Line], home: Division | None, divisions: Divisions, year: int | None = None) -> None:
         self.text, self.folded = text, fold(text)
         self.body = body
-        self.ctx = Context(text, home, divisions)
+        self.ctx = Context(text, home, divisions, year=year)
         self.warnings: list[str] = []
         self.sections: list[Section] = []
         self.goals: list[Goal] = []
@@ -410,7 +410,7 @@ class _PlanParser:
                 a, d = obligations.groups(self.ctx, value, at, "table", default=role)
                 assignments.extend(a)
                 deadline = deadline or d
-            elif (d := parse_deadline(value, field=True)) is not None:
+            elif (d := parse_deadline(value, field=True, year=self.ctx.year)) is not None:
                 d.span = self.span(at, at + len(value))
                 deadline = d
         task_cell, task_at = cells[columns.task] if columns.task < len(cells) else ("", row.start)
@@ -582,5 +582,7 @@ def _split_tabs(line: str) -> list[tuple[str, int]]:
     return out
 
 
-def parse_plan(text: str, body: list[Line], home: Division | None, divisions: Divisions) -> PlanStructure:
-    return _PlanParser(text, body, home, divisions).parse()
+def parse_plan(text: str, body: list[Line], home: Division | None, divisions: Divisions, year: int | None = None) -> PlanStructure:
+    """The plan's parts, measures and obligations. ``year`` is the one year an annual plan (a
+    工作要点 of 2023) is for: its deadlines written without a year (6月底前, 三季度) fall in it."""
+    return _PlanParser(text, body, home, divisions, year).parse()

@@ -411,3 +411,14 @@ def test_a_shared_lead_is_a_joint_lead_and_a_body_after_huitong_cooperates():
     assert [(a.agency, a.role) for a in ex.measures[0].assignments] == [
         ("县司法局", "joint-lead"), ("县委编办", "joint-lead"), ("各乡镇", "cooperating")]
     assert [(a.agency, a.role) for a in ex.measures[1].assignments] == [("县司法局", "responsible"), ("县委编办", "cooperating")]
+
+
+def test_an_annual_plans_deadlines_without_a_year_fall_in_its_year():
+    ex = extract_text("青山县2023年法治政府建设工作要点\n一、加强党的领导\n1.深入学习贯彻习近平法治思想。(县司法局牵头,6月底前完成)\n"
+                      "2.开展述法工作。(县委依法治县办负责,三季度)\n3.规范执法。(县司法局负责,9月30日前)\n"
+                      "4.年度考核。(县司法局牵头,年底前完成)\n5.报送报告。(县司法局牵头,每年12月底前)\n", "annual.txt")
+    assert [(m.deadline.date, m.deadline.precision) for m in ex.measures] == [
+        ("2023-06-30", "month"), ("2023-09-30", "quarter"), ("2023-09-30", "day"), ("2023-12-31", "year"), (None, "recurring")]
+    # a plan of several years does not guess the year of 6月底前
+    multi = extract_text("青山县法治政府建设实施方案(2021—2025年)\n一、主要任务\n1.完善制度。(县司法局牵头,6月底前完成)\n", "multi.txt")
+    assert multi.measures[0].deadline is None
