@@ -96,8 +96,8 @@ def parse_deadline(text: str, field: bool = False, year: int | None = None) -> D
         return Deadline(f"{y:04d}-06-30" if m.group("h") == "上" else f"{y:04d}-12-31", "half-year", m.group(0))
     if m := _YEAR_END.search(text) or _YEAR_WITHIN.search(text):
         return Deadline(f"{int(m.group('y')):04d}-12-31", "year", m.group(0))
-    if year is not None and (d := _in_year(text, year)) is not None:
-        return d
+    if year is not None and (in_year := _in_year(text, year)) is not None:
+        return in_year
     return _recurring_or_ongoing(text)
 
 
