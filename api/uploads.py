@@ -49,7 +49,9 @@ def router(svc: Service, limits: Limits) -> APIRouter:
 
     @r.post(PATH, summary="Add or replace a document: the source file as the request body (needs the update token)",
             openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
-            responses={200: {"description": "Ingested: the document's IRI, key, title, counts and warnings"},
+            responses={200: {"description": "Ingested: the document's IRI, key, title, counts, warnings and what became of it "
+                                       "(status: new, unchanged, re-extracted, replaced, edition or homonym; related: the stored "
+                                       "document it replaced, is an edition of or shares a title with; note: that in a sentence)"},
                        400: {"description": "The file could not be read or parsed"}, 401: {"description": "Without the right token"},
                        403: {"description": "The service is read-only"}, 413: {"description": "Larger than max_file_bytes"},
                        415: {"description": "Not a .txt/.html/.pdf/.docx file"}})
