@@ -38,6 +38,7 @@ from policykg.graph import alignment, identity, rdf, reasoning, shared
 from policykg.graph.identity import Admission
 from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
 from policykg.graph.terms import value
+from policykg.ingest import divisions as divisions_module
 from policykg.ingest.divisions import data_file as divisions_data_file, load as load_divisions
 from policykg.ingest.model import Extraction
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
@@ -82,8 +83,8 @@ def configured_divisions() -> frozenset[str] | None:
 @lru_cache(maxsize=4)
 def vocabulary_version(division_codes: frozenset[str] | None = None) -> str:
     """A content hash of what the ontology and vocabulary graphs are built from: the ontology, the
-    GB/T 2260 table, the curated data files, the code that writes them as RDF, the package
-    version and the divisions kept (``None``: all)."""
+    GB/T 2260 table, the curated data files, the code that reads the table and writes it as RDF,
+    the package version and the divisions kept (``None``: all)."""
     h = hashlib.sha256(__version__.encode())
     h.update(ONTOLOGY_FILE.read_bytes())
     h.update(divisions_data_file().read_bytes())
@@ -91,6 +92,7 @@ def vocabulary_version(division_codes: frozenset[str] | None = None) -> str:
     for name in sorted(p.name for p in data.iterdir() if p.name.endswith(".yaml")):
         h.update(name.encode() + (data / name).read_bytes())
     h.update(inspect.getsource(rdf).encode())
+    h.update(inspect.getsource(divisions_module).encode())  # the names and short names it derives
     h.update(repr(sorted(division_codes) if division_codes is not None else None).encode())
     return h.hexdigest()[:32]
 

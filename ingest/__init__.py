@@ -14,12 +14,12 @@ from policykg.errors import ExtractionError
 from policykg.ingest import agencies, task_areas
 from policykg.ingest.citations import CitationExtractor, match_known
 from policykg.ingest.divisions import Division, Divisions, load as load_divisions
-from policykg.ingest.documents import REPORT_GENRES, read_metadata
+from policykg.ingest.documents import REPORT_GENRES, level_spoken, read_metadata
 from policykg.ingest.model import Citation, Extraction, Party, PartyKind, Section
 from policykg.ingest.plans import parse_plan
 from policykg.ingest.reports import parse_report
 from policykg.ingest.sources import read_source
-from policykg.ingest.text import Line, lines, normalize_title
+from policykg.ingest.text import Line, is_furniture, lines, normalize_title
 
 __all__ = ["extract", "extract_text", "Extraction"]
 
@@ -61,7 +61,7 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
         issuers=meta.issuers,
         jurisdiction=(divisions.full_name(division) or division.name) if division else None,
         jurisdiction_code=division.code if division else None,
-        level=division.level if division else None,
+        level=division.level if division else level_spoken(text),
         date=meta.date,
         date_published=meta.date_published,
         publisher=meta.publisher,
@@ -150,7 +150,7 @@ def annual_year(title: str | None, genre: str | None, period: tuple[int, int] | 
 def provisional_title(source_file: str, all_lines: list[Line]) -> str:
     """A title for a document whose own is lost: its first words and the file it came from, marked
     as provisional, so that the document is kept (and different files stay different documents)."""
-    first = next((ln.text.strip() for ln in all_lines if ln.text.strip()), "")
+    first = next((ln.text.strip() for ln in all_lines if ln.text.strip() and not is_furniture(ln.text)), "")
     head = re.split(r"[,,。;;:：]", first, maxsplit=1)[0][:24]
     return f"(无标题) {head} [{Path(source_file).name}]"
 

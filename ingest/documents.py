@@ -24,9 +24,10 @@ _DATE_CN = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?
 _DATE_DIGITS = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)")  # 20171226 (年月日 lost)
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|更新时间)\s*:\s*(?P<v>\d{4}-\d{1,2}-\d{1,2})")
 _SOURCE = re.compile(r"(?:来源|发布机构)\s*:\s*(?P<v>[\u4e00-\u9fff]+)")
-_SIGNER = re.compile(r"^[\u4e00-\u9fff()]{4,30}(?:人民政府|管理委员会|管委会|委员会|办公室|政府|法制办)$")
+_SIGNER = re.compile(r"^[\u4e00-\u9fff()]{4,30}(?:人民政府|管理委员会|管委会|委员会|办公室|办公厅|政府|法制办)$")
 _RECIPIENT = re.compile(r"^(?P<v>[\u4e00-\u9fff]{1,24}(?:政府|办公室|委员会|领导小组办公室|人大常委会)):$")
 _PERIOD = re.compile(r"\((\d{4})-(\d{4})年?\)")
+_BARE_DOC_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fff]{1,10}?(?:发|字|办|函|通|令|规))\s*(?P<year>(?:19|20)\d{2})\s*(?P<serial>[1-9]\d{0,3})\s*号?")
 _DATE_CN_ANY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 _DATE_UNDER_TITLE = re.compile(r"^\((?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[\u4e00-\u9fff\d]{0,30}\)$")
 _SIGNER_PART = re.compile(r"^(?:中共中央|党中央|国务院|(?:中共)?[\u4e00-\u9fff()]{2,30}(?:人民政府|管理委员会|管委会|委员会|办公室|政府|法制办|[省市州县区旗]委))$")
@@ -128,6 +129,10 @@ def _title_start(content: list[Line], i: int) -> int:
             first -= 1
         else:
             break
+    # the issuer on the line above a title that starts with 关于 is part of the title (成都市人民政府 /
+    # 关于2022年度法治政府建设情况的报告; 中共青山市委 青山市人民政府 / 关于…的实施意见)
+    if first > 0 and content[first].text.strip().startswith("关于") and _signers(content[first - 1].text.strip()):
+        first -= 1
     return first
 
 
@@ -214,8 +219,11 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
             first = _title_start(content, i)  # a title over two or three lines
             meta.title = clean_title("".join(text[ln.start:ln.end].strip() for ln in content[first:i + 1]))
             meta.title_line = Line(content[first].start, line.end, "".join(ln.text for ln in content[first:i + 1]))
+            # the issuers a title starts with on a line of their own: 中共青山市委 青山市人民政府 / 关于…
+            if first < i and (parts := _signers(content[first].text)):
+                meta.issuers = parts
             break
-    if meta.title_line is not None and (before := [ln for ln in content if ln.end <= meta.title_line.start][-1:]):
+    if meta.title_line is not None and not meta.issuers and (before := [ln for ln in content if ln.end <= meta.title_line.start][-1:]):
         # joint issuers on the line above the title: 中共青山市委 青山市人民政府
         if parts := _signers(before[0].text):
             meta.issuers = parts
@@ -226,6 +234,11 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
         if (m := DOC_NUMBER.fullmatch(t)) or ((m := DOC_NUMBER.match(t)) and _SIGNER.match(t[m.end():].strip())):
             meta.doc_number = normalize_doc_number(m)
             break
+    if meta.doc_number is None:
+        for line in content[:12]:
+            if m := _BARE_DOC_NUMBER.fullmatch(line.text.strip()):  # 青县发20195: 青县发〔2019〕5号, its brackets lost
+                meta.doc_number = f"{m.group('code')}〔{m.group('year')}〕{int(m.group('serial'))}号"
+                break
     if meta.doc_number is None and "doc_number" in rows and (m := DOC_NUMBER.search(fold(rows["doc_number"]))):
         meta.doc_number = normalize_doc_number(m)
     # the date under the title of an 意见 or 决定: (2020年6月1日) or (2020年6月1日市政府第5次常务会议通过)
@@ -248,6 +261,13 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
         elif parts := _signers(t):
             signers.extend(parts)
             signer_lines.add(t)
+    if not signers and meta.date is None:
+        # a notice's signature and date above the plan it transmits, not at the end of the page
+        for a, b in zip(content, content[1:]):
+            if (parts := _signers(a.text.strip())) and (m := _DATE_CN.match(b.text.strip())):
+                signers, meta.date = parts, _iso(m)
+                signer_lines.add(a.text.strip())
+                break
     meta.date = meta.date or (_iso(m) if "date" in rows and (m := _DATE_ISO.search(rows["date"]) or _DATE_CN_ANY.search(rows["date"])) else None)
     meta.issuers = signers or meta.issuers
     body_start = meta.title_line.end if meta.title_line else 0
@@ -291,6 +311,8 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
             meta.title = m.group("doc")
         meta.genre = genre_of(meta.title)
         meta.division = meta.division or _jurisdiction(meta, text, divisions)
+    if meta.title is None and meta.genre is None and (m := _MAKES_ITSELF.search(text[:3000])):
+        meta.genre = _SELF_GENRES[m.group("kind") or m.group("kind2")]  # …结合我县实际,制定本方案: a plan, its title lost
     if meta.title is None and meta.genre is None and _REPORTS_ITSELF.search(text[:3000]):
         meta.genre = "情况报告"  # a report that says so (现将…情况报告如下) though its title line is lost
     ministry = _ministry(text[:600]) if meta.title is None else None
@@ -317,6 +339,10 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     return meta
 
 
+# a document that says what it is while its title line is lost: 制定本方案, 现提出如下实施意见
+_MAKES_ITSELF = re.compile(r"(?:制定|制订|特制定)本(?P<kind>实施方案|工作方案|方案|规划|要点|意见)|提出(?:如下|以下)(?P<kind2>实施意见|意见)")
+_SELF_GENRES = {"实施方案": "实施方案", "工作方案": "工作方案", "方案": "实施方案", "规划": "规划", "要点": "工作要点", "意见": "意见",
+                "实施意见": "实施意见"}
 # a notice, its title line lost, that names the document it transmits
 _TRANSMITS_BELOW = re.compile(r"现将《(?P<doc>[^《》]{4,60})》印发给你们")
 # a report naming itself (not as 我县…/本局…, which needs the place: see the derived title below), or
@@ -400,6 +426,20 @@ def _jurisdiction(meta: Metadata, text: str, divisions: Divisions) -> Division |
         if d is not None:
             return d
     return _speaking_division(text, divisions)
+
+
+_LEVEL_SPOKEN = {"provincial": re.compile(r"[全我本]省|省直"), "prefectural": re.compile(r"[全我本][市州盟]|[市州]直"),
+                 "county": re.compile(r"[全我本][县区旗]|[县区旗]直")}
+
+
+def level_spoken(text: str) -> str | None:
+    """The level a document whose jurisdiction is not known speaks from: how it names itself and its
+    bodies (全县, 我县, 县直各部门: county). None when it says nothing, or two levels as often."""
+    counts = {level: len(p.findall(text)) for level, p in _LEVEL_SPOKEN.items()}
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
 
 
 _SELF_REFERENCE = {"county": re.compile(r"[我全本](?:区|县|旗)"), "prefectural": re.compile(r"[我全本](?:市|州|盟)")}

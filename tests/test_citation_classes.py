@@ -243,3 +243,8 @@ def test_ids_stay_title_keys_for_documents_outside_the_registry() -> None:
 def test_a_body_or_a_newspaper_in_title_marks_is_not_a_document() -> None:
     ex = run("5月9日成立了《青山县复议咨询委员会》并下发了咨询委员会《工作规则》,《青山日报》刊发专版。\n")
     assert [c.title for c in ex.citations] == ["工作规则"]
+
+
+def test_newspapers_of_any_kind_are_not_documents() -> None:
+    ex = run("在《青山时报》《青山法治报》开设专栏,转发《青山县人民政府关于全面推行行政执法公示制度的通报》。\n")
+    assert [c.title for c in ex.citations] == ["青山县人民政府关于全面推行行政执法公示制度的通报"]

@@ -185,3 +185,9 @@ def test_a_document_is_placed_among_the_divisions_of_its_date(tmp_path):
 def test_the_verb_huitong_after_a_body_is_not_the_county_huitong(divisions):
     assert divisions.find("县司法局会同县委编办负责") == []
     assert divisions.deepest("怀化市会同县人民政府").code == "431225"
+
+
+def test_an_autonomous_prefecture_or_county_by_its_short_name_and_level(divisions):
+    assert divisions.deepest("大理州人民政府关于印发…的通知").code == "532900"
+    assert divisions.deepest("恩施州司法局").code == "422800"
+    assert divisions.deepest("融水县人民政府").code == "450225"

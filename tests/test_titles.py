@@ -163,7 +163,8 @@ def test_a_table_of_metadata_with_bars():
 def test_joint_party_and_government_issuers_and_the_date_under_the_title():
     ex = _extract("中共青山市委 青山市人民政府\n关于加快推进法治青山建设的实施意见\n(2020年6月1日)\n"
                   "为全面推进依法治市,现提出如下实施意见。\n一、总体要求\n(一)完善立法机制。(市司法局负责)\n")
-    assert ex.title == "关于加快推进法治青山建设的实施意见" and ex.genre == "实施意见"
+    # the issuers' line above a title that starts with 关于 is part of the title, as the document is cited
+    assert ex.title == "中共青山市委 青山市人民政府关于加快推进法治青山建设的实施意见" and ex.genre == "实施意见"
     assert ex.issuers == ["中共青山市委", "青山市人民政府"] and ex.date == "2020-06-01"
     signed = _extract("关于加快推进法治青山建设的实施意见\n为全面推进依法治市,现提出如下实施意见。\n一、总体要求\n"
                       "(一)完善立法机制。(市司法局负责)\n中共青山市委 青山市人民政府\n2020年6月1日\n")
@@ -240,3 +241,29 @@ def test_portal_navigation_above_the_title_is_not_the_title():
                   "首页 > 信息公开 > 法治政府建设 > 年度报告\n分享到:\n青山县2022年法治政府建设情况报告\n(此件公开发布)\n"
                   "2022年,县司法局在县委、县政府的领导下,坚持依法行政。现将有关情况报告如下:\n一、主要工作\n")
     assert (ex.title, ex.genre, ex.report_year) == ("青山县2022年法治政府建设情况报告", "情况报告", 2022)
+
+
+def test_a_title_over_three_lines_starting_with_its_issuer():
+    ex = _extract("成都市人民政府\n关于2022年度法治政府建设\n情况的报告\n2022年,市政府坚持依法行政。\n一、主要工作\n")
+    assert ex.title == "成都市人民政府关于2022年度法治政府建设情况的报告" and ex.issuers == ["成都市人民政府"]
+    assert (ex.level, ex.genre, ex.report_year) == ("prefectural", "情况报告", 2022)
+
+
+def test_a_notice_signed_above_the_plan_it_transmits_with_a_damaged_doc_number():
+    ex = _extract("沧州市人民政府办公室关于印发沧州市行政执法公示制度实施方案的通知\n沧政办字20228\n各县(市、区)人民政府:\n"
+                  "现将《沧州市行政执法公示制度实施方案》印发给你们。\n沧州市人民政府办公室\n2022年3月8日\n"
+                  "沧州市行政执法公示制度实施方案\n一、主要任务\n1.公开执法信息。(市司法局牵头)\n")
+    assert ex.title == "沧州市行政执法公示制度实施方案" and ex.doc_number == "沧政办字〔2022〕8号"
+    assert (ex.issuers, ex.date, ex.level) == (["沧州市人民政府办公室"], "2022-03-08", "prefectural")
+    ministry = _extract("自然资源部办公厅关于印发《自然资源部2023年法治政府建设工作要点》的通知\n各司局:\n现将工作要点印发给你们。\n"
+                        "自然资源部办公厅\n2023年3月28日\n")
+    assert (ministry.issuers, ministry.date, ministry.level) == (["自然资源部办公厅"], "2023-03-28", "national")
+
+
+def test_a_page_without_title_that_says_what_it_is_and_the_level_it_speaks_from():
+    plan = _extract("欢迎访问青山县人民政府门户网站\n为推进全县依法行政,结合我县实际,制定本方案。\n一、主要任务\n"
+                    "1.完善决策。(县司法局牵头,县直各部门配合)\n")
+    assert plan.title.startswith("(无标题) 为推进全县依法行政") and plan.genre == "实施方案"
+    assert plan.jurisdiction is None and plan.level == "county"  # 全县, 我县, 县直: a county's, though unknown
+    opinion = _extract("为加强法治政府建设,结合全市实际,现提出如下意见。\n一、总体要求\n")
+    assert (opinion.genre, opinion.level) == ("意见", "prefectural")
