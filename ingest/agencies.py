@@ -79,8 +79,25 @@ def is_collective(name: str) -> bool:
         if core.startswith(prefix):
             core = core[len(prefix):]
             break
+    if _OPEN_SET.search(core):
+        return True  # 有关执法部门, 相关司局, 行政执法部门: never one body
     heads = _table()["collective_heads"]
     return any(core == h or (core.endswith(h) and h in {"制定机关", "决策机关", "有关部门", "有关单位"}) for h in heads)
+
+
+# a kind of body rather than one body: 有关…/相关… (有关执法部门, 相关司局), …部门 (行政执法部门)
+_OPEN_SET = re.compile(r"^(?:有关|相关)[\u4e00-\u9fff]*(?:部门|单位|机关|机构|司局)$|部门$")
+
+
+def without_etc(name: str) -> str:
+    """A collective written after a closed list (``区司法局等区直有关执法部门``) without its 等:
+    ``区直有关执法部门``. The stock ``等有关部门`` / ``等有关单位`` keep it (as the seeds have it)."""
+    if name.startswith("等") and len(name) > 1 and name[1:] not in _STOCK_ETC:
+        return name[1:]
+    return name
+
+
+_STOCK_ETC = {"有关部门", "有关单位", "相关部门", "相关单位"}
 
 
 def _scope(name: str, home: Division, divisions: Divisions) -> tuple[Division, str]:
@@ -123,19 +140,25 @@ def _kind(core: str, canonical: str) -> str:
     return "department"
 
 
-def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
-    """Resolve a name as written in a document of ``home`` jurisdiction."""
+def resolve(surface: str, home: Division, divisions: Divisions, owner: str | None = None) -> Party:
+    """Resolve a name as written in a document of ``home`` jurisdiction. ``owner`` is the body
+    that issued a national document (自然资源部): the units it names bare (法规司, 执法局, 各司局,
+    部直属各单位) are its own."""
     name = unwrap(surface).strip()
+    if owner and home.level == "national" and own_unit(name):
+        return _own_unit(name, owner, home)
     if is_collective(name):
+        name = name.removeprefix("等") if len(name) > 1 else name  # 等区直有关执法部门: the scope is 区直
         division, core = _scope(name, home, divisions)
         core = core.removeprefix("直属").lstrip("直").lstrip("等").lstrip("各") or core
         if core.startswith("级"):
             core = "各" + core
+        each = "" if "各" in core else "各"  # 政府各部门, 各级…: 各 is there already
         short = divisions.short_name(division)
         return Party(
             iri=iris.collective(division.code, core),
-            label=f"{short}{'' if core.startswith('各') else '各'}{core}",
-            full_name=f"{divisions.full_name(division)}{'' if core.startswith('各') else '各'}{core}",
+            label=f"{short}{each}{core}",
+            full_name=f"{divisions.full_name(division)}{each}{core}",
             kind=PartyKind.COLLECTIVE,
             jurisdiction=division.code,
             collective=True,
@@ -161,6 +184,44 @@ def resolve(surface: str, home: Division, divisions: Divisions) -> Party:
     )
 
 
+# names that are not a national body's own units: other bodies spelt out, other ministries
+_NOT_OWN = re.compile(r"^(?:国家|国务院|中央|中共|全国|中国|中华人民共和国|最高|党中央)|(?:部|委|委员会|总局|署)$")
+_OWN_UNIT = re.compile(r"(?:司|局|厅|室|处|中心|办公室|司局|单位|机构)$")
+# the issuer of a national document, named at the start of a line near the top
+_OWNER = re.compile(r"^(?P<b>[\u4e00-\u9fff]{2,12}?(?:部|委员会|委|总局|署|局))(?:办公厅|办公室)?(?:关于|(?:19|20)\d{2}\s*年)")
+
+
+def issuing_body(text: str, lines: int = 15) -> str | None:
+    """The ministry (or other national body) a document is issued by, from a line near its top
+    that starts with it (``自然资源部办公厅关于印发…``, ``自然资源部2023年…工作要点``), or None."""
+    for line in [ln.strip(" \u3000\t") for ln in text.split("\n") if ln.strip()][:lines]:
+        if (m := _OWNER.match(line)) and not m.group("b").startswith(("中共", "国务院")):
+            return m.group("b")
+    return None
+
+
+def own_unit(name: str) -> bool:
+    """Whether a name in a national body's document is one of that body's own units (法规司,
+    执法局, 各司局, 各派出机构, 部直属各单位) rather than another body spelt out (国家林草局, 财政部)
+    or a body of a place (省自然资源厅, 各省级自然资源主管部门)."""
+    core = name.removeprefix("部机关").removeprefix("部")
+    if not core or _NOT_OWN.search(name) and not name.startswith("部"):
+        return False
+    placed = any(name.startswith(p) for p, _ in _PREFIXES) or name.startswith(("各省", "各地", "各市", "各县", "各级"))
+    return not placed and bool(_OWN_UNIT.search(core))
+
+
+def _own_unit(name: str, owner: str, home: Division) -> Party:
+    """A unit of the issuing ministry: 法规司 → 自然资源部法规司, 部直属各单位 → 自然资源部直属各单位."""
+    written = name.removeprefix("部机关").removeprefix("部")
+    label = f"{owner}{written}"
+    if is_collective(written) or written.startswith("直属"):
+        return Party(iri=iris.collective(home.code, f"{owner}{written.replace('各', '')}"), label=label, full_name=label,
+                     kind=PartyKind.COLLECTIVE, jurisdiction=home.code, collective=True)
+    return Party(iri=iris.agency(home.code, label), label=label, full_name=label,
+                 kind=PartyKind.DEPARTMENT, jurisdiction=home.code, collective=False)
+
+
 def _branch(name: str, home: Division, divisions: Divisions) -> Party | None:
     """公安钦南分局 → 钦州市公安局钦南分局: a unit of the municipal bureau located in the district."""
     for place in home.names:
@@ -170,7 +231,9 @@ def _branch(name: str, home: Division, divisions: Divisions) -> Party | None:
         parent = divisions.get(home.parent) if home.parent else None
         if parent is None:
             return None
-        bureau = _table()["branch_bureaus"].get(m.group("bureau"), m.group("bureau") + "局")
+        written = m.group("bureau")
+        written = next((written[len(p):] for p, _ in _PREFIXES if written.startswith(p) and len(written) > len(p) + 1), written)
+        bureau = _table()["branch_bureaus"].get(written, written if written.endswith("局") else written + "局")
         bureau_iri = iris.agency(parent.code, bureau)
         place_name = divisions.short_name(home).removesuffix("区").removesuffix("县") or place
         canonical = f"{bureau}{place_name}分局"

@@ -10,7 +10,9 @@ same length as the original, so offsets index the source text):
 - the cells of a task-division table row (the column header gives the role);
 - carry-over notes that add a body to every following measure
   (``以下各项工作均需各市、县(市、区)人民政府落实,不再列出``);
-- a closing sentence that only assigns bodies (``…。由市司法局牵头,市直各部门配合。``);
+- role clauses in the measure's sentences, wherever they stand (``…。由市司法局牵头,市直各部门配合。``,
+  ``全面落实…,由区法制办牵头,区直各部门配合,2017年9月底前完成…``), with a deadline clause of the
+  same sentence; a closing sentence of roles alone is not the task's text;
 - a bracket never closed, or cut off by the end of the page (what is whole is kept).
 
 Real pages add: roles inside a list (``责任单位:市司法局(牵头),市财政局``), lists closed by 等
@@ -27,9 +29,9 @@ from dataclasses import dataclass, field
 
 from policykg.ingest import agencies
 from policykg.ingest.deadlines import parse_deadline
-from policykg.ingest.divisions import Division, Divisions
+from policykg.ingest.divisions import Division, Divisions, load as load_divisions
 from policykg.ingest.model import Assignment, Deadline, Role, Span
-from policykg.ingest.text import CLOSE_BRACKETS, OPEN_BRACKETS, split_top
+from policykg.ingest.text import CLOSE_BRACKETS, OPEN_BRACKETS, split_top, trailing_bracket
 
 # Role words that end an obligation group, longest first.
 ROLE_WORDS = (
@@ -77,6 +79,7 @@ class Context:
     divisions: Divisions
     scope: str = field(default="")
     year: int | None = None  # the year of an annual plan, for deadlines written without one
+    owner: str | None = None  # the ministry that issued a national document: the units it names are its own
 
     def __post_init__(self) -> None:
         if not self.scope:
@@ -132,6 +135,7 @@ def names(ctx: Context, value: str, offset: int, role: str, role_text: str, sour
             surface = surface.strip()
             if not surface or _CLOSING_ETC.fullmatch(agencies.unwrap(surface)):
                 continue
+            surface = agencies.without_etc(surface)  # 区司法局等区直有关执法部门: the set is 区直有关执法部门
             pos = name.find(surface)
             at = offset + start + max(pos, 0)
             width = len(surface) if pos >= 0 else len(name)
@@ -140,7 +144,7 @@ def names(ctx: Context, value: str, offset: int, role: str, role_text: str, sour
             if ctx.home is None:  # unknown jurisdiction: keep the body as written, unresolved
                 party = agencies.unresolved(written, ctx.scope, ctx.divisions)
             else:
-                party = agencies.resolve(written, ctx.home, ctx.divisions)
+                party = agencies.resolve(written, ctx.home, ctx.divisions, ctx.owner)
             out.append(Assignment(
                 agency=written, role=Role(role), role_text=role_text, collective=party.collective, party=party,
                 span=Span(at, at + width, ctx.text[at:at + width]), source=source,
@@ -290,8 +294,15 @@ def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") 
     for i, m in enumerate(found):
         stop = found[i + 1].start() if i + 1 < len(found) else len(content)
         value = content[m.end():stop]
-        value = value[:_value_end(value)]
+        rest = value[_value_end(value):]
+        value = value[:len(value) - len(rest)]
         at = offset + m.end()
+        if deadline is None and (after := _unlabelled_deadline(rest, ctx.year)) is not None:
+            # 责任单位:县司法局;每年12月底前: a deadline after the value, without its label
+            late, a, b = after
+            s = at + len(value) + a
+            late.span = Span(s, s + b - a, ctx.text[s:s + b - a])
+            deadline = late
         label = agencies.unwrap(m.group("label"))
         if label in DEADLINE_LABELS:
             d = parse_deadline(agencies.unwrap(value), field=True, year=ctx.year)
@@ -305,6 +316,21 @@ def labelled(ctx: Context, content: str, offset: int, source: str = "labelled") 
         assignments.extend(found_assignments)
         deadline = deadline or found_deadline
     return assignments, deadline
+
+
+def _unlabelled_deadline(rest: str, year: int | None) -> tuple[Deadline, int, int] | None:
+    """A deadline standing on its own after a labelled value (``;每年12月底前``, ``;2023年底前完成``),
+    with its [start, end) in ``rest``, or None: the piece after the separator must be the
+    deadline and nothing else."""
+    if not rest[:1] or rest[0] not in ";,。":
+        return None
+    piece = re.split(r"[\n;。)\]〕】]", rest[1:], maxsplit=1)[0]
+    core = piece.strip(" ,")
+    d = parse_deadline(agencies.unwrap(core), field=True, year=year)
+    if d is None or agencies.unwrap(core) not in {d.text, d.text + "完成"}:
+        return None
+    a = 1 + piece.index(core)
+    return d, a, a + len(core)
 
 
 def _value_end(value: str) -> int:
@@ -407,23 +433,199 @@ def cut_fragment(content: str) -> tuple[str, str | None]:
     return body[:cut + 1], fragment.strip()
 
 
-def sentence_span(folded: str) -> int | None:
-    """Where a closing sentence that only assigns bodies starts (``…。由市司法局牵头,市直各部门
-    配合。``, ``…。市司法局会同市委编办负责。``), or None. Every group must be names that look
-    whole followed by a role word, so prose (``各部门要积极配合,形成合力。``) is not one."""
-    body = folded.rstrip(" \n。;")
-    start = body.rfind("。") + 1
-    sentence = body[start:]
-    if start == 0 or not sentence.strip():
+# what a body's name never holds: prose around a role word (各部门要积极配合, 各级政府主要负责人负责)
+_PROSE = re.compile(
+    r"[的要将把对并及与]|(?<!自)由|积极|加强|推进|推动|推行|做好|督促|确保|切实|认真|主动|负责人|分管|干部|人员|工作|"
+    r"实行|实施|建立|健全|完善|坚持|形成|构建|强化|明确|压实|全面|深化|开展"
+)
+# how the name of a body that takes a role ends (an agency, a government, a set of them)
+_BODY_END = re.compile(r"(?:局|委|办|厅|部|院|室|司|署|处|中心|政府|组|街道|机关|单位|部门|机构|街镇|乡镇|党组|党校|法院)$")
+_COLLECTIVE_PLACES = re.compile(r"^各(?:[省市州盟县区旗乡镇]|街道|社区|村|地)+(?:\([^()]*\))?$")  # 各乡镇, 各县(市、区)
+# a name that says whose body it is: a place level, a set, the Party, the State (or a division's name)
+_SCOPED = re.compile(r"^(?:自治区|省|市|州|盟|县|区|旗|乡|镇|各|中共|党委|国家|国务院|中央|部机关|部直属)")
+# a unit named bare (法规司, 执法局, 区委编办 aside): short, and ending like one body
+_UNIT = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:局|司|厅|办|委|室|中心|院|所|处|组)$")
+# a set named by its relation to the task, after a list or alone: 等有关部门, 相关司局
+_RELATED = re.compile(r"^等?(?:有关|相关)[\u4e00-\u9fff]{0,8}(?:部门|单位|司局|机关|机构)$")
+# a deadline clause may open with these (力争2022年底前完成, 并于6月底前报送)
+_DEADLINE_LEAD = re.compile(r"^(?:并|要|须|需|应|力争|确保|争取|于|在)*")
+
+
+def body_name(name: str, divisions: Divisions | None = None) -> bool:
+    """Whether ``name`` (as written before a role word in a sentence) is the name of a body: it
+    ends like an agency (局, 委, 办, 厅, 部, 院, 室, 中心, 政府, 组 …) or is a set of places (各乡镇);
+    it says whose body it is (区司法局, 各部门, a division's name: 长沙市岳麓区人民政府) or is a
+    unit named bare (法规司); it holds only Han characters and brackets, and no prose (要, 的, 积极,
+    负责人, 实行 …): 实行政府 and 各部门要积极 are not names."""
+    n = agencies.unwrap(_QUALIFIER.sub("", name)).strip()
+    if not 2 <= len(n) <= 30 or not re.fullmatch(r"[\u4e00-\u9fff()、]+", n) or _PROSE.search(n):
+        return False
+    if _COLLECTIVE_PLACES.match(n):
+        return True
+    if not _BODY_END.search(n):
+        return False
+    if _SCOPED.match(n) or _UNIT.match(n) or _RELATED.match(n):
+        return True
+    found = (divisions or load_divisions()).find(n)
+    return bool(found) and found[0][0] == 0
+
+
+def _names_ok(who: str) -> bool:
+    """Every name in ``区发改局、区财政局等有关部门`` / ``区编办会同区法制办`` is a body's name."""
+    parts = [p for part in agencies.unwrap(who).split("会同") for p, _ in split_top(part, "、")]
+    if not parts:
+        return False
+    for part in parts:
+        pieces = [s for s, _ in _split_etc(_QUALIFIER.sub("", part).strip())]
+        if not pieces or not all(_CLOSING_ETC.fullmatch(s.strip()) or body_name(s.strip().removeprefix("等")) for s in pieces):
+            return False
+    return True
+
+
+def role_clause(clause: str) -> bool:
+    """Whether a clause of a sentence only assigns bodies: ``由区司法局牵头``, ``区编办会同区法制办负责``,
+    ``区政府办公室、区直各部门配合``, ``区编办牵头、区法制办配合``. The role word ends each part
+    (会同 and 落实 alone do not count) and what stands before it is names of bodies."""
+    if not clause.strip():
+        return False
+    for piece, _ in _after_roles(clause):
+        g = agencies.unwrap(piece).strip()
+        role_text, role = role_of(g, anywhere=False)
+        if role is None or role_text in _ENDING_ONLY:
+            return False
+        if not _names_ok(g[: len(g) - len(role_text)].removeprefix("由")):
+            return False
+    return True
+
+
+def clause_deadline(clause: str, year: int | None = None) -> tuple[Deadline, int, int] | None:
+    """The deadline a clause opens with (``2022年6月底前完成``, ``每年12月底前通报一次``, ``力争年底前
+    完成``), with its [start, end) in ``clause``, or None. An ongoing one (长期坚持) must be the
+    whole clause: ``持续推进法治宣传`` is a task."""
+    flat, where = agencies.flatten(clause)
+    stripped = flat.strip(" \n")
+    lead = len(flat) - len(flat.lstrip(" \n"))
+    lead += _DEADLINE_LEAD.match(stripped).end()  # type: ignore[union-attr]
+    rest = flat[lead:].rstrip(" \n")
+    d = parse_deadline(rest, year=year)
+    if d is None or not d.text or not rest.startswith(d.text):
         return None
-    for group, _ in split_top(sentence, ",;"):
-        for piece, _ in _after_roles(group):
-            g = agencies.unwrap(piece).strip()
-            role_text, role = role_of(g, anywhere=False)
-            if role is None or role_text in _ENDING_ONLY:
-                return None
-            who = g[: len(g) - len(role_text)].removeprefix("由")
-            parts = [p for part in who.split("会同") for p, _ in split_top(part, "、")]
-            if not all(agencies.looks_whole(_QUALIFIER.sub("", p), min_length=2) for p in parts):
-                return None
-    return start + len(sentence) - len(sentence.lstrip())
+    if d.precision == "ongoing" and rest.strip(" 。") != d.text:
+        return None
+    return d, where[lead], where[lead + len(d.text) - 1] + 1
+
+
+def _numbering(folded: str) -> int:
+    """The length of the outline number (and blanks) a measure's text may start with."""
+    stripped = folded.lstrip()
+    m = _NUMBERED.match(stripped)
+    return len(folded) - len(stripped) + (m.end() if m else 0)
+
+
+@dataclass
+class RoleSentences:
+    """Role clauses written in a measure's sentences (``…。由区司法局牵头,区直各部门配合,2022年6月底前
+    完成。``), as [start, end) offsets in the text read."""
+
+    clauses: list[tuple[int, int]]
+    deadline: tuple[Deadline, int, int] | None  # a deadline clause in a sentence with role clauses
+    closing: int | None  # where a closing sentence of role and deadline clauses alone starts
+
+
+def role_sentences(folded: str, year: int | None = None) -> RoleSentences | None:
+    """The role clauses of a measure's text, wherever they stand in its sentences (``全面落实…责任制,
+    由区法制办牵头,区直各部门配合,2017年9月底前完成…``), or None. A clause that is neither names with a
+    role word nor a deadline is the task's own (推进法治乡村建设) and is left alone; prose that
+    mentions bodies (各部门要积极配合, 各级政府主要负责人负责) is no role clause."""
+    skip = _numbering(folded)
+    clauses: list[tuple[int, int]] = []
+    deadline: tuple[Deadline, int, int] | None = None
+    closing: int | None = None
+    sentences = [(s, a) for s, a in split_top(folded, "。") if s.strip(" \n,;")]
+    for k, (sentence, s_at) in enumerate(sentences):
+        found: list[tuple[int, int]] = []
+        sentence_deadline: tuple[Deadline, int, int] | None = None
+        other = False
+        for clause, c_at in split_top(sentence, ",;"):
+            at = s_at + c_at
+            if at + len(clause) <= skip or not clause.strip(" \n"):
+                continue
+            if at < skip:
+                clause, at = clause[skip - at:], skip
+            lead = len(clause) - len(clause.lstrip(" \n"))
+            core, bracket_deadline = _without_deadline_bracket(clause, year)  # 区直各部门配合(2022年底前)
+            if role_clause(core):
+                found.append((at + lead, at + len(core.rstrip(" \n"))))
+                if bracket_deadline is not None and sentence_deadline is None:
+                    sentence_deadline = (bracket_deadline[0], at + bracket_deadline[1], at + bracket_deadline[2])
+            elif sentence_deadline is None and (d := clause_deadline(clause, year)) is not None:
+                sentence_deadline = (d[0], at + d[1], at + d[2])
+                # 每季度通报一次办理情况 is a task with its time: the sentence is not only roles
+                other = other or agencies.unwrap(clause[d[2]:]).strip(" \n。") not in {"", "完成"}
+            else:
+                other = True
+        if not found:
+            continue
+        clauses.extend(found)
+        deadline = deadline or sentence_deadline
+        if k == len(sentences) - 1 and k > 0 and not other:
+            closing = s_at + len(sentence) - len(sentence.lstrip(" \n"))
+    return RoleSentences(clauses, deadline, closing) if clauses else None
+
+
+def _without_deadline_bracket(clause: str, year: int | None) -> tuple[str, tuple[Deadline, int, int] | None]:
+    """A clause without the bracket that closes it when that bracket holds a deadline
+    (``区直各部门配合(2022年底前完成)``), and that deadline with its [start, end) in the clause."""
+    tb = trailing_bracket(clause)
+    if tb is None or (d := clause_deadline(clause[tb[0]:tb[1]], year)) is None:
+        return clause, None
+    return clause[:tb[0] - 1], (d[0], tb[0] + d[1], tb[0] + d[2])
+
+
+def text_deadline(folded: str, year: int | None = None) -> tuple[Deadline, int, int] | None:
+    """The last deadline clause of a measure's own text (``加强街镇法治建设,2023年10月底前完成。``),
+    or of a bracket that holds one (``…。(2022年底前完成)``), with its [start, end), or None."""
+    found: list[tuple[Deadline, int, int]] = []
+    skip = _numbering(folded)
+    brackets = _top_brackets(folded)
+    blanked = list(folded)
+    for a, b in brackets:  # (区司法局牵头)2022年6月底前完成: the clause after the bracket is read apart
+        blanked[a - 1:b + 1] = " " * (b + 1 - (a - 1))
+        if (d := clause_deadline(folded[a:b], year)) is not None:
+            found.append((d[0], a + d[1], a + d[2]))
+    for sentence, s_at in split_top("".join(blanked), "。"):
+        for clause, c_at in split_top(sentence, ",;"):
+            at = s_at + c_at
+            if at >= skip and (d := clause_deadline(clause, year)) is not None:
+                found.append((d[0], at + d[1], at + d[2]))
+    return max(found, key=lambda f: f[1]) if found else None
+
+
+def bracket_before_deadline(folded: str, year: int | None = None) -> tuple[int, int] | None:
+    """The [start, end) of the content of the last bracket when only a deadline follows it
+    (``…。(区司法局牵头,区直各部门配合)2022年6月底前完成。``): the measure's obligation bracket."""
+    brackets = _top_brackets(folded)
+    if not brackets:
+        return None
+    a, b = brackets[-1]
+    tail = folded[b + 1:].strip(" \n。;,")
+    found = clause_deadline(tail, year) if tail and "。" not in tail else None
+    if found is None or agencies.unwrap(tail[found[2]:]).strip() not in {"", "完成"} or not has_obligation(folded[a:b]):
+        return None
+    return a, b
+
+
+def _top_brackets(text: str) -> list[tuple[int, int]]:
+    """The [start, end) of the content of every top-level bracket that is closed in ``text``."""
+    out: list[tuple[int, int]] = []
+    depth = opened = 0
+    for i, ch in enumerate(text):
+        if ch in OPEN_BRACKETS:
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif ch in CLOSE_BRACKETS and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((opened + 1, i))
+    return out

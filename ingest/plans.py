@@ -5,8 +5,8 @@ A plan's outline is numbered in the conventional styles, outermost first: ``一�
 (the 钦南区 plan: ``一、`` parts, ``(一)`` task areas, ``1.`` topics, ``37)`` measures; others
 number measures ``1.`` or ``(一)``); it is the style whose items carry obligations (a trailing
 parenthesis, labelled fields, labelled lines). The styles above it are sections. Task-division
-tables (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限, one row per TAB-separated line) give measures
-too. Obligations are parsed by :mod:`policykg.ingest.obligations`.
+tables (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限, one row per line, cells separated by TABs or,
+under a header row, by ``|``) give measures too. Obligations are parsed by :mod:`policykg.ingest.obligations`.
 
 What closes a plan or its covering 通知 (the signature and its date, 此件公开发布, 附件:) and page
 numbers never join the last measure: its obligation bracket stays at the end of its text. What
@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from policykg.ingest import obligations
+from policykg.ingest import agencies, obligations
 from policykg.ingest.deadlines import default_deadline, parse_deadline
 from policykg.ingest.divisions import Division, Divisions
 from policykg.ingest.model import Assignment, Deadline, Goal, Measure, Section, SectionKind, Span
@@ -108,13 +108,13 @@ def classify(t: str) -> tuple[str, int, str] | None:
     return None
 
 
-def _structured_obligation(folded: str) -> bool:
+def _structured_obligation(folded: str, year: int | None = None) -> bool:
     """A block states obligations in a structured way (not just "区法制办要牵头做好…" in prose)."""
-    tb = trailing_bracket(folded)
+    tb = trailing_bracket(folded) or obligations.bracket_before_deadline(folded, year)
     if tb and obligations.has_obligation(folded[tb[0]:tb[1]]):
         return True
     return obligations.labelled_span(folded) is not None or obligations.unclosed_bracket(folded) is not None \
-        or obligations.sentence_span(folded) is not None
+        or obligations.role_sentences(folded) is not None
 
 
 def _closing_lines(body: list[Line]) -> set[int]:
@@ -149,9 +149,10 @@ def _closing_lines(body: list[Line]) -> set[int]:
 
 class _PlanParser:
     def __init__(self, text: str, body: list[Line], home: Division | None, divisions: Divisions, year: int | None = None) -> None:
-        self.text, self.folded = text, fold(text)
-        self.body = body
-        self.ctx = Context(text, home, divisions, year=year)
+        self.text = text
+        self.body, self.folded = pipe_tables(body, fold(text))
+        owner = agencies.issuing_body(text) if home is not None and home.level == "national" else None
+        self.ctx = Context(text, home, divisions, year=year, owner=owner)
         self.warnings: list[str] = []
         self.sections: list[Section] = []
         self.goals: list[Goal] = []
@@ -188,7 +189,7 @@ class _PlanParser:
         counts: dict[str, int] = {}
         for item in out:
             if isinstance(item, _Item):
-                item.obligated = _structured_obligation(self.folded[item.line.start:item.end])
+                item.obligated = _structured_obligation(self.folded[item.line.start:item.end], self.ctx.year)
                 if item.obligated:
                     counts[item.style] = counts.get(item.style, 0) + 1
         if counts:
@@ -289,13 +290,18 @@ class _PlanParser:
         deadline: Deadline | None = None
         text_end = len(folded)
         inner: tuple[int, int] | None = None  # a bracket read from inside the text, cut out of it
+        tail = 0  # where a deadline written after the obligation bracket starts
         labelled = obligations.labelled_span(folded)
         tb = trailing_bracket(folded)
+        if tb is None and (tb := obligations.bracket_before_deadline(folded, self.ctx.year)) is not None:
+            tail = tb[1] + 1  # (区司法局牵头)2022年6月底前完成。: the deadline after the bracket is the measure's
         unclosed = obligations.unclosed_bracket(folded[body_start:])
         unclosed = None if unclosed is None else body_start + unclosed
         if tb and obligations.has_obligation(folded[tb[0]:tb[1]]) and (labelled is None or labelled[0] >= tb[0]):
             assignments, deadline = obligations.groups(self.ctx, folded[tb[0]:tb[1]], start + tb[0])
             text_end = tb[0] - 1
+            if deadline is None and tail and (after := obligations.text_deadline(folded[tail:], self.ctx.year)) is not None:
+                deadline = self._deadline_at(*after, start + tail)
         elif unclosed is not None and (labelled is None or labelled[0] > unclosed):
             content = folded[unclosed + 1:len(folded.rstrip(" \n。;,"))]
             if not self.text[end:].strip():  # the page ends inside the bracket: its last piece may be cut
@@ -316,15 +322,22 @@ class _PlanParser:
                 assignments = [*more, *assignments]
                 deadline = deadline or more_deadline
                 text_end = head[0] - 1
-        elif (sentence := obligations.sentence_span(folded[body_start:])) is not None:
-            # …。由市司法局牵头,市直各部门配合。: the closing sentence assigns the bodies
-            at = body_start + sentence
-            assignments, deadline = obligations.groups(self.ctx, folded[at:].rstrip(" \n。;"), start + at)
-            text_end = at
+        elif (roles := obligations.role_sentences(folded[body_start:], self.ctx.year)) is not None:
+            # 由市司法局牵头,市直各部门配合,2022年6月底前完成: role clauses in the measure's sentences
+            for a, b in roles.clauses:
+                found, found_deadline = obligations.groups(self.ctx, folded[body_start + a:body_start + b], start + body_start + a)
+                assignments.extend(found)
+                deadline = deadline or found_deadline
+            if deadline is None and roles.deadline is not None:
+                deadline = self._deadline_at(*roles.deadline, start + body_start)
+            if roles.closing is not None:
+                text_end = body_start + roles.closing  # a closing sentence that only assigns: not the task's text
         elif (inner := _inner_bracket(folded, body_start)) is not None:
             assignments, deadline = obligations.groups(self.ctx, folded[inner[0] + 1:inner[1] - 1], start + inner[0] + 1)
             self.warn(item, f"its obligation bracket {raw[inner[0]:inner[1]]!r} is not at the end of its text; "
                       "read it as the measure's")
+        if deadline is None and (found_at := obligations.text_deadline(folded[body_start:text_end], self.ctx.year)) is not None:
+            deadline = self._deadline_at(*found_at, start + body_start)  # …,2023年10月底前完成。(责任单位:…)
         segment = folded[body_start:text_end]
         lead = len(segment) - len(segment.lstrip())
         measure_text = raw[body_start + lead:body_start + lead + len(segment.strip())]
@@ -343,6 +356,11 @@ class _PlanParser:
             assignments=assignments,
             span=self.span(start, end),
         ))
+
+    def _deadline_at(self, deadline: Deadline, a: int, b: int, offset: int) -> Deadline:
+        """``deadline``, found at [a, b) of the text read from ``offset``, with its span."""
+        deadline.span = self.span(offset + a, offset + b)
+        return deadline
 
     def warn(self, item: _Item, what: str) -> None:
         self.warnings.append(f"measure {item.number} ({item.heading[:16]}…): {what}")
@@ -368,6 +386,8 @@ class _PlanParser:
         for row in rows[header_at + 1:]:
             cells = self._cells(row)
             filled = [c for c in cells if c[0].strip()]
+            if filled and all(_RULE_CELL.match(c) for c, _ in filled):
+                continue  # |---|---| under a Markdown header
             if len(filled) == 1 and (c := classify(filled[0][0].strip())) is not None:
                 self.section(_Item(c[0], c[1], c[2], row, row.end))
                 continue
@@ -572,6 +592,42 @@ def _merge(into: Measure, row: Measure, span: Span) -> None:
     into.assignments.extend(a for a in row.assignments if a not in into.assignments)
     into.deadline = into.deadline or row.deadline
     into.span = span
+
+
+PIPE = "|"  # ``fold`` gives | for ｜ too
+_RULE_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")  # |---|:---:| under a header written in Markdown
+
+
+def pipe_row(line: str) -> bool:
+    """Whether a line may be a table row written with ``|`` (or ``｜``) between its cells: two
+    separators at least. A line with one ``|`` (首页 | 政务公开) is left alone."""
+    return fold(line).count(PIPE) >= 2
+
+
+def pipe_tables(body: list[Line], folded: str) -> tuple[list[Line], str]:
+    """Task-division tables written with ``|`` between cells (``序号 | 工作任务 | 牵头单位 | 完成时限``)
+    read as TAB-separated ones: from a header row that names the columns (``table_columns``), each
+    following line with two separators or more has its ``|`` made TABs, in the lines and in the
+    folded text (one character for one: offsets hold). Other lines with a ``|`` (a portal's menu,
+    ``联系人:张三 | 电话:…``) are left as they are."""
+    out: list[Line] = []
+    chars: list[str] | None = None
+    header = False
+    for line in body:
+        t = line.text
+        if "\t" in t or not pipe_row(t):
+            out.append(line)
+            continue
+        header = header or table_columns(t.split(PIPE)) is not None
+        if not header:
+            out.append(line)
+            continue
+        chars = chars if chars is not None else list(folded)
+        for k in range(line.start, line.end):
+            if chars[k] == PIPE:
+                chars[k] = "\t"
+        out.append(Line(line.start, line.end, t.replace(PIPE, "\t")))
+    return out, ("".join(chars) if chars is not None else folded)
 
 
 def _split_tabs(line: str) -> list[tuple[str, int]]:

@@ -34,7 +34,7 @@ from policykg.ingest.documents import genre_of
 from policykg.ingest.docx import DocxError, docx_text, is_docx, zip_kind
 from policykg.ingest.obligations import FIELD_LABEL, has_obligation
 from policykg.ingest.pdf import PdfError, display_width, ends_paragraph, is_page_number, pdf_text, starts_item
-from policykg.ingest.plans import classify
+from policykg.ingest.plans import classify, pipe_row
 from policykg.ingest.text import fold
 
 ENCODINGS = ("utf-8-sig", "gb18030", "big5")
@@ -265,7 +265,7 @@ def full_width(lines: list[str]) -> float | None:
     text with a paragraph a line, the lines that do not end a sentence are headings and labels,
     and paragraphs are wider than any of them.
     """
-    rows = [ln.rstrip(_BLANKS) for ln in lines if ln.strip(_BLANKS) and "\t" not in ln and not is_page_number(ln)]
+    rows = [ln.rstrip(_BLANKS) for ln in lines if ln.strip(_BLANKS) and not _table_row(ln) and not is_page_number(ln)]
     widths = sorted(display_width(ln) for ln in rows)
     going_on = sorted(display_width(ln) for ln in rows if not ends_paragraph(ln.strip(_BLANKS)))
 
@@ -285,7 +285,8 @@ def full_width(lines: list[str]) -> float | None:
 def reflow_hard_wraps(text: str) -> str:
     """The text with hard-wrapped paragraphs joined back into one line each; other texts unchanged.
 
-    A line that is not indented, blank or a table row (TAB-separated) joins the paragraph before
+    A line that is not indented, blank or a table row (TAB-separated, or with two ``|`` or more
+    between cells) joins the paragraph before
     it when
 
     * the paragraph leaves a bracket or a 《 open (…(牵头单位:区编办; | 配合单位:…), even if its
@@ -307,7 +308,7 @@ def reflow_hard_wraps(text: str) -> str:
         line = raw.strip(_BLANKS)
         if line and is_page_number(line):
             continue
-        table = "\t" in raw
+        table = _table_row(raw)
         if prose and line and not table and not raw.startswith(_INDENT) \
                 and (_inside(out[-1], line, outline) or full and _continues(out[-1], line, outline)):
             out[-1] = _join(out[-1], line)
@@ -318,6 +319,11 @@ def reflow_hard_wraps(text: str) -> str:
         prose = bool(line) and not table
         full = prose and display_width(raw.rstrip(_BLANKS)) >= width - WRAP_SLACK
     return "\n".join(out)
+
+
+def _table_row(line: str) -> bool:
+    """A row of a table: cells separated by TABs, or by ``|`` (``1 | 开展… | 州司法局 | 2022年6月底前``)."""
+    return "\t" in line or pipe_row(line)
 
 
 def _inside(paragraph: str, line: str, outline: _Outline) -> bool:
