@@ -238,7 +238,7 @@ def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, 
         values[k.strip()] = v
     q = queries.get(name_or_file)
     store = _open(store_dir, read_only=True)
-    rows = store.select(q.render(q.bind(values, Resolver(store))), inferred=inferred)
+    rows = store.select(q.executable(q.bind(values, Resolver(store))), inferred=inferred)
     _emit(rows, fmt)
 
 

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import yaml
 
 from policykg.errors import ParameterError, QueryNotFound
+from policykg.graph.dialect import lateral_optionals
 from policykg.graph.resolve import Resolver
 
 QUERY_DIR = cast(Path, files(__name__))  # package data: the .rq files beside this module (a Path for regular and editable installs)
@@ -128,7 +129,12 @@ class CannedQuery:
         scalars = {name: term for name, term in bound.items() if not isinstance(term, tuple)}
         text = _replace(self.sparql, lists) if lists else self.sparql
         names = tuple(sorted(scalars))
-        return Prepared(project(text, names) if names else text, scalars, names)
+        return Prepared(lateral_optionals(project(text, names) if names else text), scalars, names)
+
+    def executable(self, bound: Bound) -> str:
+        """The rendered text as the embedded engine runs it fast (``graph.dialect``): the same
+        answers as ``render``, which stays the standard text people read."""
+        return lateral_optionals(self.render(bound))
 
 
 @dataclass(frozen=True)
