@@ -107,7 +107,9 @@ def _scope(name: str, home: Division, divisions: Divisions) -> tuple[Division, s
             return d, name[len(matched):]
     for prefix, level in _PREFIXES:
         if name.startswith(prefix):
-            target = divisions.enclosing(home, level) or home
+            # in a county-level city (邵武市) 市司法局 is the city's own, not the prefecture's
+            own_city = level == "prefectural" and prefix.startswith(("市", "全市")) and home.level == "county" and home.name.endswith("市")
+            target = home if own_city else (divisions.enclosing(home, level) or home)
             return target, name[len(prefix):]
     return home, name
 

@@ -422,3 +422,12 @@ def test_an_annual_plans_deadlines_without_a_year_fall_in_its_year():
     # a plan of several years does not guess the year of 6月底前
     multi = extract_text("青山县法治政府建设实施方案(2021—2025年)\n一、主要任务\n1.完善制度。(县司法局牵头,6月底前完成)\n", "multi.txt")
     assert multi.measures[0].deadline is None
+
+
+def test_in_a_county_level_city_the_city_prefix_is_its_own():
+    ex = extract_text("邵武市法治政府建设实施方案(2021—2025年)\n一、主要任务\n1.完善决策。(市司法局牵头,市直各部门配合)\n"
+                      "2.规范执法。(南平市司法局指导,市司法局负责)\n", "shaowu.txt")
+    assert ex.jurisdiction_code == "350781"  # 邵武市, a county-level city of 南平市
+    first, second = ([(a.agency, a.party.jurisdiction) for a in m.assignments] for m in ex.measures)
+    assert first == [("市司法局", "350781"), ("市直各部门", "350781")]
+    assert second == [("南平市司法局", "350700"), ("市司法局", "350781")]
