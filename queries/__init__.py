@@ -76,6 +76,9 @@ class CannedQuery:
     params: tuple[Param, ...]
     example: dict[str, object] = field(default_factory=dict)
     sparql: str = ""
+    # run its OPTIONALs as LATERAL on the embedded engine (graph.dialect); ``#+ lateral: false`` where
+    # its optional parts are cheap over the whole store and a loop per row would cost more
+    lateral: bool = True
 
     def bind(self, values: dict[str, str], resolver: Resolver) -> Bound:
         """Check and resolve raw parameter values into RDF terms."""
@@ -129,12 +132,13 @@ class CannedQuery:
         scalars = {name: term for name, term in bound.items() if not isinstance(term, tuple)}
         text = _replace(self.sparql, lists) if lists else self.sparql
         names = tuple(sorted(scalars))
-        return Prepared(lateral_optionals(project(text, names) if names else text), scalars, names)
+        text = project(text, names) if names else text
+        return Prepared(lateral_optionals(text) if self.lateral else text, scalars, names)
 
     def executable(self, bound: Bound) -> str:
         """The rendered text as the embedded engine runs it fast (``graph.dialect``): the same
         answers as ``render``, which stays the standard text people read."""
-        return lateral_optionals(self.render(bound))
+        return lateral_optionals(self.render(bound)) if self.lateral else self.render(bound)
 
 
 @dataclass(frozen=True)
@@ -313,6 +317,7 @@ def parse(path: Path) -> CannedQuery:
         params=tuple(params),
         example=meta.get("example") or {},
         sparql="\n".join(body).strip() + "\n",
+        lateral=bool(meta.get("lateral", True)),
     )
 
 
