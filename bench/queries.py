@@ -33,7 +33,8 @@ def parameters(corpus: Path) -> dict[str, dict[str, str]]:
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     docs = manifest["documents"]
     plans = [d for d in docs if d["kind"] == "plan"]
-    county = next((d for d in plans if d["level"] == "county"), plans[-1])
+    # a county or district (a county-level city names its bodies 市…, which reads the same as a prefecture's)
+    county = next((d for d in plans if d["level"] == "county" and d["title"].split("法治政府建设")[0][-1] in "县区旗"), plans[-1])
     province = next(d for d in plans if d["level"] == "provincial")
     reports = [d for d in docs if d["kind"] != "plan"]
     year = str(reports[0].get("year") or reports[0]["date"][:4]) if reports else "2022"
@@ -61,6 +62,14 @@ def parameters(corpus: Path) -> dict[str, dict[str, str]]:
 
 
 def _run(store: str, name: str, params: dict[str, str], variant: str | None, out: Any) -> None:
+
+    try:
+        out.send(_measure(store, name, params, variant))
+    except Exception as exc:  # reported, not mistaken for a timeout
+        out.send((None, f"{type(exc).__name__}: {exc}"))
+
+
+def _measure(store: str, name: str, params: dict[str, str], variant: str | None) -> tuple[float, int]:
     from policykg import queries
     from policykg.graph.resolve import Resolver
     from policykg.graph.store import Store
@@ -69,14 +78,13 @@ def _run(store: str, name: str, params: dict[str, str], variant: str | None, out
     if name == "ASK":
         started = time.perf_counter()
         s.query("ASK { ?s a lg:Measure }")
-        out.send((time.perf_counter() - started, 1))
-        return
+        return time.perf_counter() - started, 1
     q = queries.get(name)
     bound = q.bind(params, Resolver(s))
     text = q.render(bound) if variant == "standard" else q.executable(bound)
     started = time.perf_counter()
     rows = s.select(text)
-    out.send((time.perf_counter() - started, len(rows)))
+    return time.perf_counter() - started, len(rows)
 
 
 def timed(store: Path, name: str, params: dict[str, str], variant: str | None, limit: float) -> tuple[float | None, int | None, str | None]:
@@ -84,6 +92,7 @@ def timed(store: Path, name: str, params: dict[str, str], variant: str | None, l
     parent, child = mp.Pipe(duplex=False)
     proc = mp.get_context("fork").Process(target=_run, args=(str(store), name, params, variant, child))
     proc.start()
+    child.close()  # the child's end: a child that dies is seen as EOF at once
     if parent.poll(limit):
         try:
             seconds, rows = parent.recv()
@@ -91,6 +100,8 @@ def timed(store: Path, name: str, params: dict[str, str], variant: str | None, l
             proc.join()
             return None, None, f"exit {proc.exitcode}"
         proc.join()
+        if seconds is None:
+            return None, None, str(rows)
         return seconds, rows, None
     proc.kill()
     proc.join()
