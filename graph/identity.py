@@ -20,7 +20,9 @@ title, and one of these happens (``Admission.status``):
 
 A text that must not take the title key (it is held by another document) gets the title key with
 a suffix drawn from what distinguishes it (its content hash for an edition, its identity for a
-homonym), so the IRI does not depend on the order files arrive in.
+homonym: ``iris.distinct_key``, the same as extraction uses). Which of two same-titled documents
+holds the bare title key is the one that arrived first; the suffixed key of the other depends only
+on its own text, and no stored document's IRI ever changes.
 """
 
 from __future__ import annotations
@@ -75,22 +77,34 @@ class Admission:
     def written(self) -> bool:
         return self.status != "unchanged"
 
-    def to_dict(self) -> dict[str, object]:
-        return {"status": self.status, "key": self.key, "document": self.iri, "related": self.related,
-                "kind": self.kind, "reason": self.reason}
 
-
+# the stored documents sharing a text's hash or title or holding its key: (graph, document) pairs
+# only, each a few index lookups; their fields are then read by pattern (``_stored``), so the cost
+# does not grow with the store (the wanted values are projected: substitution binds only those)
 _CANDIDATES = """
-SELECT * WHERE {
+SELECT DISTINCT ?g ?d ?wanted_sha ?wanted_title ?wanted_doc WHERE {
   { GRAPH ?g { ?d lg:sha256 ?wanted_sha } } UNION { GRAPH ?g { ?d lg:normalizedTitle ?wanted_title } }
   UNION { GRAPH ?g { ?wanted_doc lg:inCorpus true } BIND(?wanted_doc AS ?d) }
-  GRAPH ?g {
-    ?d lg:inCorpus true .
-    OPTIONAL { ?d lg:sha256 ?sha } OPTIONAL { ?d lg:sourceFile ?file } OPTIONAL { ?d lg:normalizedTitle ?title }
-    OPTIONAL { ?d lg:docNumber ?no } OPTIONAL { ?d lg:issuingArea ?area } OPTIONAL { ?d lg:dateSigned ?date }
-    OPTIONAL { ?d prov:wasGeneratedBy/lg:extractionVersion ?version } OPTIONAL { ?d lg:editionOf ?of }
-  }
 }"""
+_LG, _PROV = iris.ONTOLOGY, "http://www.w3.org/ns/prov#"
+
+
+def _stored(store: ox.Store, graph: str, iri: str) -> Stored | None:
+    """What a document's own graph says of it (None: not a document of the corpus)."""
+    g, d = ox.NamedNode(graph), ox.NamedNode(iri)
+
+    def one(subject: ox.NamedNode, prop: str) -> str | None:
+        for q in store.quads_for_pattern(subject, ox.NamedNode(prop), None, g):
+            return value(q.object)
+        return None
+
+    if one(d, _LG + "inCorpus") is None:
+        return None
+    activity = one(d, _PROV + "wasGeneratedBy")
+    version = one(ox.NamedNode(activity), _LG + "extractionVersion") if activity else None
+    return Stored(iri, iris.key_of_document(iri), one(d, _LG + "sha256"), one(d, _LG + "sourceFile"),
+                  one(d, _LG + "normalizedTitle"), one(d, _LG + "docNumber"), one(d, _LG + "issuingArea"),
+                  one(d, _LG + "dateSigned"), version, one(d, _LG + "editionOf"))
 
 
 def stored_candidates(store: ox.Store, ex: Extraction) -> list[Stored]:
@@ -103,14 +117,11 @@ def stored_candidates(store: ox.Store, ex: Extraction) -> list[Stored]:
     prefix = iris.doc_graph("")
     found: dict[str, Stored] = {}
     for row in store.query(sparql_prefixes() + _CANDIDATES, substitutions=subs):  # type: ignore[union-attr]
-        graph = value(row["g"])
-        if not graph.startswith(prefix) or graph[len(prefix):] != iris.key_of_document(value(row["d"])):
+        graph, iri = value(row["g"]), value(row["d"])
+        if not graph.startswith(prefix) or graph[len(prefix):] != iris.key_of_document(iri):
             continue  # only what a document's own graph says of it
-
-        opt = [value(t) if (t := row[name]) is not None else None
-               for name in ("sha", "file", "title", "no", "area", "date", "version", "of")]
-        iri = value(row["d"])
-        found[iri] = Stored(iri, iris.key_of_document(iri), *opt)
+        if (stored := _stored(store, graph, iri)) is not None:
+            found[iri] = stored
     return sorted(found.values(), key=lambda s: s.key)
 
 
@@ -152,16 +163,9 @@ def _content(store: ox.Store, stored: Stored) -> str:
     return ""
 
 
-def _suffixed(ex: Extraction, held: set[str], salt: str) -> str:
-    """The text's own key if no stored document holds it, else the key with a suffix from ``salt``."""
-    if ex.key not in held:
-        return ex.key
-    return f"{ex.key}-{hashlib.sha1(salt.encode('utf-8')).hexdigest()[:8]}"
-
-
-def identity_salt(ex: Extraction) -> str:
-    """What distinguishes a document from another of the same title."""
-    return "|".join(x or "" for x in (ex.doc_number, ex.jurisdiction_code, ex.date, ex.normalized_title))
+def _suffixed(ex: Extraction, held: set[str], *parts: str | None) -> str:
+    """The text's own key if no stored document holds it, else ``iris.distinct_key`` of ``parts``."""
+    return ex.key if ex.key not in held else iris.distinct_key(ex.key, *parts)
 
 
 def admit(store: ox.Store, ex: Extraction) -> tuple[Admission, Extraction]:
@@ -194,14 +198,15 @@ def admit(store: ox.Store, ex: Extraction) -> tuple[Admission, Extraction]:
         if original.edition_of:  # an edition of an edition is an edition of the original
             original = next((s for s in candidates if s.iri == original.edition_of), original)
         kind = edition_kind(ex.text, _content(store, original))
-        key = _suffixed(ex, held, "edition|" + ex.sha256)
+        content = ex.sha256 or hashlib.sha256(ex.text.encode("utf-8")).hexdigest()  # a text without a file has no hash
+        key = _suffixed(ex, held, "edition", content)
         kept = replace(ex, key=key, iri=iris.document(key), edition_of=original.iri, edition_kind=kind)
         words = {"mirror": "a copy of the same text (mirror)", "excerpt": "an excerpt", "fuller": "a fuller text",
                  "edition": "another edition"}
         return Admission("edition", key, kept.iri, original.iri, kind,
                          f"kept beside {original.source_file or original.key} as {words[kind]} of {title}, linked by lg:editionOf"), kept
     if titled or ex.key in held:
-        key = _suffixed(ex, held, "document|" + identity_salt(ex))
+        key = _suffixed(ex, held, ex.doc_number, ex.jurisdiction_code, ex.date, ex.normalized_title)
         kept = replace(ex, key=key, iri=iris.document(key))
         other = titled[0] if titled else next(s for s in candidates if s.key == ex.key)
         differs = _difference(other, ex)

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -85,7 +84,7 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
     # this document's key is the title key with what identifies it.
     own = [c for c in ex.citations if c.target == ex.iri]
     if any(_cites_another(c, meta.doc_number, division, divisions) for c in own):
-        ex.key = f"{key}-{hashlib.sha1('|'.join(x or '' for x in (meta.doc_number, ex.jurisdiction_code, meta.date, normalized)).encode()).hexdigest()[:8]}"
+        ex.key = iris.distinct_key(key, meta.doc_number, ex.jurisdiction_code, meta.date, normalized)
         ex.iri = iris.document(ex.key)
         own = [c for c in own if not _cites_another(c, meta.doc_number, division, divisions)]
     ex.cited_documents = [d for d in cx.documents.values() if d.iri != ex.iri]
@@ -143,6 +142,8 @@ def annual_year(title: str | None, genre: str | None, period: tuple[int, int] | 
     deadlines without a year fall in it; None for plans of several years or no year."""
     if not title or period is not None or genre not in {"工作要点", "工作安排", "工作方案", "实施方案", "通知"}:
         return None
+    if re.search(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]\s*(?:19|20)\d{2}", title):
+        return None  # 2021—2025年…: several years, even without brackets
     years = set(re.findall(r"((?:19|20)\d{2})\s*年(?:度)?", title))
     return int(years.pop()) if len(years) == 1 else None
 

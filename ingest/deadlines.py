@@ -40,14 +40,16 @@ def _recurring_or_ongoing(text: str) -> Deadline | None:
 # the same without the year, in an annual plan (6月底前, 9月30日前, 三季度, 上半年, 年底前)
 _DAY_NY = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日(?:前|之前|以前)(?:完成)?")
 _MONTH_NY = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月(?:底|末|份)?(?:前|之前|以前)(?:完成)?|(?<![\d年])(?P<m2>\d{1,2})\s*月(?:底|末)(?:完成)?")
+# (not 明年底前, 明年第一季度: another year than the plan's)
 _QUARTER_NY = re.compile(r"(?<![年\d])(?:第)?(?P<q>[一二三四1-4])季度(?:末|底)?(?:前)?(?:完成)?")
 _HALF_NY = re.compile(r"(?<!年)(?P<h>上|下)半年(?:前)?(?:完成)?")
-_YEAR_END_NY = re.compile(r"(?<![\d年每])年(?:底|末)(?:前|之前|以前)?(?:完成)?|^年内(?:完成)?")
+_YEAR_END_NY = re.compile(r"(?<![\d年每明今去次])年(?:底|末)(?:前|之前|以前)?(?:完成)?|^年内(?:完成)?")
+_OTHER_YEAR = re.compile(r"[明去次]年|下一年|下年度")
 
 
 def _in_year(text: str, y: int) -> Deadline | None:
     """A deadline written without its year (an annual plan's 6月底前), in year ``y``."""
-    if _RECURRING.search(text) or _ONGOING.search(text):
+    if _RECURRING.search(text) or _ONGOING.search(text) or _OTHER_YEAR.search(text):
         return None
     if (m := _DAY_NY.search(text)) and 1 <= (mo := int(m.group("m"))) <= 12 and 1 <= (d := int(m.group("d"))) <= calendar.monthrange(y, mo)[1]:
         return Deadline(f"{y:04d}-{mo:02d}-{d:02d}", "day", m.group(0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -27,6 +28,7 @@ _SOURCE = re.compile(r"(?:来源|发布机构)\s*:\s*(?P<v>[\u4e00-\u9fff]+)")
 _SIGNER = re.compile(r"^[\u4e00-\u9fff()]{4,30}(?:人民政府|管理委员会|管委会|委员会|办公室|办公厅|政府|法制办)$")
 _RECIPIENT = re.compile(r"^(?P<v>[\u4e00-\u9fff]{1,24}(?:政府|办公室|委员会|领导小组办公室|人大常委会)):$")
 _PERIOD = re.compile(r"\((\d{4})-(\d{4})年?\)")
+_NUMBERED_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _BARE_DOC_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fff]{1,10}?(?:发|字|办|函|通|令|规))\s*(?P<year>(?:19|20)\d{2})\s*(?P<serial>[1-9]\d{0,3})\s*号?")
 _DATE_CN_ANY = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 _DATE_UNDER_TITLE = re.compile(r"^\((?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[\u4e00-\u9fff\d]{0,30}\)$")
@@ -37,10 +39,15 @@ _CENTRAL = re.compile(r"^(?:中共中央办公厅|中共中央|党中央|国务�
                       r"|(?P<ministry>[\u4e00-\u9fff]{1,8}?部))(?=关于|(?:19|20)\d{2}|$|\s)")
 
 
+# a party committee's departments at every level, not ministries of the State Council
+_PARTY_DEPARTMENTS = ("组织部", "宣传部", "统战部", "统一战线工作部", "政法部", "社会工作部", "网信部")
+
+
 def central(text: str) -> str | None:
     """The central organ a title starts with or an issuer is (None for 省司法厅, 市发展改革委 …)."""
     m = _CENTRAL.match(text.strip())
-    if m is None or (m.group("ministry") and re.search(r"[省市县区旗州盟]", m.group("ministry"))):
+    if m is None or (m.group("ministry") and (re.search(r"[省市县区旗州盟]", m.group("ministry"))
+                                            or m.group("ministry").endswith(_PARTY_DEPARTMENTS))):
         return None
     return m.group(0).strip()
 
@@ -251,7 +258,10 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
             meta.recipient = m.group("v")
             break
     # signature block at the end: signer lines then a date
-    tail = [ln for ln in content[-8:]]
+    # (after the last numbered item: a measure laid out a cell a line, 牵头单位: / 市人民政府办公室 /
+    # 2022年12月31日, is not a signature)
+    last_item = max((ln.start for ln in content if _NUMBERED_ITEM.match(ln.text.strip())), default=-1)
+    tail = [ln for ln in content[-8:] if ln.start > last_item]
     signers: list[str] = []
     signer_lines: set[str] = set()
     for line in tail:
@@ -261,17 +271,20 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
         elif parts := _signers(t):
             signers.extend(parts)
             signer_lines.add(t)
+    signer_starts = {ln.start for ln in tail if ln.text.strip() in signer_lines}
     if not signers and meta.date is None:
-        # a notice's signature and date above the plan it transmits, not at the end of the page
-        for a, b in zip(content, content[1:]):
+        # a notice's signature and date above the plan it transmits, not at the end of the page:
+        # before the plan's first numbered item (a measure laid out a cell a line is not a signature)
+        head = list(itertools.takewhile(lambda ln: not _NUMBERED_ITEM.match(ln.text.strip()), content))
+        for a, b in zip(head, head[1:]):
             if (parts := _signers(a.text.strip())) and (m := _DATE_CN.match(b.text.strip())):
                 signers, meta.date = parts, _iso(m)
-                signer_lines.add(a.text.strip())
+                signer_starts.add(a.start)
                 break
     meta.date = meta.date or (_iso(m) if "date" in rows and (m := _DATE_ISO.search(rows["date"]) or _DATE_CN_ANY.search(rows["date"])) else None)
     meta.issuers = signers or meta.issuers
     body_start = meta.title_line.end if meta.title_line else 0
-    meta.body = [ln for ln in content if ln.start >= body_start and ln.text not in signer_lines and not (meta.doc_number and DOC_NUMBER.fullmatch(ln.text.strip()))]
+    meta.body = [ln for ln in content if ln.start >= body_start and ln.start not in signer_starts and not (meta.doc_number and DOC_NUMBER.fullmatch(ln.text.strip()))]
     if meta.title and (m := _TRANSMITTAL.match(meta.title)) and genre_of(m.group("doc")):
         # a notice that transmits a document (关于印发《…》的通知) is the page of that document,
         # issued by the notice's issuer
@@ -379,7 +392,8 @@ def _reporting_body(text: str) -> str:
     return "人民政府" if who == "政府" else who
 
 
-_TRANSMITTAL = re.compile(r"^(?:.{0,40}?)关于(?:印发|转发|颁布)[《〈<]?(?P<doc>[^《》〈〉<>]{4,}?)[》〉>]?的通知$")
+# (印发 only: a notice that forwards another body's document, 转发/批转, is the notice, not that document)
+_TRANSMITTAL = re.compile(r"^(?:.{0,40}?)关于(?:印发|颁布)[《〈<]?(?P<doc>[^《》〈〉<>]{4,}?)[》〉>]?的通知$")
 
 
 def _fix_period(title: str) -> str:
@@ -391,7 +405,9 @@ def _issuer_from_title(title: str | None, divisions: Divisions) -> str | None:
         return None
     m = re.match(r"^(?:关于)?(?P<who>[\u4e00-\u9fff]{2,20}?(?:人民政府办公厅|人民政府办公室|人民政府|政府法制办|法制办|政府|管理委员会|管委会"
                  r"|司法局|司法厅|局|厅|委员会))(?:关于|依法|[0-9])", title)
-    if m and divisions.find(m.group("who")):
+    # the issuer is the division's body the title starts with (钦州市司法局2021年…), never a verb
+    # before it (关于印发钦州市司法局…, 关于深化钦州市人民政府…)
+    if m and ((found := divisions.find(m.group("who"))) and found[0][0] == 0 or divisions.named_first(m.group("who"))):
         return m.group("who")
     return None
 

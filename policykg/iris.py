@@ -37,6 +37,13 @@ def title_key(normalized_title: str) -> str:
     return "d" + hashlib.sha1(normalized_title.encode("utf-8")).hexdigest()[:12]
 
 
+def distinct_key(key: str, *parts: str | None) -> str:
+    """The key of a document that may not take ``key`` (another document of the same title holds
+    it): ``key`` with a suffix drawn from what sets it apart (its 文号, jurisdiction, date and title;
+    or, for another edition, its content)."""
+    return f"{key}-{hashlib.sha1('|'.join(p or '' for p in parts).encode('utf-8')).hexdigest()[:8]}"
+
+
 def document(key: str) -> str:
     return f"{base()}id/doc/{key}"
 

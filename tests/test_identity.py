@@ -211,3 +211,12 @@ def test_a_documents_page_lists_its_editions_and_an_editions_page_its_original(t
     assert [(e["relation"], e["document"]) for e in back["editions"]] == [("edition of", original.iri)]
     html = client.get(local(original.iri), headers={"Accept": "text/html"}).text
     assert "Editions 版本" in html and "excerpt.txt" in html
+
+
+def test_two_editions_without_a_file_hash_get_different_keys(store):
+    from policykg.ingest import extract_text
+
+    original = store.add_document(extract_text(PLAN, "plan.txt"))
+    first = store.add_document(extract_text(PLAN.split("二、严格规范公正文明执法")[0], "a.txt"))
+    second = store.add_document(extract_text(PLAN.split("3.全面推行")[0], "b.txt"))
+    assert first.status == second.status == "edition" and len({original.iri, first.iri, second.iri}) == 3

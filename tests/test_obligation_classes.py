@@ -431,3 +431,11 @@ def test_in_a_county_level_city_the_city_prefix_is_its_own():
     first, second = ([(a.agency, a.party.jurisdiction) for a in m.assignments] for m in ex.measures)
     assert first == [("市司法局", "350781"), ("市直各部门", "350781")]
     assert second == [("南平市司法局", "350700"), ("市司法局", "350781")]
+
+
+def test_a_plan_of_several_years_or_another_year_does_not_take_the_titles_year():
+    ex = extract_text("钦州市2021—2025年法治政府建设实施方案\n一、主要任务\n1.完善制度。(市司法局牵头,6月底前完成)\n", "range.txt")
+    assert ex.measures[0].deadline is None
+    annual = extract_text("青山县2023年法治政府建设工作要点\n一、主要任务\n1.完善制度。(县司法局牵头,明年底前完成)\n"
+                          "2.规范执法。(县司法局牵头,6月底前)\n", "annual.txt")
+    assert annual.measures[0].deadline is None and annual.measures[1].deadline.date == "2023-06-30"

@@ -267,3 +267,21 @@ def test_a_page_without_title_that_says_what_it_is_and_the_level_it_speaks_from(
     assert plan.jurisdiction is None and plan.level == "county"  # 全县, 我县, 县直: a county's, though unknown
     opinion = _extract("为加强法治政府建设,结合全市实际,现提出如下意见。\n一、总体要求\n")
     assert (opinion.genre, opinion.level) == ("意见", "prefectural")
+
+
+def test_review_cases_issuers_signatures_and_forwarded_notices():
+    # the verb before a body is not part of the issuer
+    ex = _extract("关于印发钦州市司法局2021年法治政府建设工作要点的通知\n各县区司法局:\n"
+                  "现将《钦州市司法局2021年法治政府建设工作要点》印发给你们。\n")
+    assert ex.title == "钦州市司法局2021年法治政府建设工作要点" and ex.issuers == ["钦州市司法局"]
+    # a measure laid out a cell a line is not a signature above the plan
+    cells = _extract("钦州市法治政府建设工作要点\n一、主要任务\n1.完善行政决策程序。\n牵头单位:\n市人民政府办公室\n2022年12月31日\n"
+                     "2.规范行政执法。(市司法局牵头)\n3.加强执法监督。(市司法局牵头)\n4.推进政务公开。(市政务服务中心牵头)\n"
+                     "5.完善复议制度。(市司法局牵头)\n6.加强普法。(市司法局牵头)\n7.提升能力。(市委组织部牵头)\n")
+    assert cells.date is None and cells.issuers != ["市人民政府办公室"]
+    # a notice forwarding another body's document is the notice
+    forwarded = _extract("钦州市人民政府办公室关于转发广西壮族自治区司法厅2021年依法行政工作要点的通知\n各县区人民政府:\n"
+                         "现将自治区司法厅工作要点转发给你们。\n")
+    assert forwarded.genre == "通知" and forwarded.issuers == ["钦州市人民政府办公室"] and forwarded.level == "prefectural"
+    # a party committee's department is not a ministry
+    assert _extract("组织部2022年工作要点\n一、主要任务\n").level is None
