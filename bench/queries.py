@@ -125,7 +125,7 @@ def main() -> None:
     cases: list[tuple[str, str | None, dict[str, str]]] = [("ASK", None, {})]
     for name, params in parameters(args.corpus).items():
         cases.append((name, None, params))
-        if "OPTIONAL" in queries.get(name).sparql:
+        if "OPTIONAL" in queries.get(name).sparql and queries.get(name).lateral:
             cases.append((name, "standard", params))
     results = []
     for name, variant, params in cases:

@@ -177,6 +177,8 @@ class Divisions:
         the county); without a year, among today's. None when the name is not one division's."""
         t = text.strip().removeprefix("关于").removeprefix("中共")
         for n in range(min(len(t), 12), 1, -1):
+            if t[:n] in _GENERIC:
+                continue  # 矿区生态修复…, 城区…: words before they are places
             holders = {d.code: d for d, first, last in self._full_names.get(t[:n], ())
                        if (d.current if year is None else (first or 0) <= year <= (last or 9999))}
             if len(holders) == 1:

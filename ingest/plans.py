@@ -135,6 +135,8 @@ def _closing_lines(body: list[Line]) -> set[int]:
         j = k - 1
         while j >= 0 and _SIGNER.match(body[j].text) and classify(body[j].text) is None:
             j -= 1
+        if j >= 0 and body[j].text.rstrip().endswith((":", "：")):
+            continue  # 牵头单位: / 市司法局 / 2022年12月31日: a measure's cells, one a line
         if j < k - 1 or (k > 0 and body[k - 1].text.endswith(_SENTENCE_END)):
             out.update(ln.start for ln in body[j + 1:k + 1])
     # a signature without a date, at the very end
@@ -616,6 +618,7 @@ def pipe_tables(body: list[Line], folded: str) -> tuple[list[Line], str]:
     for line in body:
         t = line.text
         if "\t" in t or not pipe_row(t):
+            header = False  # the table has ended: a later line with two | needs a header of its own
             out.append(line)
             continue
         header = header or table_columns(t.split(PIPE)) is not None

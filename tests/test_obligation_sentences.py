@@ -319,3 +319,12 @@ def test_the_same_table_read_from_a_file(tmp_path):
     path = tmp_path / "青山县分工方案.txt"
     path.write_text(PIPES, encoding="utf-8")
     assert _table_rows(extract(path)) == EXPECTED_ROWS
+
+
+def test_a_measures_cells_one_a_line_are_not_a_signature():
+    from policykg.ingest import extract_text
+
+    ex = extract_text("钦州市法治政府建设工作要点\n一、主要任务\n1.完善行政决策程序。\n牵头单位:\n市司法局\n2022年12月31日\n"
+                      "2.规范行政执法。(市司法局牵头)\n", "cells.txt")
+    assert [(a.agency, a.role) for a in ex.measures[0].assignments] == [("市司法局", "lead")]
+    assert [m.number for m in ex.measures] == [1, 2]
