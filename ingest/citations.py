@@ -15,7 +15,7 @@ from policykg import iris
 from policykg.ingest.divisions import Divisions
 from policykg.ingest.documents import genre_of
 from policykg.ingest.model import Citation, CitedDocument, Relation, Span
-from policykg.ingest.text import DOC_NUMBER, clause_start, display_title, fold, normalize_doc_number, normalize_title
+from policykg.ingest.text import DOC_NUMBER, clause_start, display_title, fold, narrow_alnum, normalize_doc_number, normalize_title
 
 # a 文号 in the bracket after a title, in any bracket: (…) […] 【…】 〔…〕 ﹝…﹞, half- or full-width
 _NUMBER_AFTER = re.compile(r"\s*[(\[〔]\s*(" + DOC_NUMBER.pattern + r")\s*[)\]〕]?")
@@ -332,7 +332,7 @@ class CitationExtractor:
 
     def _title(self, found: Found) -> str:
         """The title as written, without the line breaks of text copied out of a PDF."""
-        return _LINE_BREAK.sub("", self.text[found.title_start:found.title_end]).strip()
+        return narrow_alnum(_LINE_BREAK.sub("", self.text[found.title_start:found.title_end]).strip())
 
     def _one(self, found: Found, earlier: list[Citation]) -> Citation | None:
         title = self._title(found)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from policykg.ingest.divisions import LEVEL_RANK, NATIONAL, Division, Divisions
-from policykg.ingest.text import DOC_NUMBER, Line, fold, is_furniture, normalize_doc_number
+from policykg.ingest.text import DOC_NUMBER, Line, fold, is_furniture, narrow_alnum, normalize_doc_number
 
 # Genre by the word a title ends with (or, for the document's own title, contains), first match wins.
 _GENRE_WORDS = (
@@ -143,13 +143,16 @@ def _title_start(content: list[Line], i: int) -> int:
     return first
 
 
+_MEDIA = re.compile(r"(?:报|报社|网|网站|电视台|广播电台|新闻中心|融媒体中心|客户端|公众号)$")
+_SITE_SUFFIX = re.compile(r"\s*[_|｜]\s*[\u4e00-\u9fff（）()]{2,40}?(?:门户网站|网站|政府网|政务网|网)\s*$")
 _NEWS_TAIL = re.compile(r"(?:正式)?(?:印发|出台|发布|公布|全文|来了)[!!。.]*$")
 
 
 def clean_title(t: str) -> str:
     """A title line without what pages put around it: a label (名称:, 标 题 |), table bars, the
     《》 a news page keeps it in and its news tail (《…》出台!)."""
-    t = t.strip().strip("|").strip()
+    t = narrow_alnum(t).strip().strip("|").strip()
+    t = _SITE_SUFFIX.sub("", t)  # …的通知_绍兴市人民政府门户网站
     if (m := _LABEL_ROW.match(t)) and _LABELS.get(_label(m.group("label"))) == "title":
         t = t[m.end():].strip().strip("|").strip()
     if m := _NEWS_TITLE.match(t):
@@ -300,8 +303,8 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
         title_issuer = _issuer_from_title(meta.title, divisions) or central(meta.title or "")
         if title_issuer:
             meta.issuers = [title_issuer]
-        elif publisher or page.get("publisher"):
-            meta.issuers = [publisher or page["publisher"]]
+        elif (source := publisher or page.get("publisher")) and not _MEDIA.search(source):
+            meta.issuers = [source]  # a 来源 that is a newspaper or a website carried the page, it did not issue it
     meta.publisher = page.get("publisher") or publisher
     meta.division = _jurisdiction(meta, text, divisions)
     if meta.genre is None and meta.recipient:

@@ -56,6 +56,14 @@ FURNITURE = re.compile(
 )
 
 
+_WIDE_ALNUM = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+
+
+def narrow_alnum(text: str) -> str:
+    """Full-width digits and Latin letters as ASCII (２０２２年 → 2022年); punctuation is left as written."""
+    return text.translate(_WIDE_ALNUM)
+
+
 def is_furniture(line: str) -> bool:
     return bool(FURNITURE.search(line))
 

@@ -285,3 +285,14 @@ def test_review_cases_issuers_signatures_and_forwarded_notices():
     assert forwarded.genre == "通知" and forwarded.issuers == ["钦州市人民政府办公室"] and forwarded.level == "prefectural"
     # a party committee's department is not a ministry
     assert _extract("组织部2022年工作要点\n一、主要任务\n").level is None
+
+
+def test_a_title_line_with_the_sites_name_full_width_digits_and_a_newspaper_as_source():
+    site = _extract("关于印发青山市2022年法治政府建设工作要点的通知_青山市人民政府门户网站\n各县区人民政府:\n"
+                    "现将《青山市2022年法治政府建设工作要点》印发给你们。\n")
+    assert site.title == "青山市2022年法治政府建设工作要点"
+    wide = _extract("青山市司法局２０２２年度法治政府建设工作报告\n２０２２年，市司法局认真落实《法治政府建设实施纲要（２０２１—２０２５年）》。\n")
+    assert wide.title == "青山市司法局2022年度法治政府建设工作报告" and wide.report_year == 2022
+    assert [c.title for c in wide.citations] == ["法治政府建设实施纲要（2021—2025年）"]
+    news = _extract("青山市2023年依法行政工作要点\n来源:青山日报 作者:张三\n一、主要任务\n1.完善制度。(市司法局牵头)\n")
+    assert "青山日报" not in news.issuers
