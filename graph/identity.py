@@ -156,9 +156,10 @@ def edition_kind(text: str, original: str) -> str:
     return "edition"
 
 
-def _content(store: ox.Store, stored: Stored) -> str:
-    for q in store.quads_for_pattern(ox.NamedNode(stored.iri), ox.NamedNode(iris.ONTOLOGY + "content"), None,
-                                     ox.NamedNode(iris.doc_graph(stored.key))):
+def _content(store: ox.Store, iri: str) -> str:
+    """The text a stored document was read from (its own graph's lg:content)."""
+    for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(iris.ONTOLOGY + "content"), None,
+                                     ox.NamedNode(iris.doc_graph(iris.key_of_document(iri)))):
         return value(q.object)
     return ""
 
@@ -179,25 +180,21 @@ def admit(store: ox.Store, ex: Extraction) -> tuple[Admission, Extraction]:
             if s.version == version:
                 return Admission("unchanged", s.key, s.iri, s.iri,
                                  reason="already in the store (same content, same extraction version): nothing changed"), ex
-            kept = replace(ex, key=s.key, iri=s.iri, edition_of=s.edition_of,
-                           edition_kind=_kind_of(store, ex, s.edition_of) if s.edition_of else None)
             return Admission("re-extracted", s.key, s.iri, s.iri,
-                             reason="the same file, read again by this version of the extraction (IRI kept)"), kept
+                             reason="the same file, read again by this version of the extraction (IRI kept)"), _in_place(store, ex, s)
     held = {s.key for s in candidates}
     titled = [s for s in candidates if s.normalized_title == ex.normalized_title]
     for s in titled:
         if s.source_file == ex.source_file and same_identity(s, ex):
-            kept = replace(ex, key=s.key, iri=s.iri, edition_of=s.edition_of,
-                           edition_kind=_kind_of(store, ex, s.edition_of) if s.edition_of else None)
             return Admission("replaced", s.key, s.iri, s.iri,
-                             reason=f"a new text of {s.source_file} replaced the one stored under the same IRI"), kept
+                             reason=f"a new text of {s.source_file} replaced the one stored under the same IRI"), _in_place(store, ex, s)
     same = [s for s in titled if same_identity(s, ex)]
     if same:
         original = next((s for s in same if not s.edition_of and s.key == ex.key),
                         next((s for s in same if not s.edition_of), same[0]))
         if original.edition_of:  # an edition of an edition is an edition of the original
             original = next((s for s in candidates if s.iri == original.edition_of), original)
-        kind = edition_kind(ex.text, _content(store, original))
+        kind = edition_kind(ex.text, _content(store, original.iri))
         content = ex.sha256 or hashlib.sha256(ex.text.encode("utf-8")).hexdigest()  # a text without a file has no hash
         key = _suffixed(ex, held, "edition", content)
         kept = replace(ex, key=key, iri=iris.document(key), edition_of=original.iri, edition_kind=kind)
@@ -215,10 +212,10 @@ def admit(store: ox.Store, ex: Extraction) -> tuple[Admission, Extraction]:
     return Admission("new", ex.key, ex.iri), ex
 
 
-def _kind_of(store: ox.Store, ex: Extraction, original_iri: str) -> str:
-    key = iris.key_of_document(original_iri)
-    stored = Stored(original_iri, key, None, None, None, None, None, None, None, None)
-    return edition_kind(ex.text, _content(store, stored))
+def _in_place(store: ox.Store, ex: Extraction, stored: Stored) -> Extraction:
+    """The text written under a stored document's key and IRI, an edition still of what it was."""
+    kind = edition_kind(ex.text, _content(store, stored.edition_of)) if stored.edition_of else None
+    return replace(ex, key=stored.key, iri=stored.iri, edition_of=stored.edition_of, edition_kind=kind)
 
 
 def _difference(stored: Stored, ex: Extraction) -> str:

@@ -83,10 +83,11 @@ def extract_text(text: str, source_file: str, sha256: str = "", page: dict[str, 
     # county's 实施意见 citing the province's of the same name). That one keeps the title's IRI;
     # this document's key is the title key with what identifies it.
     own = [c for c in ex.citations if c.target == ex.iri]
-    if any(_cites_another(c, meta.doc_number, division, divisions) for c in own):
+    another = [c for c in own if _cites_another(c, meta.doc_number, division, divisions)]
+    if another:
         ex.key = iris.distinct_key(key, meta.doc_number, ex.jurisdiction_code, meta.date, normalized)
         ex.iri = iris.document(ex.key)
-        own = [c for c in own if not _cites_another(c, meta.doc_number, division, divisions)]
+        own = [c for c in own if c not in another]
     ex.cited_documents = [d for d in cx.documents.values() if d.iri != ex.iri]
     ex.citations = [c for c in ex.citations if c not in own]
     if meta.genre in REPORT_GENRES:

@@ -206,9 +206,12 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     publisher: str | None = None
     rows: dict[str, str] = {}
     row_lines: set[int] = set()
+    title_row: Line | None = None  # the row whose value is the title (名称:…, 标 题 | … |)
     for line in header:
         if (row := metadata_row(line.text)) is not None:
             row_lines.add(line.start)
+            if "title" in row and title_row is None:
+                title_row = line
             for kind, v in row.items():
                 rows.setdefault(kind, v)
             continue
@@ -221,8 +224,7 @@ def read_metadata(text: str, all_lines: list[Line], divisions: Divisions, page: 
     if "publisher" in rows and re.fullmatch(r"[\u4e00-\u9fff()]{2,40}", rows["publisher"]):
         publisher = publisher or rows["publisher"]
     content = [ln for ln in all_lines if not is_furniture(ln.text) and ln.start not in row_lines]
-    if "title" in rows and len(clean_title(rows["title"])) >= 4:
-        title_row = next(ln for ln in header if ln.start in row_lines and metadata_row(ln.text) and "title" in (metadata_row(ln.text) or {}))
+    if title_row is not None and len(clean_title(rows["title"])) >= 4:
         meta.title, meta.title_line = clean_title(rows["title"]), title_row
     for i, line in enumerate(content[:8] if meta.title is None else ()):
         if _looks_like_title(clean_title(line.text)):

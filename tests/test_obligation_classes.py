@@ -10,27 +10,10 @@ from policykg.ingest import extract_text
 from policykg.ingest.divisions import load as load_divisions
 from policykg.ingest.plans import parse_plan
 from policykg.ingest.text import lines
+from tests.plan_texts import FULL_WIDTH, by_number, deadline, extract, roles
 
 COUNTY_PLAN = "青山县法治政府建设实施方案(2021—2025年)\n"
 CITY_PLAN = "青山市法治政府建设实施方案(2021—2025年)\n"
-# half-width → full-width, the way live pages write the same text
-_FULL = str.maketrans({",": "，", "(": "（", ")": "）", ":": "：", ";": "；"})
-
-
-def extract(text: str, full_width: bool = False):
-    return extract_text(text.translate(_FULL) if full_width else text, "name.txt")
-
-
-def by_number(ex):
-    return {m.number: m for m in ex.measures}
-
-
-def roles(m):
-    return [(a.agency, str(a.role)) for a in m.assignments]
-
-
-def deadline(m):
-    return (m.deadline.date, m.deadline.precision) if m.deadline else None
 
 
 def structure(text: str, home_code: str | None = None):
@@ -66,7 +49,7 @@ SIGNED = (
 def test_the_last_measure_keeps_its_bracket_when_the_signature_and_date_follow(full_width):
     ms = by_number(extract(SIGNED, full_width))
     assert sorted(ms) == [1, 2]
-    assert ms[2].text == "推进政务服务标准化建设,编制办事指南。".translate(_FULL if full_width else {})
+    assert ms[2].text == "推进政务服务标准化建设,编制办事指南。".translate(FULL_WIDTH if full_width else {})
     assert roles(ms[2]) == [("县政务服务中心", "responsible")]
     assert deadline(ms[2]) == ("2022-06-30", "month")
     assert "青山县人民政府" not in ms[2].text and "2021年3月5日" not in ms[2].span.quote
@@ -169,7 +152,7 @@ def test_a_bracket_cut_off_at_the_end_of_the_page_keeps_the_lead_and_drops_the_f
     assert roles(ms[2]) == [("市司法局", "lead")]
     assert ms[2].text == "推进综合行政执法改革。"
     assert all("市政" != a for a in (x.agency for m in ex.measures for x in m.assignments))
-    assert any("cut off" in w for w in structure(text.translate(_FULL) if full_width else text).warnings)
+    assert any("cut off" in w for w in structure(text.translate(FULL_WIDTH) if full_width else text).warnings)
 
 
 def test_a_cut_off_bracket_keeps_the_whole_names_before_the_cut():
@@ -399,7 +382,7 @@ def test_full_width_and_half_width_give_the_same_obligations():
             "青山县人民政府\n2021年3月5日\n")
 
     def summary(ex):
-        return [(m.number, m.text.translate(_FULL), roles(m), deadline(m)) for m in ex.measures]
+        return [(m.number, m.text.translate(FULL_WIDTH), roles(m), deadline(m)) for m in ex.measures]
 
     half, full = summary(extract(text)), summary(extract(text, full_width=True))
     assert half == full and len(half) == 3 and all(r for _, _, r, _ in half)

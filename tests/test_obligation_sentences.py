@@ -10,25 +10,7 @@ import pytest
 from policykg.ingest import extract, extract_text
 from policykg.ingest.obligations import body_name, role_clause
 from policykg.ingest.sources import reflow_hard_wraps
-
-# half-width → full-width, the way live pages write the same text
-_FULL = str.maketrans({",": "，", "(": "（", ")": "）", ":": "：", ";": "；"})
-
-
-def parse(text: str, full_width: bool = False):
-    return extract_text(text.translate(_FULL) if full_width else text, "name.txt")
-
-
-def by_number(ex):
-    return {m.number: m for m in ex.measures}
-
-
-def roles(m):
-    return [(a.agency, str(a.role)) for a in m.assignments]
-
-
-def deadline(m):
-    return (m.deadline.date, m.deadline.precision) if m.deadline else None
+from tests.plan_texts import by_number, deadline, extract as parse, roles
 
 
 def party(m, agency):
@@ -322,7 +304,6 @@ def test_the_same_table_read_from_a_file(tmp_path):
 
 
 def test_a_measures_cells_one_a_line_are_not_a_signature():
-    from policykg.ingest import extract_text
 
     ex = extract_text("钦州市法治政府建设工作要点\n一、主要任务\n1.完善行政决策程序。\n牵头单位:\n市司法局\n2022年12月31日\n"
                       "2.规范行政执法。(市司法局牵头)\n", "cells.txt")
