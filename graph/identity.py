@@ -59,6 +59,7 @@ class Stored:
     date: str | None
     version: str | None
     edition_of: str | None
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ SELECT DISTINCT ?g ?d ?wanted_sha ?wanted_title ?wanted_doc WHERE {
   { GRAPH ?g { ?d lg:sha256 ?wanted_sha } } UNION { GRAPH ?g { ?d lg:normalizedTitle ?wanted_title } }
   UNION { GRAPH ?g { ?wanted_doc lg:inCorpus true } BIND(?wanted_doc AS ?d) }
 }"""
-_LG, _PROV = iris.ONTOLOGY, "http://www.w3.org/ns/prov#"
+_LG, _PROV, _DCT = iris.ONTOLOGY, "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/"
 
 
 def _stored(store: ox.Store, graph: str, iri: str) -> Stored | None:
@@ -104,7 +105,7 @@ def _stored(store: ox.Store, graph: str, iri: str) -> Stored | None:
     version = one(ox.NamedNode(activity), _LG + "extractionVersion") if activity else None
     return Stored(iri, iris.key_of_document(iri), one(d, _LG + "sha256"), one(d, _LG + "sourceFile"),
                   one(d, _LG + "normalizedTitle"), one(d, _LG + "docNumber"), one(d, _LG + "issuingArea"),
-                  one(d, _LG + "dateSigned"), version, one(d, _LG + "editionOf"))
+                  one(d, _LG + "dateSigned"), version, one(d, _LG + "editionOf"), one(d, _DCT + "title"))
 
 
 def stored_candidates(store: ox.Store, ex: Extraction) -> list[Stored]:
@@ -123,6 +124,25 @@ def stored_candidates(store: ox.Store, ex: Extraction) -> list[Stored]:
         if (stored := _stored(store, graph, iri)) is not None:
             found[iri] = stored
     return sorted(found.values(), key=lambda s: s.key)
+
+
+def unchanged(store: ox.Store, sha256: str) -> tuple[Admission, str | None] | None:
+    """The admission of a file already stored as it is (same SHA-256, read by this extraction
+    version), with its stored title; None when it must be read. Looked up before the file is
+    parsed, so a batch run again (or resumed after a kill) skips what it has done."""
+    version = extraction_version()
+    prefix = iris.doc_graph("")
+    for q in store.quads_for_pattern(None, ox.NamedNode(_LG + "sha256"), ox.Literal(sha256), None):
+        graph = value(q.graph_name)
+        if not isinstance(q.subject, ox.NamedNode) or graph[len(prefix):] != iris.key_of_document(q.subject.value):
+            continue
+        s = _stored(store, graph, q.subject.value)
+        if s is not None and s.version == version:
+            return Admission("unchanged", s.key, s.iri, s.iri, reason=_SAME), s.title
+    return None
+
+
+_SAME = "already in the store (same content, same extraction version): nothing changed"
 
 
 def same_identity(stored: Stored, ex: Extraction) -> bool:
@@ -178,8 +198,7 @@ def admit(store: ox.Store, ex: Extraction) -> tuple[Admission, Extraction]:
     for s in candidates:
         if ex.sha256 and s.sha256 == ex.sha256:
             if s.version == version:
-                return Admission("unchanged", s.key, s.iri, s.iri,
-                                 reason="already in the store (same content, same extraction version): nothing changed"), ex
+                return Admission("unchanged", s.key, s.iri, s.iri, reason=_SAME), ex
             return Admission("re-extracted", s.key, s.iri, s.iri,
                              reason="the same file, read again by this version of the extraction (IRI kept)"), _in_place(store, ex, s)
     held = {s.key for s in candidates}

@@ -15,7 +15,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
 
 from policykg import __version__, iris
-from policykg.ingest.divisions import Divisions, data_file as divisions_data_file
+from policykg.ingest.divisions import Divisions, data_file as divisions_data_file, load as load_divisions
 from policykg.ingest.model import Classification, Extraction, Party, Span
 from policykg.namespaces import LG, ORG
 
@@ -407,6 +407,12 @@ def measure_segments(ex: Extraction) -> list[str]:
 def document_graph(ex: Extraction, divisions: Divisions) -> Graph:
     """The triples of one document's named graph."""
     return _Builder(ex, divisions).build()
+
+
+def document_ntriples(ex: Extraction) -> str:
+    """One document's named graph as N-Triples, one triple a line (what a worker hands back)."""
+    text = document_graph(ex, load_divisions()).serialize(format="nt")
+    return text if text.endswith("\n") or not text else text + "\n"
 
 
 @lru_cache(maxsize=1)

@@ -46,11 +46,12 @@ def shared_graphs() -> list[str]:
     return sorted({f"{iris.base()}graph/{k}" for k in (*KINDS.values(), "shared")})
 
 
-def owns(key: str, node: object) -> bool:
-    """Whether a document's graph is the home of this node's triples."""
+def owns(key: str, node: object, doc: str | None = None) -> bool:
+    """Whether a document's graph is the home of this node's triples (``doc``: the document's
+    IRI, when the caller has it)."""
     if not isinstance(node, ox.NamedNode):
         return True  # blank nodes stay with the graph that wrote them
-    doc = iris.document(key)
+    doc = doc or iris.document(key)
     return node.value == doc or node.value.startswith(doc + "/")
 
 
@@ -99,7 +100,8 @@ def settle(store: ox.Store, keys: Iterable[str]) -> int:
         if not store.contains_named_graph(graph):
             store.update(forget_ops(key))
             continue
-        moved = [q for q in store.quads_for_pattern(None, None, None, graph) if not owns(key, q.subject)]
+        doc = iris.document(key)
+        moved = [q for q in store.quads_for_pattern(None, None, None, graph) if not owns(key, q.subject, doc)]
         before = _contribution(store, key)
         if not moved:
             if not before:  # a replaced graph that says nothing of shared nodes: no index either

@@ -36,7 +36,7 @@ from policykg import __version__, iris, settings
 from policykg.errors import ConfigError, QueryError, StoreError
 from policykg.graph import alignment, identity, rdf, reasoning, shared
 from policykg.graph.identity import Admission
-from policykg.graph.rdf import divisions_graph, document_graph, schemes_graph
+from policykg.graph.rdf import divisions_graph, document_ntriples, schemes_graph
 from policykg.graph.terms import value
 from policykg.ingest import divisions as divisions_module
 from policykg.ingest.divisions import data_file as divisions_data_file, load as load_divisions
@@ -227,30 +227,38 @@ class Store:
             gc.collect()
             self.ox = ox.Store(str(self.path))
 
-    def put_document(self, ex: Extraction, derive: bool = True) -> int:
-        """Replace the document's named graph with what ``ex`` states, in one transaction with its
+    def put_document(self, ex: Extraction, derive: bool = True, ntriples: str | None = None) -> int:
+        """Replace the document's named graph with what ``ex`` states (``ntriples``: its graph,
+        ``document_ntriples(ex)``, when a worker has built it), in one transaction with its
         journal entry; then (``derive``) recompute its derived data and its children's. With
         ``derive=False`` (a batch) the derived data waits for ``recover``, which the batch calls
-        at its end and which a store opened after a crash runs itself. Returns the triple count."""
-        g = document_graph(ex, load_divisions())
+        after each chunk and at its end and which a store opened after a crash runs itself.
+        Returns the triple count."""
+        data = document_ntriples(ex) if ntriples is None else ntriples
         graph = iris.doc_graph(ex.key)
         self._update(f"DROP SILENT GRAPH <{graph}>",
-                     f"INSERT DATA {{ GRAPH <{graph}> {{\n{g.serialize(format='nt')}\n}} }}",
+                     f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}",
                      shared.replaced_ops(ex.key),  # what it said of shared nodes before
                      self._journal_ops([ex.key], add=True))
         if derive:
             self.recover()
-        return len(g)
+        return data.count("\n")
 
-    def add_document(self, ex: Extraction, derive: bool = True) -> Admission:
+    def add_document(self, ex: Extraction, derive: bool = True, ntriples: str | None = None) -> Admission:
         """Add a text to the store as the document it is (``graph.identity``): the same file again
         changes nothing; a new text of the same file replaces it under its IRI; another text of a
         stored document (a mirror, an excerpt, another edition) and a different document with the
-        same title are kept beside the stored ones, under IRIs of their own. Then as ``put_document``."""
+        same title are kept beside the stored ones, under IRIs of their own. Then as ``put_document``
+        (``ntriples``, the graph of ``ex`` as extracted, is used when it is kept as it is)."""
         admission, kept = identity.admit(self.ox, ex)
         if not admission.written:
             return admission
-        return replace(admission, triples=self.put_document(kept, derive))
+        return replace(admission, triples=self.put_document(kept, derive, ntriples if kept is ex else None))
+
+    def unchanged(self, sha256: str) -> tuple[Admission, str | None] | None:
+        """Whether a file with this content is stored as this extraction version would store it
+        (``graph.identity.unchanged``), with its title."""
+        return identity.unchanged(self.ox, sha256)
 
     def children(self, key: str) -> list[str]:
         """The keys of the documents in the corpus based on or implementing this one."""

@@ -22,8 +22,9 @@ from policykg.ingest.text import Line, is_furniture, lines, normalize_title
 
 __all__ = ["extract", "extract_text", "Extraction"]
 
-def extract(path: str | Path) -> Extraction:
-    source = read_source(Path(path))
+def extract(path: str | Path, data: bytes | None = None) -> Extraction:
+    """Read and parse one file (``data``: its bytes, when already read)."""
+    source = read_source(Path(path), data)
     ex = extract_text(source.text, Path(path).name, source.sha256, source.page_metadata)
     ex.source_format, ex.conversions, ex.original_text = source.format, list(source.conversions), source.original_text
     ex.index_number = source.page_metadata.get("index_number")

@@ -67,10 +67,11 @@ class Source:
     conversions: tuple[str, ...] = ()
 
 
-def read_source(path: Path) -> Source:
+def read_source(path: Path, data: bytes | None = None) -> Source:
     """Read, sniff and decode (or extract) one file, or raise SourceFileError with a reason a
-    person can act on."""
-    data = _read_bytes(path)
+    person can act on. ``data``: the file's bytes, already read (a worker that cannot see the
+    file is handed them)."""
+    data = read_bytes(path) if data is None else _checked(path, data)
     digest = hashlib.sha256(data).hexdigest()
     kind = sniff(data, path)
     if kind == "html":
@@ -117,7 +118,8 @@ def read_source(path: Path) -> Source:
     )
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or SourceFileError saying why they cannot be read (missing, a folder, too large, empty)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -126,6 +128,11 @@ def _read_bytes(path: Path) -> bytes:
         raise SourceFileError(f"{path}: is a directory; pass files or use a folder path", path=path) from None
     except OSError as exc:
         raise SourceFileError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
+    return _checked(path, data)
+
+
+def _checked(path: Path, data: bytes) -> bytes:
+    """The file's bytes, unless they are too many or none."""
     limit = int(settings.get("max_file_bytes"))
     if len(data) > limit:
         raise SourceFileError(

@@ -65,6 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "Port the HTTP server listens on."),
     Setting("base_iri", "https://w3id.org/policykg/", "Base of every IRI minted for documents, agencies and measures."),
     Setting("max_file_bytes", 20_000_000, "Largest source file ingest accepts, in bytes."),
+    Setting("ingest_workers", 0, "Dask worker processes that read and parse files in parallel on a local cluster (0: one per core; 1: no cluster, in the ingest process)."),
+    Setting("dask_scheduler", "", "Address of a running Dask scheduler (e.g. `tcp://10.0.0.5:8786`) whose workers parse the files, for a batch larger than one machine; its workers need policykg installed, not the files (they are sent). Empty: a local cluster of `ingest_workers`."),
+    Setting("ingest_chunk", 50, "Documents an ingest writes before it derives their data (alignments, entailments) and lets go of its memory; an interrupted batch loses at most this much derived work, never a document."),
     Setting("max_query_bytes", 100_000, "Largest SPARQL query text the endpoint accepts, in bytes."),
     Setting("page_size", 100, "Default number of rows per page of a canned query."),
     Setting("query_timeout", 30.0, "Seconds a SPARQL query may run; past it the query is stopped and answered 503."),
@@ -101,6 +104,12 @@ def resolve() -> MappingProxyType[str, Value]:
     return _resolved(tuple((name, value) for name in _ENVS if (value := get(name)) is not None))
 
 
+@lru_cache(maxsize=256)
+def _one(name: str, raw: str | None) -> Value:
+    return SETTINGS_BY_NAME[name].parse(raw)
+
+
 def get(name: str) -> Value:
-    """The current value of a setting: environment variable if set, else the default."""
-    return resolve()[name]
+    """The current value of a setting: environment variable if set, else the default (one
+    variable read: hot paths such as minting IRIs call this per triple)."""
+    return _one(name, os.environ.get(SETTINGS_BY_NAME[name].env))

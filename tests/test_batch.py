@@ -65,10 +65,10 @@ def test_a_parser_crash_fails_that_file_only(tmp_path, monkeypatch, new_store):
 
     real = loader.extract
 
-    def flaky(path):
+    def flaky(path, data=None):
         if "html" in str(path):
             raise IndexError("list index out of range")
-        return real(path)
+        return real(path, data)
 
     monkeypatch.setattr(loader, "extract", flaky)
     d = tmp_path / "two"
