@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -139,10 +140,12 @@ def align_plans(children: list[MeasureText], parents: list[MeasureText]) -> list
 
 # -- in the store ---------------------------------------------------------------------------
 
-def corpus_measures(store: ox.Store) -> dict[str, list[MeasureText]]:
-    """The measures of every document in the corpus, by document IRI, in document order."""
+def corpus_measures(store: ox.Store, documents: Iterable[str] | None = None) -> dict[str, list[MeasureText]]:
+    """The measures of these documents (default: every document in the corpus), by document IRI,
+    in document order."""
+    values = "" if documents is None else "VALUES ?doc { " + " ".join(f"<{d}>" for d in sorted(documents)) + " }"
     rows = store.query(
-        f"""SELECT DISTINCT ?doc ?m ?n ?text ?area WHERE {{
+        f"""SELECT DISTINCT ?doc ?m ?n ?text ?area WHERE {{ {values}
           ?doc <{LG}inCorpus> true . ?m a <{LG}Measure> ; <{LG}document> ?doc ; <{LG}number> ?n ; <{LG}text> ?text .
           OPTIONAL {{ ?m <{LG}taskArea> ?area }} }}""",
         use_default_graph_as_union=True)
@@ -200,12 +203,13 @@ def refresh(store: ox.Store, keys: list[str] | None = None) -> dict[str, int]:
     """Recompute the alignments of the documents ``keys`` (all when None) and of their children
     in the corpus; returns the number of alignments per document key rewritten."""
     parents = parent_documents(store)
-    measures = corpus_measures(store)
     if keys is None:
+        measures = corpus_measures(store)
         todo = set(measures) | set(parents)
-    else:
+    else:  # only the measures these documents, their children and their parents hold
         changed = {iris.document(k) for k in keys}
         todo = changed | {c for c, ps in parents.items() if ps & changed}
+        measures = corpus_measures(store, todo | {p for c in todo for p in parents.get(c, ())})
     done: dict[str, int] = {}
     for child in sorted(todo):
         graph = iris.doc_graph(iris.key_of_document(child))

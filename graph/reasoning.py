@@ -529,11 +529,13 @@ def _once(store: ox.Store, quads: list[ox.Quad], units: dict[ox.NamedNode, ox.Na
                        for h in store.quads_for_pattern(q.subject, q.predicate, q.object, None))]
 
 
-def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | None = None, count: bool = True) -> dict[str, Run]:
+def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | None = None, count: bool = True,
+            closure: bool = True) -> dict[str, Run]:
     """Recompute the entailments of the documents ``keys`` (every graph when None) from their own
-    triples, then the closure across graphs (seeded by the two-premise rules, which alone can
-    join triples of different graphs, and propagated semi-naively). Returns what each step did
-    (``count`` is kept for callers; the triples added are known without counting)."""
+    triples, then (``closure``) the closure across graphs (seeded by the two-premise rules, which
+    alone can join triples of different graphs, and propagated semi-naively); it reads the whole
+    store, so a batch leaves it to its end. Returns what each step did (``count`` is kept for
+    callers; the triples added are known without counting)."""
     rules = rules or _rules()
     runs: dict[str, Run] = {}
     units = local_units(store)
@@ -559,6 +561,8 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
             quads = _once(store, quads, scope)
             store.extend(quads)
             runs["local"] = Run(rounds=1, added=len(quads), seconds=time.perf_counter() - started)
+        if not closure:
+            return runs
         target = _node(closure_graph())
         runs["closure"], quads = closure_pass(store, rules, target, foreign_types(store, rules, inferred_prefix()))
         started = time.perf_counter()

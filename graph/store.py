@@ -49,6 +49,7 @@ _STORE_NS = "https://w3id.org/policykg/store#"
 VOCABULARY_VERSION = _STORE_NS + "vocabularyVersion"
 PENDING = _STORE_NS + "pendingDocument"  # a document key whose derived data is not yet written
 ALL = "*"  # the journal entry for "every document"
+CLOSURE = "~closure"  # the journal entry for "the closure across documents waits for the end of a batch"
 
 
 def vocab_graph_iri() -> str:
@@ -169,13 +170,19 @@ class Store:
         if ops:
             self.ox.update(" ;\n".join(ops))
 
-    def recover(self) -> list[str]:
+    def recover(self, closure: bool = True) -> list[str]:
         """Finish what an interrupted write left in the journal: recompute the derived data of the
-        documents it names. Returns their keys (empty when the journal was empty)."""
-        keys = self.pending()
-        if keys:
-            self.derive(None if ALL in keys else keys)
-            self._update(self._journal_ops(keys, add=False))
+        documents it names. Returns their keys (empty when the journal was empty). With
+        ``closure=False`` (a batch between chunks) the closure across documents, which reads the
+        whole store, is left in the journal for the batch's last call (or the next opening)."""
+        pending = self.pending()
+        keys = [k for k in pending if k != CLOSURE]
+        stale = bool(keys) or CLOSURE in pending
+        if keys or (closure and stale):
+            self.derive(None if ALL in keys else keys, closure=closure)
+            done = [*keys, CLOSURE] if closure and CLOSURE in pending else keys
+            self._update(self._journal_ops(done, add=False),
+                         "" if closure or CLOSURE in pending else self._journal_ops([CLOSURE], add=True))
         return keys
 
     # -- writing ---------------------------------------------------------------------------
@@ -286,10 +293,11 @@ class Store:
         finally:  # a change that failed midway is made consistent all the same
             self.recover()
 
-    def derive(self, keys: list[str] | None = None) -> dict[str, reasoning.Run]:
+    def derive(self, keys: list[str] | None = None, closure: bool = True) -> dict[str, reasoning.Run]:
         """Recompute the derived data of these documents (all when None): drop the entailments of
         those no longer in the store, re-align the measures of the rest and of their children
-        with their parent plans', and refresh the entailments of all of them and the closure."""
+        with their parent plans', and refresh the entailments of all of them and (``closure``)
+        the closure."""
         if keys is not None:
             for key in keys:
                 if not self.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
@@ -297,7 +305,7 @@ class Store:
         # descriptions of shared nodes (cited documents, agencies, reforms) held once, in their own graphs
         shared.settle(self.ox, self._document_keys() if keys is None else keys)
         aligned = alignment.refresh(self.ox, keys)
-        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}))
+        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}), closure=closure)
 
     def refresh_alignments(self, keys: list[str] | None = None) -> dict[str, int]:
         """Re-align the measures of these documents (all when None) and of their children with
