@@ -22,10 +22,12 @@ eval: install  ## precision and recall of extraction against the gold annotation
 install: $(VENV)/.installed
 
 # Debian packages the tests need: Chromium for the browser tests, a CJK font so their screenshots
-# show Chinese, npm for the web UI's locked assets; installed only when missing (sudo when not root)
+# show Chinese, npm for the web UI's locked assets, Virtuoso for the canned queries on a real SPARQL
+# server (tests/test_virtuoso.py); installed only when missing (sudo when not root)
 system:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/virtuoso-t ] || missing="$$missing virtuoso-opensource"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \

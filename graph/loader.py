@@ -7,8 +7,8 @@ batch larger than one machine. Workers are sent the file's bytes, not its path, 
 entry, in the order of the files (so which of two same-titled documents keeps the bare title key
 does not depend on which worker finished first), and after each ``ingest_chunk`` documents it
 derives their data (``Store.recover``: alignments with parent plans, each document's entailments)
-and flushes the store; the closure across documents, which reads the whole store, once at the end. At most a window of files is in
-flight, so memory does not grow with the batch.
+and flushes the store; the closure across documents, which reads the whole store, once at the end.
+At most a window of files is in flight, so memory does not grow with the batch.
 
 Resumable: a file whose content is stored as this extraction version would store it is skipped
 before it is parsed (``Store.unchanged``), so a batch run again after a kill goes on where it
@@ -93,7 +93,9 @@ def cluster(n_workers: int | None = None, scheduler: str | None = None) -> Itera
     except (OSError, TimeoutError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {address or 'a local cluster'}: {exc}") from None
     try:
-        yield client.get_executor(pure=False)
+        executor = client.get_executor(pure=False)
+        executor.slots = sum(client.nthreads().values())  # parses that can run at once
+        yield executor
     finally:
         client.close()
         if local is not None:
@@ -105,11 +107,11 @@ def ingest_files(files: list[Path], store: Store, executor: Executor | None = No
     """Ingest ``files`` into ``store``, parsed by ``executor`` (None: in this process); yield one
     result per file, in order. Every ``chunk`` documents written (default: the ``ingest_chunk``
     setting), and at the end, their derived data is computed and the store flushed. ``window``:
-    files in flight at once (default: four per worker)."""
+    files in flight at once (default: four per worker thread of the cluster)."""
     chunk = int(settings.get("ingest_chunk")) if chunk is None else chunk
     if chunk < 1:
         raise ConfigError(f"POLICYKG_INGEST_CHUNK={chunk} must be at least 1")
-    window = window or 4 * max(1, workers())
+    window = window or 4 * max(1, getattr(executor, "slots", 1))
     written = 0
     for path, job in _parsed(files, store, executor, window):
         started = time.perf_counter()
