@@ -90,8 +90,7 @@ def create_app(store: Store) -> FastAPI:
 
     def run_canned(reader: Reader, name: str, values: dict[str, str], inferred: bool = True) -> list[dict[str, Any]]:
         q = queries.get(name)
-        prepared = q.prepare(q.bind(values, resolver))
-        return reader.select(prepared.text, prepared.substitutions, inferred, hidden=prepared.hidden)
+        return reader.select(q.executable(q.bind(values, resolver)), None, inferred)
 
     def measure_info(reader: Reader, measure_iri: str) -> dict[str, Any]:
         rows = reader.select(

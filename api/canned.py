@@ -3,7 +3,7 @@
 and negotiated like ``/sparql`` (our JSON envelope by default; SPARQL JSON, XML, CSV and TSV by
 Accept or ``format``). The OpenAPI document describes each query from its file when it is
 requested, so adding or changing a query file needs no code change. Parameter values reach
-SPARQL only as Oxigraph substitutions of RDF terms (``queries.CannedQuery.prepare``), and
+SPARQL only as RDF terms serialised by the RDF library (``queries.CannedQuery.prepare``), and
 paging is LIMIT and OFFSET in the query; each query runs in a worker within the limits of
 ``/sparql``, after waiting its turn in ``api.admission``."""
 
@@ -54,26 +54,21 @@ def page(reader: Reader, q: queries.CannedQuery, values: dict[str, str], resolve
     holds at most ``max_rows`` rows (then the answer says ``truncated``). ``count``, the rows of
     the whole result, is this page's end when it is the last, else counted by the worker
     (COUNT over the query). ``more``: rows follow this page."""
-    prepared = q.prepare(q.bind(values, resolver))
+    text = q.executable(q.bind(values, resolver))
     size = min(limit, reader.max_rows)
-    rows = reader.select(f"{prepared.text}\nLIMIT {size + 1} OFFSET {offset}", prepared.substitutions, inferred,
-                         max_rows=limit, hidden=prepared.hidden)
+    rows = reader.select(f"{text}\nLIMIT {size + 1} OFFSET {offset}", None, inferred, max_rows=limit)
     more = rows.truncated
-    count = _count(reader, prepared, inferred) if more or (offset and not rows) else offset + len(rows)
+    count = _count(reader, text, inferred) if more or (offset and not rows) else offset + len(rows)
     return {"count": count, "offset": offset, "limit": limit, "rows": list(rows), "more": more}
 
 
 _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<[^>\s]*>)*", re.I)
 
 
-def _count(reader: Reader, prepared: queries.Prepared, inferred: bool) -> int:
-    """The rows of the whole query, counted in the worker. Its parameters must be projected for
-    substitution, so the count is grouped by them (one group: they are constants)."""
-    prologue = _PROLOGUE.match(prepared.text).group()  # type: ignore[union-attr]
-    names = " ".join("?" + n for n in prepared.hidden)
-    text = (f"{prologue}SELECT {names} (COUNT(*) AS ?count) WHERE {{ {{\n{prepared.text[len(prologue):]}\n}} }}"
-            + (f" GROUP BY {names}" if names else ""))
-    rows = reader.select(text, prepared.substitutions, inferred, hidden=prepared.hidden)
+def _count(reader: Reader, text: str, inferred: bool) -> int:
+    """The rows of the whole query, counted in the worker."""
+    prologue = _PROLOGUE.match(text).group()  # type: ignore[union-attr]
+    rows = reader.select(f"{prologue}SELECT (COUNT(*) AS ?count) WHERE {{ {{\n{text[len(prologue):]}\n}} }}", None, inferred)
     return int(rows[0]["count"]) if rows else 0
 
 
@@ -103,9 +98,8 @@ def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
                inferred: bool) -> Response:
         media, results_format = FORMATS[fmt]
         if results_format is not None:
-            prepared = q.prepare(q.bind(values, resolver))
-            outcome = reader.run(f"{prepared.text}\nLIMIT {limit} OFFSET {offset}", prepared.substitutions, inferred,
-                                 fmt=fmt, max_rows=limit, hidden=prepared.hidden)
+            text = q.executable(q.bind(values, resolver))
+            outcome = reader.run(f"{text}\nLIMIT {limit} OFFSET {offset}", None, inferred, fmt=fmt, max_rows=limit)
             return Response(outcome.body, media_type=media)
         found = page(reader, q, values, resolver, limit, offset, inferred)
         body: dict[str, Any] = {"ok": True, "query": q.name, "params": values, "count": found["count"], "offset": offset,

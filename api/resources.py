@@ -78,8 +78,7 @@ def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
 
     def canned(reader: Reader, name: str, **values: str) -> list[dict[str, Any]]:
         q = queries.get(name)
-        prepared = q.prepare(q.bind(values, resolver))
-        return reader.select(prepared.text, prepared.substitutions, hidden=prepared.hidden)
+        return reader.select(q.executable(q.bind(values, resolver)))
 
     def properties(reader: Reader, iri: str) -> list[dict[str, Any]]:
         rows = reader.select(f"""SELECT ?p ?o ?label WHERE {{ <{iri}> ?p ?o . FILTER(?p != lg:content && ?p != lg:originalText)

@@ -86,8 +86,7 @@ def _measure(store: str, name: str, params: dict[str, str], variant: str | None)
     if variant == "standard":
         text, substitutions = q.render(bound), {}
     else:  # as the server and the CLI run it
-        prepared = q.prepare(bound)
-        text, substitutions = prepared.text, prepared.substitutions
+        text, substitutions = q.executable(bound), {}
     started = time.perf_counter()
     rows = s.select(text, substitutions)
     return time.perf_counter() - started, len(rows)

@@ -40,10 +40,9 @@ _AREAS_UNDER = "SELECT DISTINCT ?area WHERE {{ {values} ?area skos:broader* ?jur
 
 
 def canned(reader: Reader, resolver: Resolver, name: str, values: dict[str, str]) -> list[dict[str, Any]]:
-    """The rows of a canned query, its parameters substituted."""
+    """The rows of a canned query, its parameters bound."""
     q = queries.get(name)
-    prepared = q.prepare(q.bind(values, resolver))
-    return reader.select(prepared.text, prepared.substitutions, hidden=prepared.hidden)
+    return reader.select(q.executable(q.bind(values, resolver)))
 
 
 def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None = None, agency: str | None = None,
