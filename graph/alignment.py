@@ -25,7 +25,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 import pyoxigraph as ox
 
 from policykg import iris
@@ -66,6 +68,7 @@ class Alignment:
         return self.child.task_area is not None and self.child.task_area == self.parent.task_area
 
 
+@lru_cache(maxsize=65536)
 def neutral(text: str) -> str:
     """The wording of a measure without place names, level words, digits and punctuation."""
     divisions = load_divisions()
@@ -77,6 +80,7 @@ def neutral(text: str) -> str:
     return _NOISE.sub("", _LEVEL_WORDS.sub("", "".join(out)))
 
 
+@lru_cache(maxsize=8192)  # a chunk's measures and their parents'; read only by the callers
 def bigrams(text: str) -> Counter[str]:
     t = neutral(text)
     return Counter(t[i:i + 2] for i in range(len(t) - 1))
@@ -99,11 +103,19 @@ class Vectoriser:
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {g: x / norm for g, x in v.items()}
 
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(g, 0.0) for g, x in a.items())
+    def cosines(self, rows: list[str], columns: list[str]) -> np.ndarray:
+        """The cosine of each text of ``rows`` with each of ``columns`` (a matrix): the unit
+        vectors of ``vector`` over the bigrams the texts share, multiplied at once."""
+        vectors = [self.vector(t) for t in (*rows, *columns)]
+        index: dict[str, int] = {}
+        for v in vectors:
+            for g in v:
+                index.setdefault(g, len(index))
+        m = np.zeros((len(vectors), max(len(index), 1)))
+        for i, v in enumerate(vectors):
+            for g, x in v.items():
+                m[i, index[g]] = x
+        return np.asarray(m[:len(rows)] @ m[len(rows):].T)
 
 
 def _coverage(child: str, parent: str) -> float:
@@ -113,11 +125,10 @@ def _coverage(child: str, parent: str) -> float:
 
 def align(children: list[MeasureText], parents: list[MeasureText], vectoriser: Vectoriser) -> list[Alignment]:
     """The alignments of one child plan's measures with one parent plan's measures."""
-    pv = [vectoriser.vector(p.text) for p in parents]
+    cosines = vectoriser.cosines([c.text for c in children], [p.text for p in parents]) if children and parents else None
     chosen: list[tuple[MeasureText, list[tuple[float, MeasureText]]]] = []
-    for c in children:
-        cv = vectoriser.vector(c.text)
-        scored = sorted(((_cosine(cv, v), p) for v, p in zip(pv, parents)), key=lambda x: -x[0])
+    for i, c in enumerate(children):
+        scored = sorted(((float(cosines[i, j]), p) for j, p in enumerate(parents)), key=lambda x: -x[0]) if cosines is not None else []
         if not scored or scored[0][0] < THRESHOLD:
             continue
         best = scored[0][0]

@@ -66,6 +66,11 @@ def replaced_ops(key: str) -> str:
     return f"DELETE WHERE {{ GRAPH {meta_graph()} {{ <{iris.doc_graph(key)}> {CONTRIBUTION} ?o }} }}"
 
 
+def contributed(store: ox.Store, key: str) -> bool:
+    """Whether a document has a contribution recorded (a replaced one gives it up)."""
+    return next(iter(store.quads_for_pattern(ox.NamedNode(iris.doc_graph(key)), CONTRIBUTION, None, meta_graph())), None) is not None
+
+
 def _contribution(store: ox.Store, key: str) -> list[ox.Triple]:
     subject = ox.NamedNode(iris.doc_graph(key))
     for q in store.quads_for_pattern(subject, CONTRIBUTION, None, meta_graph()):

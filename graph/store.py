@@ -161,8 +161,14 @@ class Store:
 
     @staticmethod
     def _journal_ops(keys: list[str] | None, add: bool) -> str:
+        entries = Store._journal_data(keys)
+        return f"{'INSERT' if add else 'DELETE'} DATA {{ {entries} }}" if entries else ""
+
+    @staticmethod
+    def _journal_data(keys: list[str] | None) -> str:
+        """The journal entries of these keys (None: every document), as a GRAPH block of data."""
         entries = " ".join(f"<{meta_graph_iri()}> <{PENDING}> {ox.Literal(k)} ." for k in ([ALL] if keys is None else keys))
-        return f"{'INSERT' if add else 'DELETE'} DATA {{ GRAPH <{meta_graph_iri()}> {{ {entries} }} }}" if entries else ""
+        return f"GRAPH <{meta_graph_iri()}> {{ {entries} }}" if entries else ""
 
     def _update(self, *operations: str) -> None:
         """Run these update operations as one transaction."""
@@ -243,10 +249,13 @@ class Store:
         Returns the triple count."""
         data = document_ntriples(ex) if ntriples is None else ntriples
         graph = iris.doc_graph(ex.key)
-        self._update(f"DROP SILENT GRAPH <{graph}>",
-                     f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}",
-                     shared.replaced_ops(ex.key),  # what it said of shared nodes before
-                     self._journal_ops([ex.key], add=True))
+        if self.ox.contains_named_graph(ox.NamedNode(graph)) or shared.contributed(self.ox, ex.key):
+            self._update(f"DROP SILENT GRAPH <{graph}>",
+                         f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}",
+                         shared.replaced_ops(ex.key),  # what it said of shared nodes before
+                         self._journal_ops([ex.key], add=True))
+        else:  # a new document: one operation (each more costs a new document's write a third more)
+            self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} {self._journal_data([ex.key])} }}")
         if derive:
             self.recover()
         return data.count("\n")
