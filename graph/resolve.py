@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from policykg import iris
 from policykg.errors import ParameterError, ResourceNotFound
 from policykg.graph import terms
+from policykg.graph.remote import RemoteStore
 from policykg.graph.store import Store
 from policykg.ingest import agencies
 from policykg.ingest.citations import match_known
@@ -35,11 +36,14 @@ def _valid_iri(value: str, kind: str) -> str:
 
 
 class Resolver:
-    def __init__(self, store: Store) -> None:
+    """Resolves parameters against a graph read by patterns: the embedded store or a SPARQL
+    server (``graph.remote.RemoteStore``)."""
+
+    def __init__(self, store: Store | RemoteStore) -> None:
         self.store = store
 
     def _exists(self, iri: str) -> bool:
-        return next(iter(self.store.ox.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
+        return next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
 
     def _known(self, iri: str, kind: str) -> str:
         if self._exists(_valid_iri(iri, kind)):
@@ -50,7 +54,7 @@ class Resolver:
         """Subjects with this literal value of an lg: property (plain or zh-tagged)."""
         out: list[str] = []
         for obj in (ox.Literal(value), ox.Literal(value, language="zh")):
-            for q in self.store.ox.quads_for_pattern(None, ox.NamedNode(LG + predicate), obj):
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(LG + predicate), obj):
                 if terms.value(q.subject) not in out:
                     out.append(terms.value(q.subject))
         return out
@@ -130,7 +134,7 @@ class Resolver:
                 return iri
         # a label search as a last resort (e.g. a collective written as in the text)
         label = ox.Literal(f"{divisions.short_name(home)}{name}", language="zh")
-        for q in self.store.ox.quads_for_pattern(None, ox.NamedNode(RDFS_LABEL), label):
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(RDFS_LABEL), label):
             return terms.value(q.subject)
         raise ResourceNotFound(f"no agency {name!r} in {home.name}", value=value)
 

@@ -359,6 +359,12 @@ class Store:
             rows.append({v: to_python(solution[v]) for v in variables})
         return rows
 
+    def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | None, predicate: ox.NamedNode | None,
+                          object: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+                          graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (None: any), in any graph unless ``graph`` is given."""
+        return iter(self.ox.quads_for_pattern(subject, predicate, object, graph))
+
     def documents(self) -> Iterator[str]:
         for row in self.select("SELECT ?d WHERE { ?d lg:inCorpus true }"):
             yield str(row["d"])

@@ -270,7 +270,10 @@ def _emit(rows: list[dict[str, object]], fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", help="Output format.")
 @click.option("--inferred/--no-inferred", default=True,
               help="Include the materialised entailments (transitive lineage, role roll-ups, types); see `policykg reason`.")
-def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, inferred: bool) -> None:
+@click.option("--endpoint", metavar="URL", default=lambda: settings.get("endpoint") or None, show_default="POLICYKG_ENDPOINT",
+              help="Read the graph from this SPARQL 1.1 endpoint (loaded from `policykg export --format nq`) instead of --store; "
+                   "credentials from POLICYKG_ENDPOINT_USER and POLICYKG_ENDPOINT_PASSWORD.")
+def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, inferred: bool, endpoint: str | None) -> None:
     """Run a canned query (by name) or a .rq file.
 
     \b
@@ -291,8 +294,14 @@ def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, 
         k, v = p.split("=", 1)
         values[k.strip()] = v
     q = queries.get(name_or_file)
-    store = _open(store_dir, read_only=True)
-    rows = store.select(q.executable(q.bind(values, Resolver(store))), inferred=inferred)
+    if endpoint:  # the standard text: a server gets no engine-specific rewriting
+        from policykg.graph.remote import RemoteStore
+
+        remote = RemoteStore(endpoint)
+        rows = remote.select(q.render(q.bind(values, Resolver(remote))))
+    else:
+        store = _open(store_dir, read_only=True)
+        rows = store.select(q.executable(q.bind(values, Resolver(store))), inferred=inferred)
     _emit(rows, fmt)
 
 

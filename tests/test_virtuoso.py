@@ -10,10 +10,12 @@ a Virtuoso without it makes the case pass, which strict xfail reports."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 import pytest
 
 from policykg.graph.export import dump
@@ -249,3 +251,41 @@ def test_canned_query_answers_the_same_on_virtuoso(name, server, store, request)
             assert undone(skip=deviation) != expected, f"{name} no longer meets this deviation: {deviation.reason}"
         raise VirtuosoDeviation(f"{name}: " + _difference(expected, got))
     assert got == expected, f"{name}: " + _difference(expected, got)
+
+
+# --- the server as the graph: policykg query --endpoint ----------------------------------------
+
+def test_a_remote_store_resolves_parameters_and_reads_patterns_as_the_store_does(server, store):
+    from policykg.graph.remote import RemoteStore
+
+    remote = RemoteStore(server.endpoint)
+    for q in (all_queries()[n] for n in ("obligations", "citing", "agency-load", "coverage", "inherited-duties")):
+        values = {k: str(v) for k, v in q.example.items()}
+        assert q.bind(values, Resolver(remote)) == q.bind(values, Resolver(store)), q.name
+    plan = Resolver(store).document("钦州市钦南区法治政府建设实施方案(2016-2020年)")
+    pattern = (ox.NamedNode(plan), ox.NamedNode("http://purl.org/dc/terms/title"), None)
+    assert sorted(map(str, remote.quads_for_pattern(*pattern))) == sorted(map(str, store.quads_for_pattern(*pattern)))
+
+
+def test_policykg_query_with_endpoint_answers_as_with_the_store(server, store):
+    from click.testing import CliRunner
+
+    from policykg.cli import cli
+
+    q = all_queries()["obligations"]
+    result = CliRunner().invoke(cli, ["query", "obligations", "-p", "agency=钦南区法制办", "--format", "json",
+                                      "--endpoint", server.endpoint])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    ours = store.select(q.executable(q.bind({"agency": "钦南区法制办"}, Resolver(store))))
+    assert len(rows) > 5 and _comparable(q, rows) == _comparable(q, ours)
+
+
+def test_an_endpoint_that_does_not_answer_is_a_clear_error():
+    from click.testing import CliRunner
+
+    from policykg.cli import cli
+
+    result = CliRunner().invoke(cli, ["query", "lineage", "-p", "document=x", "--endpoint", "http://127.0.0.1:9/sparql"])
+    assert result.exit_code == 1
+    assert "cannot reach the SPARQL server at http://127.0.0.1:9/sparql" in result.output
