@@ -118,7 +118,13 @@ def ingest_files(files: list[Path], store: Store, executor: Executor | None = No
         if isinstance(job, FileResult):  # stored already, or unreadable
             yield job
             continue
-        prepared = job()
+        try:
+            prepared = job()
+        except Exception as exc:  # the worker died (out of memory, killed) or the cluster went away
+            yield FileResult(path, False, seconds=time.perf_counter() - started,
+                             error=f"{path}: the Dask worker parsing it failed ({type(exc).__name__}: {exc}); "
+                                   "the file is not stored, run the batch again to retry it")
+            continue
         result = _write(path, prepared, store)
         result.seconds = prepared.seconds + time.perf_counter() - started
         if result.ok and result.status != "unchanged":

@@ -145,3 +145,38 @@ def test_a_batch_leaves_the_closure_to_its_end_and_a_store_opened_after_a_kill_f
     assert after != before  # the seeds' lineage (derivesFrom chains) is in it now
     reopened.derive(None)  # everything recomputed from the asserted graphs
     assert set(reopened.ox.quads_for_pattern(None, None, None, closure)) == after
+
+
+def test_a_worker_that_dies_fails_its_file_only(corpus, new_store, tmp_path):
+    """A parse that kills its worker process (as running out of memory would) fails that file,
+    with a reason; the others are stored and the command says so."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    files = sorted(p for p in corpus.iterdir() if p.suffix == ".txt")[:21]
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    (folder / files[0].name).write_bytes(b"KILL-THE-WORKER " + files[0].read_bytes())
+    env = {**os.environ, "POLICYKG_TEST_KILL_MARKER": "KILL-THE-WORKER"}
+    run = subprocess.run([sys.executable, "-c", _KILLER, str(folder), str(new_store)], capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert f"{files[0].name}: the Dask worker parsing it failed" in run.stderr
+    assert "20 ingested (20 new), 1 failed" in run.stdout
+
+
+# a policykg whose parse kills the worker process on a marked file (Dask pickles a function of
+# __main__ by value, so the workers run the patched one; Dask retries it on other workers, which
+# die too, then gives up on that file)
+_KILLER = """
+import os, sys
+import policykg.graph.loader as loader
+real = loader.prepare
+def prepare(path, data):
+    if data.startswith(os.environ["POLICYKG_TEST_KILL_MARKER"].encode()):
+        os._exit(1)
+    return real(path, data)
+loader.prepare = prepare
+if __name__ == "__main__":
+    from policykg.cli import cli
+    cli(["ingest", sys.argv[1], "--store", sys.argv[2], "--workers", "2"])
+"""
