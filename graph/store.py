@@ -183,12 +183,13 @@ class Store:
         whole store, is left in the journal for the batch's last call (or the next opening)."""
         pending = self.pending()
         keys = [k for k in pending if k != CLOSURE]
-        stale = bool(keys) or CLOSURE in pending
-        if keys or (closure and stale):
+        closure_waits = CLOSURE in pending
+        if keys or (closure and closure_waits):
             self.derive(None if ALL in keys else keys, closure=closure)
-            done = [*keys, CLOSURE] if closure and CLOSURE in pending else keys
-            self._update(self._journal_ops(done, add=False),
-                         "" if closure or CLOSURE in pending else self._journal_ops([CLOSURE], add=True))
+            if closure:
+                self._update(self._journal_ops([*keys, *([CLOSURE] if closure_waits else [])], add=False))
+            else:  # the documents are done; the closure waits (one entry, whichever chunk wrote it)
+                self._update(self._journal_ops(keys, add=False), "" if closure_waits else self._journal_ops([CLOSURE], add=True))
         return keys
 
     # -- writing ---------------------------------------------------------------------------
