@@ -30,8 +30,8 @@ def term(binding: dict[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     kind, value = binding["type"], binding["value"]
     if kind == "uri":
         return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
+    if kind == "bnode":  # Virtuoso labels one nodeID://b1234
+        return ox.BlankNode(value.removeprefix("nodeID://"))
     if kind in ("literal", "typed-literal"):
         if "xml:lang" in binding:
             return ox.Literal(value, language=binding["xml:lang"])

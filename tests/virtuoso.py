@@ -35,8 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
+from policykg.graph.remote import term
 from policykg.graph.store import to_python
 
 # where Debian puts the binaries (virtuoso-opensource-7-bin), and older layouts
@@ -46,7 +45,6 @@ ISQL_NAMES = ("isql-vt", "isql")
 DBA = ("dba", "dba")  # a new database's administrator and password (the server listens on loopback only)
 MAX_ROWS = 2**31 - 1
 START_TIMEOUT = 180.0  # seconds: creating a new database takes a few on a busy machine
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 DEFAULT_GRAPH = "urn:policykg:virtuoso:default"  # where the loader puts triples of a file's default graph
 
 
@@ -361,20 +359,8 @@ def bulk_load(v: Virtuoso, nquads_path: str | Path) -> int:
 
 
 def _value(binding: dict[str, str]) -> object:
-    """A term of SPARQL JSON results as ``to_python`` gives it: a typed literal through
-    ``to_python`` itself; an IRI, a plain or language-tagged string as its text; a blank node as
-    "_:" and its label (Virtuoso's read ``nodeID://…``)."""
-    kind, value = binding["type"], binding["value"]
-    if kind == "bnode":
-        return "_:" + value.removeprefix("nodeID://")
-    if kind in ("literal", "typed-literal") and "datatype" in binding:
-        datatype = binding["datatype"]
-        if datatype == XSD_BOOLEAN:  # Virtuoso writes "1"/"0", also lexical forms of xsd:boolean
-            value = {"1": "true", "0": "false"}.get(value, value)
-        return to_python(ox.Literal(value, datatype=ox.NamedNode(datatype)))
-    if kind in ("uri", "literal", "typed-literal"):
-        return value
-    raise ValueError(f"unknown term type {kind!r} in {binding}")
+    """A term of SPARQL JSON results as ``Store.select`` gives it (the remote store's reading)."""
+    return to_python(term(binding))
 
 
 def select(v: Virtuoso, sparql: str, timeout: float = 600.0) -> list[dict[str, object]]:
