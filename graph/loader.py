@@ -87,8 +87,13 @@ def cluster(n_workers: int | None = None, scheduler: str | None = None) -> Itera
             client = Client(address, timeout=10)
             local = None
         else:
-            local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                 silence_logs=logging.ERROR)
+            import dask
+
+            # One parse sent to a worker at a time: a worker that dies (out of memory, killed) then
+            # takes only the file it was parsing with it, not a queued neighbour as well.
+            with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+                local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                     silence_logs=logging.ERROR)
             client = Client(local)
     except (OSError, TimeoutError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {address or 'a local cluster'}: {exc}") from None
