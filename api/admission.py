@@ -41,6 +41,7 @@ from fastapi.responses import JSONResponse, Response
 from policykg import settings
 from policykg.errors import ServiceBusy, TooManyRequests
 from policykg.graph.executor import Reader, Service, service
+from policykg.graph.remote import RemoteStore
 from policykg.graph.store import Store
 
 
@@ -205,7 +206,7 @@ class Gate:
     """What an app's routes query the store through: the store's ``Service`` (worker pool), the
     limits read from the settings when the app is made, and the ``Admission`` in front of them."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store | RemoteStore) -> None:
         self.svc: Service = service(store)
         self.timeout = float(settings.get("query_timeout"))
         self.max_rows = int(settings.get("max_rows"))

@@ -22,12 +22,13 @@ from policykg.api.sparql import Limits, error_response, router as sparql_router
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader, service
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
+from policykg.graph.remote import RemoteStore
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import ONTOLOGY_FILE
 
 
-def create_app(store: Store) -> FastAPI:
+def create_app(store: Store | RemoteStore) -> FastAPI:
     app = FastAPI(
         title="policykg",
         version=__version__,
@@ -90,7 +91,7 @@ def create_app(store: Store) -> FastAPI:
 
     def run_canned(reader: Reader, name: str, values: dict[str, str], inferred: bool = True) -> list[dict[str, Any]]:
         q = queries.get(name)
-        return reader.select(q.executable(q.bind(values, resolver)), None, inferred)
+        return reader.select(q.executable(q.bind(values, resolver), reader.lateral), None, inferred)
 
     def measure_info(reader: Reader, measure_iri: str) -> dict[str, Any]:
         rows = reader.select(
@@ -306,5 +307,6 @@ class _ReadThrough:
     """A Store for ``Store.stats`` whose queries go through a Reader (its ``ox`` is the store's,
     for the quad and graph counts, which are not queries)."""
 
-    def __init__(self, store: Store, reader: Reader) -> None:
-        self.ox, self.select = store.ox, reader.select
+    def __init__(self, store: Store | RemoteStore, reader: Reader) -> None:
+        self.ox = store.ox if isinstance(store, Store) else store  # a server counts its quads and graphs by queries
+        self.select = reader.select

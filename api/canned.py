@@ -21,6 +21,7 @@ from policykg import queries, settings
 from policykg.api.admission import Gate
 from policykg.errors import ParameterError
 from policykg.graph.executor import Reader
+from policykg.graph.remote import RemoteStore
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.negotiation import FormatTable, negotiate
@@ -54,7 +55,7 @@ def page(reader: Reader, q: queries.CannedQuery, values: dict[str, str], resolve
     holds at most ``max_rows`` rows (then the answer says ``truncated``). ``count``, the rows of
     the whole result, is this page's end when it is the last, else counted by the worker
     (COUNT over the query). ``more``: rows follow this page."""
-    text = q.executable(q.bind(values, resolver))
+    text = q.executable(q.bind(values, resolver), reader.lateral)
     size = min(limit, reader.max_rows)
     rows = reader.select(f"{text}\nLIMIT {size + 1} OFFSET {offset}", None, inferred, max_rows=limit)
     more = rows.truncated
@@ -72,7 +73,7 @@ def _count(reader: Reader, text: str, inferred: bool) -> int:
     return int(rows[0]["count"]) if rows else 0
 
 
-def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
+def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRouter:
     r = APIRouter(tags=["queries"])
 
     @r.get("/api/queries", summary="The canned queries and their parameters")
@@ -98,7 +99,7 @@ def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
                inferred: bool) -> Response:
         media, results_format = FORMATS[fmt]
         if results_format is not None:
-            text = q.executable(q.bind(values, resolver))
+            text = q.executable(q.bind(values, resolver), reader.lateral)
             outcome = reader.run(f"{text}\nLIMIT {limit} OFFSET {offset}", None, inferred, fmt=fmt, max_rows=limit)
             return Response(outcome.body, media_type=media)
         found = page(reader, q, values, resolver, limit, offset, inferred)

@@ -37,6 +37,7 @@ from policykg.errors import (
 )
 from policykg.graph import shared
 from policykg.graph.executor import Service
+from policykg.graph.remote import RemoteStore
 from policykg.graph.sparql_policy import check_writable
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
@@ -66,8 +67,8 @@ def _target(request: Request) -> Target | None:
     return None
 
 
-def _exists(store: Store, target: Target) -> bool:
-    return isinstance(target, ox.DefaultGraph) or store.ox.contains_named_graph(target)
+def _exists(store: Store | RemoteStore, target: Target) -> bool:
+    return isinstance(target, ox.DefaultGraph) or store.contains_named_graph(target)
 
 
 def _document_key(target: Target) -> str | None:
@@ -175,7 +176,7 @@ _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def router(store: Store, svc: Service, limits: Limits) -> APIRouter:
+def router(store: Store | RemoteStore, svc: Service, limits: Limits) -> APIRouter:
     r = APIRouter(tags=["Graph Store"])
 
     def named(request: Request) -> Target:
@@ -203,7 +204,7 @@ def router(store: Store, svc: Service, limits: Limits) -> APIRouter:
             key = negotiate(request.headers.get("accept"), GRAPH_FORMATS, "ttl")
             if key is None:
                 raise NotAcceptable(f"none of the formats in Accept: {request.headers.get('accept')} can be written for a graph")
-            triples = [q.triple for q in store.ox.quads_for_pattern(None, None, None, target)]
+            triples = [q.triple for q in store.quads_for_pattern(None, None, None, target)]
             body = ox.serialize(triples, format=GRAPH_FORMATS[key][1], prefixes=PREFIXES if key in WITH_PREFIXES else None)
         except PolicyKGError as exc:
             return error_response(exc)
@@ -254,7 +255,7 @@ def router(store: Store, svc: Service, limits: Limits) -> APIRouter:
             if not _exists(store, target):
                 raise ResourceNotFound(f"the store has no graph {target.value}")  # type: ignore[union-attr]
             key = _document_key(target)
-            affected = [key, *store.children(key)] if key is not None else []  # its children lose their alignments
+            affected = [key, *store.children(key)] if key is not None and isinstance(store, Store) else []  # its children lose their alignments
             _, seconds = await run_in_threadpool(svc.write, lambda s: _delete(s, target), affected)
         except PolicyKGError as exc:
             return error_response(exc)

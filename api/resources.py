@@ -20,6 +20,7 @@ from policykg.api.pages import TEMPLATES
 from policykg.errors import ResourceNotFound
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
+from policykg.graph.remote import RemoteStore
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
@@ -73,12 +74,12 @@ def highlighted(text: str, marks: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
+def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRouter:
     r = APIRouter(tags=["linked data"])
 
     def canned(reader: Reader, name: str, **values: str) -> list[dict[str, Any]]:
         q = queries.get(name)
-        return reader.select(q.executable(q.bind(values, resolver)))
+        return reader.select(q.executable(q.bind(values, resolver), reader.lateral))
 
     def properties(reader: Reader, iri: str) -> list[dict[str, Any]]:
         rows = reader.select(f"""SELECT ?p ?o ?label WHERE {{ <{iri}> ?p ?o . FILTER(?p != lg:content && ?p != lg:originalText)

@@ -77,6 +77,7 @@ from policykg.errors import (
     UpdatesDisabled,
 )
 from policykg.graph.executor import Task, service, syntax_message
+from policykg.graph.remote import RemoteStore
 from policykg.graph.sparql_policy import check_query, check_update, may_fetch, parse_hosts, prepare
 from policykg.graph.sparql_text import is_update, with_using
 from policykg.graph.store import Store
@@ -250,7 +251,7 @@ _POST_BODY = {"required": True, "content": {
     "application/sparql-update": {"schema": {"type": "string"}}}}
 
 
-def router(store: Store, gate: Gate | None = None) -> APIRouter:
+def router(store: Store | RemoteStore, gate: Gate | None = None) -> APIRouter:
     """``/sparql``, reading the settings now (the app adds ``api.gsp``'s ``/rdf-graphs/service`` beside it)."""
     limits = Limits.from_settings()
     svc = service(store)
@@ -385,7 +386,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 
 
-def service_description(endpoint: str, store: Store, limits: Limits) -> Graph:
+def service_description(endpoint: str, store: Store | RemoteStore, limits: Limits) -> Graph:
     """The SPARQL 1.1 Service Description of the endpoint: languages, result and input formats,
     features, the default dataset with its named graphs, and the limits in words."""
     g = Graph()
@@ -424,7 +425,7 @@ def service_description(endpoint: str, store: Store, limits: Limits) -> Graph:
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
     g.add((default, RDFS.comment, Literal("The union of all named graphs.", lang="en")))
-    for name in sorted(n.value for n in store.ox.named_graphs() if isinstance(n, ox.NamedNode)):
+    for name in sorted(n.value for n in store.named_graphs()):
         named, graph = BNode(), BNode()
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))
@@ -437,7 +438,7 @@ def service_description(endpoint: str, store: Store, limits: Limits) -> Graph:
 _RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
-def describe(accept: str | None, endpoint: str, store: Store, limits: Limits, fmt: str | None) -> Response:
+def describe(accept: str | None, endpoint: str, store: Store | RemoteStore, limits: Limits, fmt: str | None) -> Response:
     key = chosen(accept, fmt, GRAPH_FORMATS, "ttl", "the service description")
     g = service_description(endpoint, store, limits)
     if _RDFLIB_FORMATS[key] in {"nquads", "trig"}:  # dataset formats: the description as the default graph

@@ -29,6 +29,7 @@ from policykg.api.views.responsibility import responsibility_view
 from policykg.api.views.search import FACETS, search_view
 from policykg.errors import ConfigError, PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader
+from policykg.graph.remote import RemoteStore
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
@@ -55,7 +56,7 @@ def asset_file(url_path: str) -> Path:
 
 # -- routes -------------------------------------------------------------------------------------
 
-def router(store: Store, resolver: Resolver, gate: Gate) -> APIRouter:
+def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRouter:
     r = APIRouter(tags=["web UI"])
 
     def view(path: str, summary: str) -> Any:

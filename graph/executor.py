@@ -21,10 +21,11 @@ long on a single step (an aggregate, ORDER BY, a property-path closure) cannot b
 
 The server's other routes read the store the same way (``Reader``): the canned queries, the
 linked-data pages and the UI views hand each query to ``Service.query`` as a ``Task`` and get
-rows back, within the same time limit and row cap; a Task carries the values of its parameters
-as Oxigraph substitutions (pickled with it to the worker, never written into the text), whether
-the materialised entailments count (``inferred``), and the substituted variables to leave out of
-the result (``hidden``). Waiting for a worker, and who waits, is ``api.admission``'s business.
+rows back, within the same time limit and row cap; a Task carries the query's text (values of
+parameters written in as the RDF library serialises the checked term: ``CannedQuery.executable``)
+and whether the materialised entailments count (``inferred``). Waiting for a worker, and who
+waits, is ``api.admission``'s business. A SPARQL server in place of the store
+(``graph.remote.RemoteService``) answers the same Tasks.
 
 Measured on the seeds (180 k quads, 2 cores), on-disk store, median over 60 runs, pool vs
 evaluation in the server process: ASK +0.04 ms, 65 rows +0.07 ms, CONSTRUCT of 65 triples
@@ -55,10 +56,10 @@ import time
 import typing
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -78,6 +79,9 @@ from policykg.graph.store import Store, to_python
 from policykg.graph.terms import serialized
 from policykg.namespaces import PREFIXES
 from policykg.negotiation import GRAPH_FORMATS, RESULT_FORMATS, WITH_PREFIXES, chosen, media_type
+
+if TYPE_CHECKING:
+    from policykg.graph.remote import RemoteStore
 
 T = TypeVar("T")
 
@@ -99,7 +103,6 @@ class Task:
     # (name, term) pairs: pyoxigraph's terms pickle, so they travel to the worker as they are
     substitutions: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
     inferred: bool = True  # False: without a dataset, the default graph is the asserted graphs only
-    hidden: tuple[str, ...] = ()  # SELECT variables left out of the result (substituted parameters)
 
 
 # the errors an Outcome can carry back from a worker, by name
@@ -146,20 +149,26 @@ def evaluate(store: ox.Store, task: Task, deadline: float | None = None) -> Outc
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = {
             ox.Variable(name): term for name, term in task.substitutions} or None
         result = store.query(task.text, base_iri=task.base_iri, prefixes=PREFIXES, substitutions=substitutions, **dataset)
-        if isinstance(result, ox.QueryBoolean):
-            key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "ASK")
-            return Outcome(200, serialized(result.serialize(format=RESULT_FORMATS[key][1])), media_type(key), rows=1)
-        if isinstance(result, ox.QuerySolutions):
-            key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "SELECT")
-            return _solutions(result, key, task.max_rows, deadline, task.hidden)
-        key = chosen(task.accept, task.format, GRAPH_FORMATS, "ttl", "CONSTRUCT and DESCRIBE")
-        return _triples(result, key, task.max_rows, deadline)
+        return answer(result, task, deadline)
     except SyntaxError as exc:
         return Outcome.failure(QueryError(f"SPARQL syntax error: {syntax_message(exc)}"))
     except PolicyKGError as exc:
         return Outcome.failure(exc)
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
         return Outcome.failure(QueryError(f"the query could not be evaluated: {exc}"))
+
+
+def answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], task: Task, deadline: float | None) -> Outcome:
+    """The outcome of a query's ``result`` (an engine's, or a SPARQL server's answer read back):
+    at most ``task.max_rows`` solutions or triples, serialised in the format the task asks for."""
+    if isinstance(result, ox.QueryBoolean):
+        key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "ASK")
+        return Outcome(200, serialized(result.serialize(format=RESULT_FORMATS[key][1])), media_type(key), rows=1)
+    if isinstance(result, ox.QuerySolutions):
+        key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "SELECT")
+        return _solutions(result, key, task.max_rows, deadline)
+    key = chosen(task.accept, task.format, GRAPH_FORMATS, "ttl", "CONSTRUCT and DESCRIBE")
+    return _triples(result, key, task.max_rows, deadline)
 
 
 def syntax_message(exc: SyntaxError) -> str:
@@ -205,7 +214,7 @@ class _RowCap(io.RawIOBase):
         return len(chunk)
 
 
-def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: float | None, hidden: tuple[str, ...] = ()) -> Outcome:
+def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: float | None) -> Outcome:
     # Oxigraph's own serialisers, fed at most max_rows solutions: the first max_rows + 1 are
     # written as TSV (lossless), then re-read and written in the format asked for.
     sink = _RowCap(max_rows, deadline)
@@ -213,7 +222,7 @@ def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: flo
         result.serialize(typing.cast(typing.IO[bytes], sink), format=ox.QueryResultsFormat.TSV)  # a raw byte stream
     except _Enough:
         pass
-    body = _without_columns(bytes(sink.data), hidden) if hidden else bytes(sink.data)
+    body = bytes(sink.data)
     if key != "tsv":
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
         assert isinstance(parsed, ox.QuerySolutions)
@@ -224,22 +233,7 @@ def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: flo
     return Outcome(200, body, media_type(key), rows=max(sink.lines - 1, 0), truncated=sink.truncated)
 
 
-def _without_columns(tsv: bytes, hidden: tuple[str, ...]) -> bytes:
-    """SPARQL TSV results without the columns of these variables (TSV escapes tabs and newlines
-    in terms, so lines and fields can be cut as they are)."""
-    lines = tsv.split(b"\n")
-    header = lines[0].split(b"\t")
-    keep = [i for i, var in enumerate(header) if var.decode("utf-8")[1:] not in hidden]
-    if len(keep) == len(header):
-        return tsv
-    cut = []
-    for line in lines:
-        fields = line.split(b"\t")
-        cut.append(b"\t".join(fields[i] for i in keep) if len(fields) == len(header) else line)
-    return b"\n".join(cut)
-
-
-def _triples(result: ox.QueryTriples, key: str, max_rows: int, deadline: float | None) -> Outcome:
+def _triples(result: Iterable[ox.Triple], key: str, max_rows: int, deadline: float | None) -> Outcome:
     triples: list[ox.Triple] = []
     truncated = False
     for triple in result:
@@ -483,6 +477,8 @@ class Service:
     """What the SPARQL and Graph Store routers share for one store: the lock that orders writes
     and snapshots, the worker pool, and the generation of writes the snapshots follow."""
 
+    lateral = True  # canned queries run with their OPTIONALs as LATERAL (graph.dialect)
+
     def __init__(self, store: Store) -> None:
         self._store = weakref.ref(store)
         self.lock = threading.RLock()
@@ -565,25 +561,25 @@ class Rows(list[dict[str, Any]]):
 class Reader:
     """How the server's routes read the store (canned queries, linked-data pages, UI views): each
     query is a ``Task`` answered by ``Service.query`` within the limits ``/sparql`` has (a worker
-    process, ``timeout`` seconds, at most ``max_rows`` rows), its parameters bound as Oxigraph
-    substitutions, never written into the text. ``select`` has the signature of
+    process, ``timeout`` seconds, at most ``max_rows`` rows). ``select`` has the signature of
     ``Store.select``, so view code written for a Store reads through a Reader. Make one per
     request: ``truncated`` says whether the row cap cut any of its results, ``queries`` counts
     them."""
 
     def __init__(self, svc: Service, timeout: float, max_rows: int) -> None:
         self.svc, self.timeout, self.max_rows = svc, timeout, max_rows
+        self.lateral = svc.lateral  # what CannedQuery.executable should write for this engine
         self.truncated = False
         self.queries = 0
 
     def run(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True,
-            fmt: str = "tsv", max_rows: int | None = None, hidden: tuple[str, ...] = ()) -> Outcome:
+            fmt: str = "tsv", max_rows: int | None = None) -> Outcome:
         """The outcome of one query in format ``fmt`` (a ``FORMAT_NAMES`` key) with at most
         ``max_rows`` rows, and never more than the row cap (which sets ``truncated`` when it
         cuts); errors raised."""
         cap = self.max_rows if max_rows is None else max(1, min(max_rows, self.max_rows))
         task = Task(sparql, iris.base(), format=fmt, max_rows=cap, substitutions=tuple((substitutions or {}).items()),
-                    inferred=inferred, hidden=tuple(hidden))
+                    inferred=inferred)
         self.queries += 1
         outcome = self.svc.query(task, self.timeout)
         outcome.raise_for_error()
@@ -592,9 +588,9 @@ class Reader:
         return outcome
 
     def select(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-               inferred: bool = True, max_rows: int | None = None, hidden: tuple[str, ...] = ()) -> Rows:
+               inferred: bool = True, max_rows: int | None = None) -> Rows:
         """Rows of a SELECT as dicts of Python values (None when unbound), at most ``max_rows``."""
-        outcome = self.run(sparql, substitutions, inferred, "tsv", max_rows, hidden)
+        outcome = self.run(sparql, substitutions, inferred, "tsv", max_rows)
         parsed = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.TSV)
         variables = [v.value for v in parsed.variables]  # type: ignore[union-attr]
         rows = Rows({v: to_python(solution[v]) for v in variables} for solution in parsed)  # type: ignore[union-attr]
@@ -615,16 +611,18 @@ class Reader:
         return [str(r["d"]) for r in self.select("SELECT ?d WHERE { ?d lg:inCorpus true }")]
 
 
-_SERVICES: weakref.WeakKeyDictionary[Store, Service] = weakref.WeakKeyDictionary()
+_SERVICES: weakref.WeakKeyDictionary[Store | RemoteStore, Service] = weakref.WeakKeyDictionary()
 _SERVICES_LOCK = threading.Lock()
 
 
-def service(store: Store) -> Service:
-    """The one Service of a store (apps serving the same store share its workers)."""
+def service(store: Store | RemoteStore) -> Service:
+    """The one Service of a store (apps serving the same store share its workers); for a SPARQL
+    server, a ``RemoteService`` that sends each query there."""
     with _SERVICES_LOCK:
         found = _SERVICES.get(store)
         if found is None:
-            found = _SERVICES[store] = Service(store)
+            found = Service(store) if isinstance(store, Store) else store.service()
+            _SERVICES[store] = found
             weakref.finalize(store, found.close)
         return found
 

@@ -362,9 +362,15 @@ class Store:
 
     def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | None, predicate: ox.NamedNode | None,
                           object: ox.NamedNode | ox.BlankNode | ox.Literal | None,
-                          graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+                          graph: ox.NamedNode | ox.DefaultGraph | None = None) -> Iterator[ox.Quad]:
         """The quads matching a pattern (None: any), in any graph unless ``graph`` is given."""
         return iter(self.ox.quads_for_pattern(subject, predicate, object, graph))
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        return (g for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        return bool(self.ox.contains_named_graph(graph))
 
     def documents(self) -> Iterator[str]:
         for row in self.select("SELECT ?d WHERE { ?d lg:inCorpus true }"):

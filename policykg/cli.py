@@ -263,6 +263,12 @@ def _emit(rows: list[dict[str, object]], fmt: str) -> None:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
 
 
+def _endpoint_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--endpoint", metavar="URL", default=lambda: settings.get("endpoint") or None, show_default="POLICYKG_ENDPOINT",
+                        help="Read the graph from this SPARQL 1.1 endpoint (loaded from `policykg export --format nq`) instead of "
+                             "--store; credentials from POLICYKG_ENDPOINT_USER and POLICYKG_ENDPOINT_PASSWORD.")(f)
+
+
 @cli.command()
 @click.argument("name_or_file")
 @_store_option
@@ -270,9 +276,7 @@ def _emit(rows: list[dict[str, object]], fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", help="Output format.")
 @click.option("--inferred/--no-inferred", default=True,
               help="Include the materialised entailments (transitive lineage, role roll-ups, types); see `policykg reason`.")
-@click.option("--endpoint", metavar="URL", default=lambda: settings.get("endpoint") or None, show_default="POLICYKG_ENDPOINT",
-              help="Read the graph from this SPARQL 1.1 endpoint (loaded from `policykg export --format nq`) instead of --store; "
-                   "credentials from POLICYKG_ENDPOINT_USER and POLICYKG_ENDPOINT_PASSWORD.")
+@_endpoint_option
 def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, inferred: bool, endpoint: str | None) -> None:
     """Run a canned query (by name) or a .rq file.
 
@@ -309,18 +313,28 @@ def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, 
 @_store_option
 @click.option("--host", default=lambda: settings.get("host"), show_default="127.0.0.1", help="Interface to listen on.")
 @click.option("--port", default=lambda: settings.get("port"), show_default="8000", type=int, help="Port to listen on.")
-def serve(store_dir: str, host: str, port: int) -> None:
+@_endpoint_option
+def serve(store_dir: str, host: str, port: int, endpoint: str | None) -> None:
     """Serve the SPARQL endpoint, the JSON API and the web pages.
 
     \b
-    Example:
+    Examples:
       policykg serve --store data/store --host 127.0.0.1 --port 8000
-    then open http://127.0.0.1:8000/ (API docs at /docs, SPARQL at /sparql).
+      policykg serve --endpoint http://127.0.0.1:8890/sparql
+    then open http://127.0.0.1:8000/ (API docs at /docs, SPARQL at /sparql). Over --endpoint
+    every page and query reads that server, and writes through this one are refused.
     """
     import uvicorn
 
     from policykg.api.app import create_app
 
+    if endpoint:
+        from policykg.graph.remote import RemoteStore
+
+        remote = RemoteStore(endpoint)
+        len(remote)  # reach it now: a wrong URL is told at start, not at the first page
+        uvicorn.run(create_app(remote), host=host, port=port, log_level="info")
+        return
     store = _open(store_dir)
     store.ensure_vocabularies()
     uvicorn.run(create_app(store), host=host, port=port, log_level="info")

@@ -110,22 +110,23 @@ class CannedQuery:
 
     def render(self, bound: Bound) -> str:
         """The SPARQL text with each parameter variable replaced by its serialised term (the text
-        shown to people, e.g. the editor's example tabs; the server runs ``prepare``)."""
+        shown to people, e.g. the editor's example tabs; the server runs ``executable``)."""
         if not bound:
             return self.sparql
         # a list is used as VALUES ?x { ?list }: its terms separated by spaces
         return _replace(self.sparql, {name: " ".join(map(str, term)) if isinstance(term, tuple) else str(term)
                                       for name, term in bound.items()})
 
-    def executable(self, bound: Bound) -> str:
+    def executable(self, bound: Bound, lateral: bool = True) -> str:
         """The query as the server and the CLI run it: ``render``'s text (each value written as
         the RDF library serialises the checked term: a resolved or validated IRI, a typed or an
         escaped literal, so the optimiser sees a constant and starts from it; bound as Oxigraph
         substitutions instead, a value is unknown to the optimiser, and a subquery using it ran
         over the whole store: at 1,000 generated documents cascade-implementers 0.017 s → 4.3 s,
         task-area 3.7 s → 12.4 s), with its OPTIONALs as LATERAL on the embedded engine
-        (``graph.dialect``): the same answers as ``render``, which stays the standard text."""
-        return lateral_optionals(self.render(bound)) if self.lateral else self.render(bound)
+        (``graph.dialect``): the same answers as ``render``, which stays the standard text.
+        ``lateral`` False (a SPARQL server, ``Reader.lateral``): the standard text."""
+        return lateral_optionals(self.render(bound)) if self.lateral and lateral else self.render(bound)
 
 
 def _replace(text: str, values: dict[str, str]) -> str:
@@ -133,90 +134,6 @@ def _replace(text: str, values: dict[str, str]) -> str:
     never scanned again for another variable)."""
     pattern = re.compile(r"[?$](" + "|".join(re.escape(n) for n in sorted(values, key=len, reverse=True)) + r")(?![\w])")
     return pattern.sub(lambda m: values[m.group(1)], text)
-
-
-# the SPARQL lexemes ``project`` tells apart: what it steps over (comments, strings, IRIs, prefixed
-# names, white space), variables, words (keywords, function names) and punctuation
-_LEXEME = re.compile(r'''
-    (?P<skip>\#[^\n]* | \s+
-      | """(?:[^"\\]|\\.|"(?!""))*""" | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-      | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'
-      | <[^<>"{}|^`\\\x00-\x20]*>
-      | (?:[A-Za-z][\w.-]*)?:[\w.%-]*)
-    | (?P<var>[?$]\w+)
-    | (?P<word>[A-Za-z_]\w*)
-    | (?P<other>.)
-''', re.X | re.S)
-_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
-
-
-@dataclass
-class _Select:
-    depth: int  # of braces around the SELECT keyword
-    at: int  # where the projection starts (after SELECT and DISTINCT/REDUCED)
-    phase: str = "projection"  # then "where", then "modifiers"
-    used: set[str] = field(default_factory=set)  # the variables in its text
-    projected: set[str] = field(default_factory=set)
-    star: bool = False
-    aggregates: bool = False
-    where_end: int | None = None
-    group_by: int | None = None  # where the GROUP BY conditions start
-
-
-@lru_cache(maxsize=512)
-def project(text: str, names: tuple[str, ...]) -> str:
-    """``text`` with the variables ``names`` projected by the top-level SELECT and by every
-    subquery whose text uses them, and added to the GROUP BY of those that group (or given one
-    when they aggregate). A SELECT * or one that projects the variable already is left alone."""
-    lexemes = [(m.lastgroup, m.group(), m.end()) for m in _LEXEME.finditer(text) if m.lastgroup != "skip"]
-    selects: list[_Select] = []
-    inside: list[_Select] = []  # the SELECTs whose text we are in, innermost last
-    depth = parens = 0
-    for i, (kind, value, end) in enumerate(lexemes):
-        word = value.upper() if kind == "word" else value
-        previous = lexemes[i - 1][1].upper() if i else ""
-        current = inside[-1] if inside else None
-        if word == "SELECT":
-            at = lexemes[i + 1][2] if i + 1 < len(lexemes) and lexemes[i + 1][1].upper() in ("DISTINCT", "REDUCED") else end
-            selects.append(_Select(depth, at))
-            inside.append(selects[-1])
-            parens = 0
-        elif kind == "var":
-            for sel in inside:
-                sel.used.add(value[1:])
-            if current and current.phase == "projection" and (parens == 0 or previous == "AS"):
-                current.projected.add(value[1:])
-        elif value == "{":
-            if current and current.phase == "projection" and depth == current.depth:
-                current.phase = "where"
-            depth += 1
-        elif value == "}":
-            depth -= 1
-            if current and current.phase == "where" and depth == current.depth:
-                current.phase, current.where_end = "modifiers", end
-            elif current and current.phase == "modifiers" and depth < current.depth:
-                inside.pop()
-        elif current and current.phase == "projection":
-            parens += {"(": 1, ")": -1}.get(value, 0)
-            current.star |= value == "*" and parens == 0
-            current.aggregates |= kind == "word" and word in _AGGREGATES
-        elif current and word == "BY" and previous == "GROUP" and current.phase == "modifiers" and depth == current.depth:
-            current.group_by = end
-    inserts: list[tuple[int, str]] = []
-    for sel in selects:
-        top = sel is selects[0] and sel.depth == 0
-        add = [n for n in names if (top or n in sel.used) and n not in sel.projected]
-        if not add or sel.star:
-            continue
-        variables = " ".join("?" + n for n in add)
-        inserts.append((sel.at, " " + variables))
-        if sel.group_by is not None:
-            inserts.append((sel.group_by, " " + variables))
-        elif sel.aggregates and sel.where_end is not None:
-            inserts.append((sel.where_end, " GROUP BY " + variables))
-    for at, insert in sorted(inserts, reverse=True):
-        text = text[:at] + insert + text[at:]
-    return text
 
 
 MAX_VALUE_CHARS = 1000

@@ -104,16 +104,6 @@ def test_a_parameter_is_written_only_as_one_escaped_literal(client, store, hosti
     assert client.get("/api/queries/measures-search", params={"phrase": "行政"}).json()["rows"]
 
 
-def test_project_adds_the_parameter_where_a_select_uses_it():
-    text = ("SELECT ?x (COUNT(?y) AS ?n) WHERE { { SELECT DISTINCT ?y WHERE { ?y ?p ?a . FILTER(?y != \"SELECT ?a\") } } "
-            "?x ?q ?y # ?a in a comment\n } GROUP BY ?x ORDER BY ?x")
-    assert queries.project(text, ("a",)) == (
-        "SELECT ?a ?x (COUNT(?y) AS ?n) WHERE { { SELECT DISTINCT ?a ?y WHERE { ?y ?p ?a . FILTER(?y != \"SELECT ?a\") } } "
-        "?x ?q ?y # ?a in a comment\n } GROUP BY ?a ?x ORDER BY ?x")
-    assert queries.project("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?a }", ("a",)) == "SELECT ?a (COUNT(*) AS ?n) WHERE { ?s ?p ?a } GROUP BY ?a"
-    assert queries.project("SELECT * WHERE { ?s ?p ?a }", ("a",)) == "SELECT * WHERE { ?s ?p ?a }"
-
-
 # --- every route through the executor -------------------------------------------------------------
 
 

@@ -42,7 +42,7 @@ _AREAS_UNDER = "SELECT DISTINCT ?area WHERE {{ {values} ?area skos:broader* ?jur
 def canned(reader: Reader, resolver: Resolver, name: str, values: dict[str, str]) -> list[dict[str, Any]]:
     """The rows of a canned query, its parameters bound."""
     q = queries.get(name)
-    return reader.select(q.executable(q.bind(values, resolver)))
+    return reader.select(q.executable(q.bind(values, resolver), reader.lateral))
 
 
 def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None = None, agency: str | None = None,

@@ -8,7 +8,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policykg import queries
 from policykg.api.resources import local
 from policykg.api.views.common import LANGS, LEVELS, TEXT, concept_labels, division_labels, number_key, short, url
 from policykg.graph.executor import Reader
@@ -63,10 +62,10 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     divisions = division_labels(reader, {d for ups in chain.values() for d in ups})
 
     items: dict[str, dict[str, Any]] = {}
-    # the words reach SPARQL only as a literal substituted by Oxigraph
-    items_query = _ITEMS.format(filter="FILTER(CONTAINS(STR(?text), ?q))" if q else "")
-    words: dict[str, ox.NamedNode | ox.Literal] = {"q": ox.Literal(q)} if q else {}
-    for r in reader.select(queries.project(items_query, tuple(words)), words, inferred=False, hidden=tuple(words)):
+    # the words reach SPARQL only as one literal, escaped by the RDF library (as CannedQuery.executable
+    # writes a parameter's value)
+    items_query = _ITEMS.format(filter=f"FILTER(CONTAINS(STR(?text), {ox.Literal(q)}))" if q else "")
+    for r in reader.select(items_query, inferred=False):
         it = items.setdefault(str(r["item"]), {"kind": r["kind"], "doc": str(r["doc"]), "number": r["number"], "text": r["text"],
                                                "task_areas": set(), "deadline": r["deadline"]})
         if r["taskArea"]:
