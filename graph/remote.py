@@ -10,7 +10,9 @@ their graphs). Credentials come from the environment (``endpoint_user``, ``endpo
 query is sent there with the time limit as the HTTP timeout, and its answer, read back into
 RDF terms (``term``: Virtuoso's spellings made standard), is capped and written in the format
 asked for by the same code as the embedded store's (``executor.answer``). Writes through this
-server are refused (403): the graph is written where it lives.
+server are refused (403): the graph is written where it lives, by ``policykg publish``
+(``graph.publish``: the embedded store's changed graphs sent over the Graph Store Protocol or
+SPARQL Update).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -68,7 +72,8 @@ def _standard(binding: dict[str, str]) -> dict[str, str]:
 
 
 class RemoteStore:
-    """The graph held by the SPARQL server at ``endpoint`` (read-only)."""
+    """The graph held by the SPARQL server at ``endpoint``: read like a Store, written whole
+    graphs at a time (``update``, ``put_graph``) by ``graph.publish``."""
 
     def __init__(self, endpoint: str, timeout: float | None = None) -> None:
         if not endpoint.startswith(("http://", "https://")):
@@ -190,6 +195,52 @@ class RemoteStore:
         result, _ = self.result(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
         return bool(result) if isinstance(result, ox.QueryBoolean) else False
 
+    # --- writing (policykg publish: graph.publish) ----------------------------------------------
+
+    def update(self, text: str, timeout: float = 600.0) -> None:
+        """Run a SPARQL 1.1 Update on the server's update service (``endpoint_update``, else the
+        endpoint), with our prefixes predeclared."""
+        from SPARQLWrapper import POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        client = SPARQLWrapper(self.endpoint, updateEndpoint=str(settings.get("endpoint_update")) or self.endpoint)
+        client.setMethod(POST)
+        client.setTimeout(int(timeout))
+        user = str(settings.get("endpoint_user"))
+        if user:
+            client.setCredentials(user, str(settings.get("endpoint_password")))
+        client.setQuery(sparql_prefixes() + text)
+        try:
+            client.query().response.read()
+        except SPARQLWrapperException as exc:
+            raise StoreError(f"the SPARQL server at {self.endpoint} refused the update: {str(exc)[:1000]}") from None
+        except urllib.error.URLError as exc:
+            raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {exc.reason}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot reach the SPARQL server at {self.endpoint}: {exc}") from None
+
+    def put_graph(self, graph_store: str, graph: str, ntriples: bytes, timeout: float = 600.0) -> None:
+        """Replace ``graph`` with ``ntriples`` by one Graph Store Protocol PUT to ``graph_store``
+        (HTTP basic or digest authentication with the endpoint's credentials)."""
+        url = f"{graph_store}{'&' if '?' in graph_store else '?'}{urllib.parse.urlencode({'graph': graph})}"
+        request = urllib.request.Request(url, data=ntriples, method="PUT", headers={"Content-Type": "application/n-triples"})
+        handlers: list[urllib.request.BaseHandler] = []
+        user = str(settings.get("endpoint_user"))
+        if user:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, graph_store, user, str(settings.get("endpoint_password")))
+            handlers = [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
+        try:
+            with urllib.request.build_opener(*handlers).open(request, timeout=timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            raise StoreError(f"the Graph Store at {graph_store} refused to replace {graph}: HTTP {exc.code} "
+                             f"{exc.read()[:500].decode('utf-8', 'replace')}") from None
+        except urllib.error.URLError as exc:
+            raise StoreError(f"cannot reach the Graph Store at {graph_store}: {exc.reason}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot reach the Graph Store at {graph_store}: {exc}") from None
+
     def __len__(self) -> int:
         """The quads in our named graphs on the server."""
         rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours()} }}")
@@ -238,7 +289,7 @@ class RemoteService(Service):
 
     def write(self, change: Callable[[Any], T], documents: list[str] | None) -> tuple[T, float]:
         raise UpdatesDisabled(f"this server reads the graph from the SPARQL server at {self.remote.endpoint}: "
-                              "write to that server (policykg publish) instead")
+                              "ingest into a store and publish it there (policykg publish)")
 
     def close(self) -> None:
         pass

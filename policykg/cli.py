@@ -345,6 +345,35 @@ EXPORT_FORMATS = {"nq": "N-Quads", "trig": "TriG", "ttl": "Turtle (union of all 
 
 @cli.command()
 @_store_option
+@click.option("--endpoint", metavar="URL", default=lambda: settings.get("endpoint") or None, show_default="POLICYKG_ENDPOINT",
+              help="The SPARQL 1.1 server to publish to (its query service; POLICYKG_ENDPOINT_UPDATE names its update service "
+                   "if it is another URL); credentials from POLICYKG_ENDPOINT_USER and POLICYKG_ENDPOINT_PASSWORD.")
+@click.option("--graph-store", metavar="URL", default=lambda: settings.get("graph_store") or None, show_default="POLICYKG_GRAPH_STORE",
+              help="The server's Graph Store Protocol service: each changed graph replaced by one PUT (else by SPARQL Update).")
+@click.option("--all", "everything", is_flag=True, help="Send every graph, whatever the server's record says was published.")
+def publish(store_dir: str, endpoint: str | None, graph_store: str | None, everything: bool) -> None:
+    """Publish the store to a SPARQL server: its changed graphs replace theirs there.
+
+    \b
+    Example:
+      policykg publish --store data/store --endpoint http://127.0.0.1:8890/sparql \\
+        --graph-store http://127.0.0.1:8890/sparql-graph-crud
+    then `policykg serve --endpoint http://127.0.0.1:8890/sparql` serves it from there.
+    """
+    from policykg.errors import ConfigError
+    from policykg.graph.publish import publish as send
+    from policykg.graph.remote import RemoteStore
+
+    if not endpoint:
+        raise ConfigError("name the SPARQL server to publish to: --endpoint URL (or POLICYKG_ENDPOINT)")
+    done = send(_open(store_dir, read_only=True), RemoteStore(endpoint), graph_store, everything,
+                progress=lambda line: click.echo(line, err=True))
+    click.echo(f"published {len(done.sent)} graphs ({done.triples:,} triples), dropped {len(done.dropped)}, "
+               f"{done.unchanged} unchanged, in {done.seconds:.1f} s to {endpoint}")
+
+
+@cli.command()
+@_store_option
 @click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nq", help="Dump format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 def export(store_dir: str, fmt: str, output: str | None) -> None:
