@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.resources import files
@@ -13,6 +14,8 @@ from importlib.resources.abc import Traversable
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
+from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.term import Node
 
 from policykg import __version__, iris
 from policykg.ingest.divisions import Divisions, data_file as divisions_data_file, load as load_divisions
@@ -76,11 +79,39 @@ def zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
+class Triples:
+    """A document's triples as its builder adds them: each once, in the order first added. A
+    document's graph is only ever written out, and an rdflib ``Graph`` (indexes kept per triple)
+    cost ten times more per triple: 0.29 s of a generated plan's 0.35 s to build and write."""
+
+    def __init__(self) -> None:
+        self._triples: dict[tuple[Node, Node, Node], None] = {}
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        self._triples[triple] = None
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def ntriples(self) -> str:
+        """N-Triples, one triple a line (rdflib's own N-Triples writing of each)."""
+        return "".join(map(_nt_row, self._triples))
+
+    def graph(self) -> Graph:
+        g = Graph()
+        for t in self._triples:
+            g.add(t)
+        return g
+
+
 class _Builder:
     def __init__(self, ex: Extraction, divisions: Divisions) -> None:
         self.ex = ex
         self.divisions = divisions
-        self.g = Graph()
+        self.g = Triples()
         self.doc = URIRef(ex.iri)
 
     def span(self, span: Span) -> URIRef:
@@ -151,7 +182,7 @@ class _Builder:
             if source.quote:
                 g.add((node, LG.sourceQuote, zh(source.quote)))
 
-    def build(self) -> Graph:
+    def build(self) -> Triples:
         ex, g, doc = self.ex, self.g, self.doc
         self.describe(doc, ex.title or "", ex.normalized_title or "", ex.doc_number, ex.genre, ex.jurisdiction_code, ex.level, ex.date)
         g.add((doc, LG.inCorpus, Literal(True)))
@@ -405,14 +436,13 @@ def measure_segments(ex: Extraction) -> list[str]:
 
 
 def document_graph(ex: Extraction, divisions: Divisions) -> Graph:
-    """The triples of one document's named graph."""
-    return _Builder(ex, divisions).build()
+    """The triples of one document's named graph, as an rdflib Graph."""
+    return _Builder(ex, divisions).build().graph()
 
 
 def document_ntriples(ex: Extraction) -> str:
     """One document's named graph as N-Triples, one triple a line (what a worker hands back)."""
-    text = document_graph(ex, load_divisions()).serialize(format="nt")
-    return text if text.endswith("\n") or not text else text + "\n"
+    return _Builder(ex, load_divisions()).build().ntriples()
 
 
 @lru_cache(maxsize=1)
