@@ -36,6 +36,7 @@ from policykg.namespaces import sparql_prefixes
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 T = TypeVar("T")
+ASSERTED_GRAPHS_TTL = 60.0  # seconds a RemoteService keeps the list of the server's asserted graphs
 # how a server's answer to a CONSTRUCT or DESCRIBE is read, by the media type it says it sent
 _GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
                 "application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
@@ -258,7 +259,7 @@ class RemoteService(Service):
     def __init__(self, store: RemoteStore) -> None:
         super().__init__(store)  # type: ignore[arg-type]
         self.workers = max(1, self.workers)  # requests the server may have at once from us
-        self._asserted: tuple[int, tuple[str, ...]] | None = None
+        self._asserted: tuple[float, tuple[str, ...]] | None = None
 
     @property
     def remote(self) -> RemoteStore:
@@ -267,9 +268,10 @@ class RemoteService(Service):
     def _asserted_graphs(self) -> tuple[str, ...]:
         from policykg.graph.reasoning import asserted_graphs
 
-        if self._asserted is None or self._asserted[0] != self.generation:
+        # a publication may add graphs at any time: the list is read again after a minute
+        if self._asserted is None or time.monotonic() - self._asserted[0] > ASSERTED_GRAPHS_TTL:
             graphs = tuple(sorted(asserted_graphs(self.remote)))  # type: ignore[arg-type]
-            self._asserted = (self.generation, graphs)
+            self._asserted = (time.monotonic(), graphs)
         return self._asserted[1]
 
     def query(self, task: Task, timeout: float) -> Outcome:
