@@ -12,7 +12,8 @@ request, so a reader never sees half a graph; while a publication runs, it may s
 and others not yet.
 
 Two ways to send a graph, by what the server offers:
-- the Graph Store Protocol (``graph_store`` setting): one ``PUT ?graph=IRI`` of its N-Triples;
+- the Graph Store Protocol (``graph_store`` setting): one ``PUT ?graph=IRI`` of its N-Triples
+  (but for a graph holding a literal longer than ``PUT_MAX_LINE``, which goes by Update);
 - SPARQL 1.1 Update (``endpoint_update``, else the endpoint): ``DROP SILENT GRAPH``, then
   ``INSERT DATA`` of the triples in chunks of ``CHUNK``; triples with blank nodes go in a single
   ``INSERT { … } WHERE {}`` so that a blank node is one node (Virtuoso 7.2 refuses blank nodes in
@@ -32,10 +33,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from policykg import iris
+from policykg.errors import StoreError
 from policykg.graph.remote import RemoteStore
 from policykg.graph.store import Store
 
 CHUNK = 2_000  # triples per INSERT DATA
+# a graph with a longer triple (a document's text, a contribution) goes by SPARQL Update: Virtuoso
+# 7.2's Graph Store refuses a PUT holding a literal of more than about 64 KB ("unsupported type")
+PUT_MAX_LINE = 60_000  # bytes of UTF-8
 SHA256 = "https://w3id.org/policykg/ontology#sha256"
 
 
@@ -73,7 +78,7 @@ def _chunks(lines: list[str], size: int) -> Iterator[list[str]]:
 
 
 def _send(remote: RemoteStore, graph: str, lines: list[str], graph_store: str | None) -> None:
-    if graph_store:
+    if graph_store and max((len(line.encode("utf-8")) for line in lines), default=0) <= PUT_MAX_LINE:
         remote.put_graph(graph_store, graph, ("\n".join(lines) + "\n").encode("utf-8"))
         return
     plain = [line for line in lines if "_:" not in line]  # N-Triples: "_:" only in a blank node's label or in a literal
@@ -89,6 +94,9 @@ def publish(store: Store, remote: RemoteStore, graph_store: str | None = None, e
             progress: Callable[[str], None] | None = None) -> Publication:
     """Send ``store``'s changed graphs to ``remote`` (all of them with ``everything``), drop the
     ones it no longer has, then record what the server now holds."""
+    if store.pending():
+        raise StoreError("the store has derived data still to compute from an interrupted write (its journal is not "
+                         "empty): open it for writing once (e.g. `policykg reason`), then publish")
     started = time.perf_counter()
     done = Publication()
     before = {} if everything else recorded(remote)

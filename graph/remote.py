@@ -224,7 +224,9 @@ class RemoteStore:
         """Replace ``graph`` with ``ntriples`` by one Graph Store Protocol PUT to ``graph_store``
         (HTTP basic or digest authentication with the endpoint's credentials)."""
         url = f"{graph_store}{'&' if '?' in graph_store else '?'}{urllib.parse.urlencode({'graph': graph})}"
-        request = urllib.request.Request(url, data=ntriples, method="PUT", headers={"Content-Type": "application/n-triples"})
+        # sent as Turtle, of which N-Triples is a subset: Virtuoso 7.2 refuses to replace a graph with
+        # application/n-triples ("unsupported type text/plain")
+        request = urllib.request.Request(url, data=ntriples, method="PUT", headers={"Content-Type": "text/turtle; charset=utf-8"})
         handlers: list[urllib.request.BaseHandler] = []
         user = str(settings.get("endpoint_user"))
         if user:

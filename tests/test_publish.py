@@ -19,6 +19,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from policykg.cli import cli
+from policykg.errors import StoreError
 from policykg.graph import publish as pub
 from policykg.graph.remote import RemoteStore
 from policykg.graph.resolve import Resolver
@@ -82,20 +83,25 @@ def test_a_store_published_is_the_servers_graph_and_a_second_publication_sends_n
     assert again.sent == [] and again.dropped == [] and again.unchanged == len(first.sent)
 
 
+def derived(store: Store) -> Store:
+    store.recover()  # its documents' alignments and entailments, as ingest computes them
+    return store
+
+
 def test_a_changed_store_sends_its_changed_graphs_and_drops_the_gone(server, extractions, tmp_path):
     from tests.conftest import small_store
 
     remote = RemoteStore(server.endpoint)
-    two = small_store([extractions["001"], extractions["004"]])
+    two = derived(small_store([extractions["001"], extractions["004"]]))
     pub.publish(two, remote, graph_store(server))
-    three = small_store([extractions["001"], extractions["004"], extractions["002"]])
+    three = derived(small_store([extractions["001"], extractions["004"], extractions["002"]]))
     before = {g.value for g in two.named_graphs()}
     done = pub.publish(three, remote, graph_store(server))
     new_graphs = {g.value for g in three.named_graphs()} - before
     assert new_graphs and new_graphs <= set(done.sent)  # the new document's graph (and what it changed)
     assert len(done.sent) < sum(1 for _ in three.named_graphs())  # not everything: the vocabulary, the ontology stay
     assert_same_graphs(three, remote)
-    one = small_store([extractions["004"]])
+    one = derived(small_store([extractions["004"]]))
     done = pub.publish(one, remote, graph_store(server))
     assert done.dropped, "the documents no longer in the store are dropped on the server"
     assert_same_graphs(one, remote)
@@ -125,6 +131,16 @@ def test_a_publication_killed_half_way_is_finished_by_the_next(server, vocabular
     store = Store(folder, read_only=True)
     assert assert_same_graphs(store, remote) > 20
     assert set(pub.recorded(remote)) == {g.value for g in store.named_graphs()}
+
+
+def test_a_store_with_unfinished_derivations_is_not_published(server, extractions):
+    from tests.conftest import small_store
+
+    s = small_store([extractions["004"]])  # written with derive=False: its journal names the document
+    assert s.pending()
+    with pytest.raises(StoreError, match="journal"):
+        pub.publish(s, RemoteStore(server.endpoint), graph_store(server))
+    assert pub.recorded(RemoteStore(server.endpoint)) == {} and not list(RemoteStore(server.endpoint).named_graphs())
 
 
 def test_publishing_to_a_server_that_does_not_answer_is_a_clear_error(tmp_path, vocabulary_store):
