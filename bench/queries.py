@@ -54,7 +54,7 @@ def parameters(corpus: Path) -> dict[str, dict[str, str]]:
         "obligations": {"agency": agency},
         "measures-search": {"phrase": "行政执法公示"},
         "indicator-figures": {"indicator": "行政复议"},
-        "task-area": {"area": "严格规范公正文明执法", "jurisdiction": province["code"]},  # nationwide: see the note
+        "task-area": {"area": "严格规范公正文明执法"},
         "coverage": {"document": province["title"]},
         "documents": {"area": province["code"], "level": "county"},
         "cascade-implementers": {"document": province["title"], "measure": "3"},

@@ -149,10 +149,6 @@ def test_q9_enforcement_task_area_per_jurisdiction_with_bodies(store):
     assert {"江海区", "张店区", "信阳高新技术产业开发区", "吴忠市"} <= reported
     same = run(store, "task-area", area="enforcement")
     assert {r["item"] for r in same} == {r["item"] for r in rows}
-    # kept to a jurisdiction and what is under it: 钦南区 is in 钦州市, 张店区 in 山东省 (淄博市)
-    for above, below in (("钦州市", {"钦南区"}), ("山东省", {"张店区"}), ("450702", {"钦南区"})):
-        kept = run(store, "task-area", area="enforcement", jurisdiction=above)
-        assert kept and {r["item"] for r in kept} == {r["item"] for r in rows if r["jurisdictionName"] in below}, above
 
 
 def _answers(rows):

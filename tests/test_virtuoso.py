@@ -276,6 +276,20 @@ def test_canned_query_answers_the_same_on_virtuoso(name, server, store, request)
     assert got == expected, f"{name}: " + _difference(expected, got)
 
 
+@pytest.mark.parametrize("name, values, rows", [
+    ("due-by", {"date": "2017-12-31", "jurisdiction": "钦州市"}, 17),  # 004's measures due by the end of 2017
+    ("due-by", {"date": "2017-12-31", "jurisdiction": "宁夏回族自治区"}, 0),
+    ("due-by", {"date": "2019-12-31", "jurisdiction": "450000"}, 65),
+])
+def test_optional_parameters_answer_the_same_on_virtuoso(name, values, rows, server, store):
+    """Beyond each query's example: optional parameters given (a jurisdiction and what is under it)."""
+    q = all_queries()[name]
+    text = q.render(q.bind(values, Resolver(store)))
+    ours = store.select(text)
+    assert len(ours) == rows
+    assert _comparable(q, virtuoso.select(server, sparql_prefixes() + text)) == _comparable(q, ours)
+
+
 # --- the server as the graph: policykg query --endpoint ----------------------------------------
 
 def test_a_remote_store_resolves_parameters_and_reads_patterns_as_the_store_does(server, store):
