@@ -22,11 +22,14 @@ import multiprocessing as mp
 import platform
 import statistics
 import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+Outcome = tuple[float | None, int | None, str | None]  # seconds, rows, why there is no time
 
 
 
@@ -63,14 +66,6 @@ def parameters(corpus: Path) -> dict[str, dict[str, str]]:
     }
 
 
-def _run(store: str, name: str, params: dict[str, str], variant: str | None, out: Any) -> None:
-
-    try:
-        out.send(_measure(store, name, params, variant))
-    except Exception as exc:  # reported, not mistaken for a timeout
-        out.send((None, f"{type(exc).__name__}: {exc}"))
-
-
 def _measure(store: str, name: str, params: dict[str, str], variant: str | None) -> tuple[float, int]:
     from policykg import queries
     from policykg.graph.resolve import Resolver
@@ -83,21 +78,31 @@ def _measure(store: str, name: str, params: dict[str, str], variant: str | None)
         return time.perf_counter() - started, 1
     q = queries.get(name)
     bound = q.bind(params, Resolver(s))
-    if variant == "standard":
-        text, substitutions = q.render(bound), {}
-    else:  # as the server and the CLI run it
-        text, substitutions = q.executable(bound), {}
+    text = q.render(bound) if variant == "standard" else q.executable(bound)  # else: as the server and the CLI run it
     started = time.perf_counter()
-    rows = s.select(text, substitutions)
+    rows = s.select(text)
     return time.perf_counter() - started, len(rows)
 
 
-def timed(store: Path, name: str, params: dict[str, str], variant: str | None, limit: float) -> tuple[float | None, int | None, str | None]:
+def timed(store: Path, name: str, params: dict[str, str], variant: str | None, limit: float) -> Outcome:
     """Seconds and rows of one run in a process of its own, or None past ``limit`` (or on error)."""
+    return forked(_measure, (str(store), name, params, variant), limit)
+
+
+def _send(target: Callable[..., tuple[float, int]], args: tuple[Any, ...], out: Connection) -> None:
+    try:
+        out.send(target(*args))
+    except BaseException as exc:  # reported, not mistaken for a timeout (MemoryError included)
+        out.send((None, f"{type(exc).__name__}: {str(exc)[:300]}"))
+
+
+def forked(target: Callable[..., tuple[float, int]], args: tuple[Any, ...], limit: float) -> Outcome:
+    """``target(*args)`` (seconds, rows) in a forked process, or no time past ``limit`` or on an
+    error (the arguments are not pickled: a forked child has them)."""
     parent, child = mp.Pipe(duplex=False)
-    proc = mp.get_context("fork").Process(target=_run, args=(str(store), name, params, variant, child))
+    proc = mp.get_context("fork").Process(target=_send, args=(target, args, child))
     proc.start()
-    child.close()  # the child's end: a child that dies is seen as EOF at once
+    child.close()  # a child that dies is seen as EOF at once
     if parent.poll(limit):
         try:
             seconds, rows = parent.recv()
