@@ -52,7 +52,7 @@ def parameters(corpus: Path) -> dict[str, dict[str, str]]:
         "citing": {"document": province["title"]},
         "agency-load": {"jurisdiction": county["code"]},
         "unled-measures": {"jurisdiction": county["code"]},
-        "due-by": {"date": "2023-06-30", "jurisdiction": province["code"]},  # nationwide: every plan's rows (see the note)
+        "due-by": {"date": "2023-06-30"},
         "reports": {"year": year},
         "obligations": {"agency": agency},
         "measures-search": {"phrase": "行政执法公示"},

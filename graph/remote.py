@@ -115,7 +115,8 @@ class RemoteStore:
         client.setReturnFormat(JSON if tabular else TURTLE)
         try:
             response = client.query()
-            body = response.response.read()
+            with response.response:  # closed once read: no socket left for the collector
+                body = response.response.read()
         except (EndPointNotFound, Unauthorized) as exc:
             raise StoreError(f"the SPARQL server at {self.endpoint} refused the request: {exc}") from None
         except SPARQLWrapperException as exc:
@@ -212,7 +213,8 @@ class RemoteStore:
             client.setCredentials(user, str(settings.get("endpoint_password")))
         client.setQuery(sparql_prefixes() + text)
         try:
-            client.query().response.read()
+            with client.query().response as answer:
+                answer.read()
         except SPARQLWrapperException as exc:
             raise StoreError(f"the SPARQL server at {self.endpoint} refused the update: {str(exc)[:1000]}") from None
         except urllib.error.URLError as exc:
