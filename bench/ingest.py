@@ -92,11 +92,11 @@ def ingest(corpus: Path, vocabulary: Path, work: Path, name: str) -> dict[str, A
     size = sum(p.stat().st_size for p in files)
     cores = os.cpu_count() or 1
     quads = len(ox.Store.read_only(str(store)))
-    summary = result["stdout"].strip().splitlines()[-1]
+    summary = result["stdout"].strip().splitlines()[-1].replace(str(work), "WORK")  # no path of this machine in the results
     return {"documents": len(files), "megabytes": round(size / 2**20, 2), "seconds": result["seconds"],
             "docs_per_second": round(len(files) / result["seconds"], 2),
             "mb_per_second_per_core": round(size / 2**20 / result["seconds"] / cores, 4),
-            "peak_mb": result["peak_mb"], "quads": quads, "summary": summary, "store": str(store)}
+            "peak_mb": result["peak_mb"], "quads": quads, "summary": summary, "store": str(store.relative_to(work))}
 
 
 def bulk_baseline(store: Path, work: Path) -> dict[str, Any]:
@@ -143,7 +143,7 @@ def main() -> None:
             runs.append(ingest(source, vocabulary, work, str(n)))
             print(f"ingest {n}: {runs[-1]['seconds']} s, {runs[-1]['docs_per_second']} docs/s, peak {runs[-1]['peak_mb']} MB", flush=True)
         full = runs[-1]
-        bulk = bulk_baseline(Path(full["store"]), work)
+        bulk = bulk_baseline(work / full["store"], work)
         print(f"bulk load of the same store: {bulk['seconds']} s ({bulk['quads']} quads)", flush=True)
         report = {
             "machine": {"python": platform.python_version(), "cores": os.cpu_count(), "platform": platform.platform()},

@@ -33,14 +33,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
 @pytest.fixture
 def server(tmp_path):
     """An empty Virtuoso whose SPARQL user may write (its SPARQL_UPDATE role)."""
-    reason = virtuoso.unavailable()
-    if reason:
-        pytest.skip(reason)
-    try:
-        v = virtuoso.start(tmp_path / "virtuoso")
-    except RuntimeError as exc:
-        pytest.skip(f"Virtuoso is installed but could not be started here: {exc}")
-    with v:
+    with virtuoso.for_test(tmp_path / "virtuoso") as v:
         v.sql('GRANT SPARQL_UPDATE TO "SPARQL"')
         yield v
 

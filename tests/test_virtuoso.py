@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 import pytest
 
-from policykg.graph.export import dump
 from policykg.graph.resolve import Resolver
 from policykg.namespaces import sparql_prefixes
 from policykg.queries import CannedQuery, all_queries
@@ -136,18 +135,7 @@ def deviations(q: CannedQuery) -> list[Deviation]:
 @pytest.fixture(scope="module")
 def server(store, tmp_path_factory):
     """Virtuoso with the seed store (conftest's ``store``) bulk-loaded from its N-Quads dump."""
-    reason = virtuoso.unavailable()
-    if reason:
-        pytest.skip(reason)
-    folder = tmp_path_factory.mktemp("virtuoso")
-    dump_file = folder / "seeds.nq"
-    dump_file.write_bytes(dump(store, "nq"))  # what `policykg export --format nq` writes
-    try:
-        v = virtuoso.start(folder / "db")
-    except RuntimeError as exc:
-        pytest.skip(f"Virtuoso is installed but could not be started here: {exc}")
-    with v:
-        assert virtuoso.bulk_load(v, dump_file) == len(store.ox)
+    with virtuoso.for_test(tmp_path_factory.mktemp("virtuoso"), store) as v:
         yield v
 
 

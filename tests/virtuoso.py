@@ -19,6 +19,7 @@ turn off its time limit and its refusal of queries estimated to be slow.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -31,12 +32,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policykg.graph.export import dump
 from policykg.graph.remote import term
-from policykg.graph.store import to_python
+from policykg.graph.store import Store, to_python
 
 # where Debian puts the binaries (virtuoso-opensource-7-bin), and older layouts
 SEARCH = ("/usr/bin", "/usr/lib/virtuoso-opensource-7/bin", "/usr/local/virtuoso-opensource/bin", "/opt/virtuoso-opensource/bin")
@@ -320,6 +322,29 @@ def _count_lines(path: Path) -> int:
             if stripped and not stripped.startswith(b"#"):
                 n += 1
     return n
+
+
+@contextlib.contextmanager
+def for_test(folder: Path, store: Store | None = None) -> Iterator[Virtuoso]:
+    """A Virtuoso for tests, in ``folder``: holding ``store`` (bulk-loaded from the N-Quads that
+    `policykg export --format nq` writes, every quad counted in) or empty. The test is skipped, with
+    the reason, where Virtuoso is not installed or cannot start here."""
+    import pytest
+
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+    try:
+        v = start(folder / "db")
+    except RuntimeError as exc:
+        pytest.skip(f"Virtuoso is installed but could not be started here: {exc}")
+    with v:
+        if store is not None:
+            (folder / "seeds.nq").write_bytes(dump(store, "nq"))
+            loaded = bulk_load(v, folder / "seeds.nq")
+            if loaded != len(store.ox):
+                raise RuntimeError(f"Virtuoso holds {loaded:,} quads of the store's {len(store.ox):,}")
+        yield v
 
 
 def quad_count(v: Virtuoso) -> int:
