@@ -6,8 +6,10 @@ batch larger than one machine. Workers are sent the file's bytes, not its path, 
 ``Prepared`` graph. This process alone writes: each document in one transaction with its journal
 entry, in the order of the files (so which of two same-titled documents keeps the bare title key
 does not depend on which worker finished first), and after each ``ingest_chunk`` documents it
-derives their data (``Store.recover``: alignments with parent plans, each document's entailments)
-and flushes the store; the closure across documents, which reads the whole store, once at the end.
+derives their data (``Store.recover``: alignments with parent plans, each document's entailments,
+and the closure across documents, extended from what the chunk changed while documents are only
+added; made from scratch, which reads the whole store, once at the end when one was replaced)
+and flushes the store.
 At most a window of files is in flight, so memory does not grow with the batch.
 
 Resumable: a file whose content is stored as this extraction version would store it is skipped
@@ -134,7 +136,7 @@ def ingest_files(files: list[Path], store: Store, executor: Executor | None = No
         result.seconds = prepared.seconds + time.perf_counter() - started
         if result.ok and result.status != "unchanged":
             written += 1
-            if written % chunk == 0:  # the closure across documents reads the whole store: once, at the end
+            if written % chunk == 0:  # a closure from scratch reads the whole store: it waits for the end
                 store.recover(closure=False)
                 store.compact()
         yield result

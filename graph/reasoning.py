@@ -316,151 +316,286 @@ def local_pass(store: ox.Store, rules: RuleSet, units: dict[ox.NamedNode, ox.Nam
     return out
 
 
-def foreign_types(store: ox.Store, rules: RuleSet, skip: str) -> set[tuple[object, ox.NamedNode, object]]:
+def _local(graph: object) -> bool:
+    """Whether a graph's own entailments are kept apart (a document's, the vocabulary's, the
+    ontology's): not an inferred graph, and not a shared description (whose entailments are the
+    closure's, ``shared_entailments``)."""
+    name = graph.value if isinstance(graph, ox.NamedNode) else ""
+    return bool(name) and not name.startswith(inferred_prefix()) and name not in _shared_names()
+
+
+@lru_cache(maxsize=1)
+def _shared_names() -> frozenset[str]:
+    return frozenset(shared_graphs())
+
+
+def _foreign(store: ox.Store, rules: RuleSet, quads: Iterable[ox.Quad],
+             states: dict[tuple[object, object], bool]) -> Iterator[tuple[object, ox.NamedNode, object]]:
+    """The classes a node gets from the range of a property in a graph with a local pass that
+    states nothing of the node itself (``states``: (node, graph) → whether it does, a cache)."""
+    rdf_type = _node(RDF_TYPE)
+    steps = rules.steps
+    for q in quads:
+        step = steps.get(q.predicate)
+        if step is None or not step.object_types:
+            continue
+        o, g = q.object, q.graph_name
+        if isinstance(o, ox.Literal) or not _local(g):
+            continue
+        key = (o, g)
+        found = states.get(key)
+        if found is None:
+            found = states[key] = next(iter(store.quads_for_pattern(o, None, None, g)), None) is not None
+        if not found:
+            yield from ((o, rdf_type, c) for c in step.object_types)
+
+
+def foreign_types(store: ox.Store, rules: RuleSet) -> set[tuple[object, ox.NamedNode, object]]:
     """The classes a node gets from the range of a property in a graph that states nothing of the
     node itself (a document naming an agency, a division, another document's measure): one set for
-    the whole store, so that each is derived once, however many graphs point at the node.
-    Graphs whose IRI starts with ``skip`` (the inferred ones) are not premises."""
-    rdf_type = _node(RDF_TYPE)
-    out: set[tuple[object, ox.NamedNode, object]] = set()
+    the whole store, so that each is derived once, however many graphs point at the node. Only
+    the graphs with a local pass are premises here (the shared descriptions' entailments are all
+    the closure's)."""
     states: dict[tuple[object, object], bool] = {}
+    out: set[tuple[object, ox.NamedNode, object]] = set()
     for p, step in rules.steps.items():
-        ot = step.object_types
-        if not ot:
-            continue
-        for q in store.quads_for_pattern(None, p, None, None):
-            o, g = q.object, q.graph_name
-            if isinstance(o, ox.Literal) or g.value.startswith(skip):  # type: ignore[union-attr]
-                continue
-            key = (o, g)
-            found = states.get(key)
-            if found is None:
-                found = states[key] = next(iter(store.quads_for_pattern(o, None, None, g)), None) is not None
-            if not found:
-                out.update((o, rdf_type, c) for c in ot)
+        if step.object_types:
+            out.update(_foreign(store, rules, store.quads_for_pattern(None, p, None, None), states))
     return out
 
 
-def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
-                 seeds: Iterable[tuple[object, ox.NamedNode, object]] = ()) -> tuple[Run, list[ox.Quad]]:
-    """What the two-premise rules (transitive properties, chains) derive from the triples of all
-    graphs, and what every rule derives from that in turn, semi-naively, until nothing new
-    appears; none of it held by any graph but ``target`` (the closure as it stands, which is
-    neither premise nor exclusion, so it can be updated by difference). Returns the run and the
-    quads for ``target``."""
-    started = time.perf_counter()
-    run = Run()
-    literal = ox.Literal
-    transitive = [_node(t) for t in rules.transitive]
-    chains = [(_node(h), _node(a), _node(b)) for h, a, b in rules.chains]
-    indexed = {*transitive, *(p for c in chains for p in c)}
-    # the triples of the indexed predicates, all graphs together, and what is derived
-    succ: dict[ox.NamedNode, dict[object, set[object]]] = {p: {} for p in indexed}
-    pred: dict[ox.NamedNode, dict[object, set[object]]] = {p: {} for p in indexed}
-    for p in indexed:
-        fwd, bwd = succ[p], pred[p]
-        for q in store.quads_for_pattern(None, p, None, None):
-            if q.graph_name != target:
-                fwd.setdefault(q.subject, set()).add(q.object)
-                bwd.setdefault(q.object, set()).add(q.subject)
-    held: dict[tuple[object, object, object], bool] = {}
+def shared_entailments(rules: RuleSet, quads: Iterable[ox.Quad]) -> set[tuple[object, ox.NamedNode, object]]:
+    """What the single-premise rules entail from these triples of the shared descriptions
+    (``graph.shared``), every class included: a shared graph has no inferred graph of its own,
+    because its descriptions change with every document written, so its entailments are the
+    closure's, kept current with it."""
+    rdf_type = _node(RDF_TYPE)
+    up: dict[Any, frozenset[ox.NamedNode]] = rules.type_steps
+    steps = rules.steps
+    out: set[tuple[object, ox.NamedNode, object]] = set()
+    for q in quads:
+        s, p, o = q.subject, q.predicate, q.object
+        if p == rdf_type:
+            out.update((s, rdf_type, c) for c in up.get(o, ()))
+            continue
+        step = steps.get(p)
+        if step is None:
+            continue
+        out.update((s, h, o) for h in step.same)
+        if isinstance(o, ox.Literal):
+            out.update((s, rdf_type, c) for c in step.subject_types)
+            continue
+        out.update((o, h, s) for h in step.flipped)
+        out.update((s, rdf_type, c) for c in step.subject_types_node)
+        out.update((o, rdf_type, c) for c in step.object_types)
+    return out
 
-    def known(s: object, p: ox.NamedNode, o: object) -> bool:
-        if p in succ:
-            return o in succ[p].get(s, ())
+
+def _shared_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    for g in shared_graphs():
+        yield from store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+
+
+class _Propagation:
+    """The two-premise rules (transitive properties, chains) and, on what they and the seeds
+    derive, every rule, semi-naively (a rule fires only with a premise new in the round before),
+    until nothing new appears; nothing derived that a graph other than ``target`` holds.
+
+    From scratch (``grown`` False) the triples of the indexed predicates are read into memory,
+    every graph but ``target`` (the closure as it stands, recomputed); grown, ``target`` is the
+    closure of the store as it was and counts as known, and the joins look the store up."""
+
+    def __init__(self, store: ox.Store, rules: RuleSet, target: ox.NamedNode, grown: bool) -> None:
+        self.store, self.target, self.grown = store, target, grown
+        self.run = Run()
+        self.transitive = [_node(t) for t in rules.transitive]
+        chains = [(_node(h), _node(a), _node(b)) for h, a, b in rules.chains]
+        self.chains = chains
+        indexed = {*self.transitive, *(p for c in chains for p in c)}
+        # the triples of the indexed predicates (from scratch: all graphs but ``target``; grown: the new ones)
+        self.succ: dict[ox.NamedNode, dict[object, set[object]]] = {p: {} for p in indexed}
+        self.pred: dict[ox.NamedNode, dict[object, set[object]]] = {p: {} for p in indexed}
+        if not grown:
+            for p in indexed:
+                fwd, bwd = self.succ[p], self.pred[p]
+                for q in store.quads_for_pattern(None, p, None, None):
+                    if q.graph_name != target:
+                        fwd.setdefault(q.subject, set()).add(q.object)
+                        bwd.setdefault(q.object, set()).add(q.subject)
+        self.held: dict[tuple[object, object, object], bool] = {}
+        self.derived: list[tuple[object, ox.NamedNode, object]] = []
+        self.new: list[tuple[object, ox.NamedNode, object]] = []
+        self.sup = {_node(p): [_node(q) for q in sorted(qs)] for p, qs in rules.super_properties.items()}
+        self.inverse: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+        for a, b in rules.inverses:
+            self.inverse.setdefault(_node(a), []).append(_node(b))
+        self.domains = {_node(p): sorted(_node(c) for c in cs) for p, cs in rules.domains.items()}
+        self.ranges = {_node(p): sorted(_node(c) for c in cs) for p, cs in rules.ranges.items()}
+        self.up: dict[Any, list[ox.NamedNode]] = {_node(c): sorted(_node(d) for d in ds) for c, ds in rules.super_classes.items()}
+        self.firsts: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = {}
+        self.seconds: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = {}
+        for head, first, second in chains:
+            self.firsts.setdefault(first, []).append((head, second))
+            self.seconds.setdefault(second, []).append((head, first))
+
+    def objects(self, s: object, p: ox.NamedNode) -> list[object]:
+        mine = self.succ[p].get(s, ())
+        if not self.grown:
+            return list(mine)
+        return [*mine, *(q.object for q in self.store.quads_for_pattern(s, p, None, None))]  # type: ignore[arg-type]
+
+    def subjects(self, p: ox.NamedNode, o: object) -> list[object]:
+        mine = self.pred[p].get(o, ())
+        if not self.grown:
+            return list(mine)
+        return [*mine, *(q.subject for q in self.store.quads_for_pattern(None, p, o, None))]  # type: ignore[arg-type]
+
+    def known(self, s: object, p: ox.NamedNode, o: object) -> bool:
+        if p in self.succ:
+            if o in self.succ[p].get(s, ()):
+                return True
+            if not self.grown:
+                return False
         key = (s, p, o)
-        found = held.get(key)
+        found = self.held.get(key)
         if found is None:
-            found = held[key] = any(q.graph_name != target for q in store.quads_for_pattern(s, p, o, None))  # type: ignore[arg-type]
+            matches = self.store.quads_for_pattern(s, p, o, None)  # type: ignore[arg-type]
+            found = self.held[key] = (next(iter(matches), None) is not None if self.grown
+                                      else any(q.graph_name != self.target for q in matches))
         return found
 
-    derived: list[tuple[object, ox.NamedNode, object]] = []
-    new: list[tuple[object, ox.NamedNode, object]] = []
-
-    def add(s: object, p: ox.NamedNode, o: object, rule: str) -> None:
-        if known(s, p, o):
+    def add(self, s: object, p: ox.NamedNode, o: object, rule: str) -> None:
+        if self.known(s, p, o):
             return
-        if p in succ:
-            succ[p].setdefault(s, set()).add(o)
-            pred[p].setdefault(o, set()).add(s)
+        if p in self.succ:
+            self.succ[p].setdefault(s, set()).add(o)
+            self.pred[p].setdefault(o, set()).add(s)
         else:
-            held[(s, p, o)] = True
-        new.append((s, p, o))
-        run.per_rule[rule] = run.per_rule.get(rule, 0) + 1
+            self.held[(s, p, o)] = True
+        self.new.append((s, p, o))
+        self.run.per_rule[rule] = self.run.per_rule.get(rule, 0) + 1
 
-    # round 1: the classes of nodes from graphs that only point at them, and the two-premise rules on everything
-    for seed in seeds:
-        add(*seed, "range")
-    for t in transitive:
-        name, fwd = f"transitive {t.value}", {a: set(bs) for a, bs in succ[t].items()}  # the asserted edges only
-        for a, direct in fwd.items():
-            reach: set[object] = set()
-            todo = list(direct)
-            while todo:
-                b = todo.pop()
-                if b not in reach:
-                    reach.add(b)
-                    todo.extend(fwd.get(b, ()))
-            for c in reach - direct:
-                add(a, t, c, name)
-    for head, first, second in chains:
-        name, after = f"chain {head.value}", succ[second]
-        for x, ys in list(succ[first].items()):
-            for y in list(ys):
-                for z in list(after.get(y, ())):
-                    add(x, head, z, name)
-    sup = {_node(p): [_node(q) for q in sorted(qs)] for p, qs in rules.super_properties.items()}
-    inverse: dict[ox.NamedNode, list[ox.NamedNode]] = {}
-    for a, b in rules.inverses:
-        inverse.setdefault(_node(a), []).append(_node(b))
-    domains = {_node(p): sorted(_node(c) for c in cs) for p, cs in rules.domains.items()}
-    ranges = {_node(p): sorted(_node(c) for c in cs) for p, cs in rules.ranges.items()}
-    up: dict[Any, list[ox.NamedNode]] = {_node(c): sorted(_node(d) for d in ds) for c, ds in rules.super_classes.items()}
-    rdf_type = _node(RDF_TYPE)
-    firsts: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = {}
-    seconds: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = {}
-    for head, first, second in chains:
-        firsts.setdefault(first, []).append((head, second))
-        seconds.setdefault(second, []).append((head, first))
-    is_transitive = set(transitive)
-    # later rounds: every rule, each with a premise new in the round before
-    while True:
-        run.rounds += 1
-        delta, new = new, []
-        derived += delta
-        if not delta:
-            break
-        for s, p, o in delta:
-            if p in succ:
-                if p in is_transitive:
-                    name = f"transitive {p.value}"
-                    for c in list(succ[p].get(o, ())):
-                        add(s, p, c, name)
-                    for a in list(pred[p].get(s, ())):
-                        add(a, p, o, name)
-                for head, second in firsts.get(p, ()):
-                    for z in list(succ[second].get(o, ())):
-                        add(s, head, z, f"chain {head.value}")
-                for head, first in seconds.get(p, ()):
-                    for x in list(pred[first].get(s, ())):
-                        add(x, head, o, f"chain {head.value}")
-            is_literal = isinstance(o, literal)
-            for sp in sup.get(p, ()):
-                add(s, sp, o, "sub-property")
-            if not is_literal:
-                for inv in inverse.get(p, ()):
-                    add(o, inv, s, "inverse")
-            for c in domains.get(p, ()):
-                add(s, rdf_type, c, "domain")
-            if not is_literal:
-                for c in ranges.get(p, ()):
-                    add(o, rdf_type, c, "range")
-            if p == rdf_type:
-                for d in up.get(o, ()):
-                    add(s, rdf_type, d, "sub-class")
-    run.added = len(derived)
-    run.seconds = time.perf_counter() - started
-    return run, [ox.Quad(s, p, o, target) for s, p, o in derived]  # type: ignore[arg-type]
+    def transitive_closure(self) -> None:
+        """From scratch, round 1: the transitive closure of each transitive property's triples."""
+        for t in self.transitive:
+            name, fwd = f"transitive {t.value}", {a: set(bs) for a, bs in self.succ[t].items()}  # the asserted edges only
+            for a, direct in fwd.items():
+                reach: set[object] = set()
+                todo = list(direct)
+                while todo:
+                    b = todo.pop()
+                    if b not in reach:
+                        reach.add(b)
+                        todo.extend(fwd.get(b, ()))
+                for c in reach - direct:
+                    self.add(a, t, c, name)
+        for head, first, second in self.chains:
+            name, after = f"chain {head.value}", self.succ[second]
+            for x, ys in list(self.succ[first].items()):
+                for y in list(ys):
+                    for z in list(after.get(y, ())):
+                        self.add(x, head, z, name)
+
+    def joins(self, s: object, p: ox.NamedNode, o: object) -> None:
+        """The two-premise rules with ``s p o`` as one premise and the store or what is derived
+        as the other."""
+        if p in self.transitive:
+            name = f"transitive {p.value}"
+            for c in self.objects(o, p):
+                self.add(s, p, c, name)
+            for a in self.subjects(p, s):
+                self.add(a, p, o, name)
+        for head, second in self.firsts.get(p, ()):
+            for z in self.objects(o, second):
+                self.add(s, head, z, f"chain {head.value}")
+        for head, first in self.seconds.get(p, ()):
+            for x in self.subjects(first, s):
+                self.add(x, head, o, f"chain {head.value}")
+
+    def propagate(self) -> list[ox.Quad]:
+        """Later rounds: every rule, each with a premise new in the round before. Returns the
+        quads for ``target``."""
+        rdf_type = _node(RDF_TYPE)
+        while True:
+            self.run.rounds += 1
+            delta, self.new = self.new, []
+            self.derived += delta
+            if not delta:
+                break
+            for s, p, o in delta:
+                if p in self.succ:
+                    self.joins(s, p, o)
+                is_literal = isinstance(o, ox.Literal)
+                for sp in self.sup.get(p, ()):
+                    self.add(s, sp, o, "sub-property")
+                if not is_literal:
+                    for inv in self.inverse.get(p, ()):
+                        self.add(o, inv, s, "inverse")
+                for c in self.domains.get(p, ()):
+                    self.add(s, rdf_type, c, "domain")
+                if not is_literal:
+                    for c in self.ranges.get(p, ()):
+                        self.add(o, rdf_type, c, "range")
+                if p == rdf_type:
+                    for d in self.up.get(o, ()):
+                        self.add(s, rdf_type, d, "sub-class")
+        self.run.added = len(self.derived)
+        return [ox.Quad(s, p, o, self.target) for s, p, o in self.derived]  # type: ignore[arg-type]
+
+
+def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
+                 seeds: Iterable[tuple[str, Iterable[tuple[object, ox.NamedNode, object]]]] = ()) -> tuple[Run, list[ox.Quad]]:
+    """What the two-premise rules (transitive properties, chains) derive from the triples of all
+    graphs, with the ``seeds`` (rule name, triples: the classes of nodes from graphs that only
+    point at them, the shared descriptions' entailments), and what every rule derives from that
+    in turn, semi-naively, until nothing new appears; none of it held by any graph but ``target``
+    (the closure as it stands, which is neither premise nor exclusion, so it can be updated by
+    difference). Returns the run and the quads for ``target``."""
+    started = time.perf_counter()
+    work = _Propagation(store, rules, target, grown=False)
+    for rule, triples in seeds:
+        for seed in triples:
+            work.add(*seed, rule)
+    work.transitive_closure()
+    quads = work.propagate()
+    work.run.seconds = time.perf_counter() - started
+    return work.run, quads
+
+
+def grow(store: ox.Store, rules: RuleSet, target: ox.NamedNode, graphs: Iterable[str],
+         nodes: Iterable[str]) -> tuple[Run, list[ox.Quad], list[ox.Quad]]:
+    """The closure after documents were added, from what changed only: the triples of ``graphs``
+    (the documents written and their inferred graphs) and what the shared descriptions say of or
+    point at ``nodes`` (the nodes whose descriptions were rebuilt). Valid when the store only
+    grew since ``target`` was last made (every triple any graph held is still held by one): then
+    each rule has only to fire with one of these as a premise, against the store and the
+    closure as they are, and propagate. Returns the run, the quads to add to ``target`` and the
+    quads to take from it (what a graph now holds itself)."""
+    started = time.perf_counter()
+    work = _Propagation(store, rules, target, grown=True)
+    delta: dict[ox.Quad, None] = {}
+    for g in graphs:
+        delta.update(dict.fromkeys(store.quads_for_pattern(None, None, None, ox.NamedNode(g))))
+    described: dict[ox.Quad, None] = {}
+    for n in nodes:
+        node = ox.NamedNode(n)
+        for g in shared_graphs():
+            graph = ox.NamedNode(g)
+            described.update(dict.fromkeys(store.quads_for_pattern(node, None, None, graph)))
+            described.update(dict.fromkeys(store.quads_for_pattern(None, None, node, graph)))
+    for seed in _foreign(store, rules, delta, {}):
+        work.add(*seed, "range")
+    for seed in shared_entailments(rules, described):
+        work.add(*seed, "shared description")
+    for q in (*delta, *described):
+        if q.predicate in work.succ:
+            work.joins(q.subject, q.predicate, q.object)
+    quads = work.propagate()
+    heads = {_node(RDF_TYPE), *(_node(p) for p in rules.predicates)}
+    gone = [ox.Quad(q.subject, q.predicate, q.object, target) for q in (*delta, *described) if q.predicate in heads]
+    gone = [q for q in gone if next(iter(store.quads_for_pattern(q.subject, q.predicate, q.object, target)), None) is not None]
+    work.run.seconds = time.perf_counter() - started
+    return work.run, quads, gone
 
 
 # --- the store's inferred graphs ----------------------------------------------------------------
@@ -497,19 +632,17 @@ def local_units(store: ox.Store) -> dict[str, str]:
     units = {iris.doc_graph(k): doc_inferred_graph(k) for k in document_keys(store)}
     units[iris.ontology_graph()] = f"{inferred_prefix()}ontology"
     units[f"{iris.base()}graph/vocab"] = f"{inferred_prefix()}vocab"
-    for g in shared_graphs():
-        units[g] = f"{inferred_prefix()}{g.rsplit('/', 1)[-1]}"
     return units
 
 
 def _rank(graph: str) -> tuple[int, str]:
     """Which of two graphs keeps an entailment both derive: the ontology, then the vocabulary,
-    then documents, then the shared descriptions (each entailment is held once)."""
+    then documents (each entailment is held once)."""
     if graph == iris.ontology_graph():
         return (0, graph)
     if graph == f"{iris.base()}graph/vocab":
         return (1, graph)
-    return (2 if graph.startswith(iris.doc_graph("")) else 3, graph)
+    return (2, graph)
 
 
 def _once(store: ox.Store, quads: list[ox.Quad], units: dict[ox.NamedNode, ox.NamedNode]) -> list[ox.Quad]:
@@ -530,25 +663,30 @@ def _once(store: ox.Store, quads: list[ox.Quad], units: dict[ox.NamedNode, ox.Na
 
 
 def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | None = None, count: bool = True,
-            closure: bool = True) -> dict[str, Run]:
+            closure: bool = True, grown: Iterable[str] | None = None) -> dict[str, Run]:
     """Recompute the entailments of the documents ``keys`` (every graph when None) from their own
     triples, then (``closure``) the closure across graphs (seeded by the two-premise rules, which
-    alone can join triples of different graphs, and propagated semi-naively); it reads the whole
-    store, so a batch leaves it to its end. Returns what each step did (``count`` is kept for
-    callers; the triples added are known without counting)."""
+    alone can join triples of different graphs, and by the shared descriptions' entailments, and
+    propagated semi-naively). From scratch it reads the whole store; when the store has only grown
+    since the closure was last made (documents added, none replaced or removed), ``grown`` names
+    the nodes whose shared descriptions were rebuilt and the closure is extended from what changed
+    (``grow``), at a cost that follows the change, not the store. Returns what each step did
+    (``count`` is kept for callers; the triples added are known without counting)."""
     rules = rules or _rules()
     runs: dict[str, Run] = {}
     units = local_units(store)
     present = set(_graphs(store))
+    targets = {*units.values(), closure_graph()}
+    # inferred graphs of no graph (a removed document's; the shared descriptions' of older stores)
+    stale = [g for g in present if g.startswith(inferred_prefix()) and (keys is None or g not in targets)]
+    if stale:
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale))
+        grown = None  # what they held may be the closure's now: it is made from scratch
     if keys is None:
-        stale = [g for g in present if g.startswith(inferred_prefix())]
-        if stale:
-            store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale))
         todo = list(units)
     else:
         todo = [iris.doc_graph(k) for k in keys if iris.doc_graph(k) in units]
         todo += [g for g, t in units.items() if not g.startswith(iris.doc_graph("")) and t not in present]
-        todo += [g for g in shared_graphs() if g not in todo]  # every write may change them
     todo = [t for t in todo if t in present or keys is None]
     with _no_gc():
         if todo:
@@ -564,7 +702,16 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
         if not closure:
             return runs
         target = _node(closure_graph())
-        runs["closure"], quads = closure_pass(store, rules, target, foreign_types(store, rules, inferred_prefix()))
+        if grown is not None and keys is not None:
+            runs["closure"], quads, gone = grow(store, rules, target, [g for source in todo for g in (source, units[source])], grown)
+            started = time.perf_counter()
+            store.extend(quads)
+            for quad in gone:
+                store.remove(quad)
+            runs["closure"].seconds += time.perf_counter() - started
+            return runs
+        seeds = [("range", foreign_types(store, rules)), ("shared description", shared_entailments(rules, _shared_quads(store)))]
+        runs["closure"], quads = closure_pass(store, rules, target, seeds)
         started = time.perf_counter()
         # written by difference: a document changes a few of its triples, not the whole closure
         new, old = set(quads), set(store.quads_for_pattern(None, None, None, target))

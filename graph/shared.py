@@ -90,14 +90,13 @@ def described(store: ox.Store, keys: Iterable[str]) -> set[str]:
     return {value(q.object) for k in keys for q in store.quads_for_pattern(ox.NamedNode(iris.doc_graph(k)), DESCRIBES, None, meta_graph())}
 
 
-def settle(store: ox.Store, keys: Iterable[str]) -> int:
+def settle(store: ox.Store, keys: Iterable[str]) -> set[str]:
     """Move what the graphs of these documents say of nodes they do not own into their
     contributions (a graph replaced has given up its old contribution; one added to keeps it), and
-    rebuild the shared description of every node concerned, before and after. Returns the
-    triples moved."""
+    rebuild the shared description of every node concerned, before and after. Returns those
+    nodes (the shared descriptions changed only for them)."""
     meta = meta_graph()
     affected: set[str] = set()
-    moved_total = 0
     for key in keys:
         graph = ox.NamedNode(iris.doc_graph(key))
         affected.add(iris.document(key))  # a cited document entering or leaving the corpus
@@ -122,9 +121,8 @@ def settle(store: ox.Store, keys: Iterable[str]) -> int:
             f"INSERT DATA {{ GRAPH {meta} {{ {graph} {CONTRIBUTION} {ox.Literal(text)} . "
             + " ".join(f"{graph} {DESCRIBES} <{n}> ." for n in sorted(nodes)) + " } }",
         ]))
-        moved_total += len(moved)
     rebuild(store, affected)
-    return moved_total
+    return affected
 
 
 def rebuild(store: ox.Store, nodes: Iterable[str]) -> None:

@@ -50,6 +50,7 @@ VOCABULARY_VERSION = _STORE_NS + "vocabularyVersion"
 PENDING = _STORE_NS + "pendingDocument"  # a document key whose derived data is not yet written
 ALL = "*"  # the journal entry for "every document"
 CLOSURE = "~closure"  # the journal entry for "the closure across documents waits for the end of a batch"
+ADDED = _STORE_NS + "addedDocument"  # a pending document that is new: the store only grew (``recover``)
 
 
 def vocab_graph_iri() -> str:
@@ -159,15 +160,28 @@ class Store:
         return sorted(value(q.object) for q in self.ox.quads_for_pattern(
             ox.NamedNode(meta_graph_iri()), ox.NamedNode(PENDING), None, ox.NamedNode(meta_graph_iri())))
 
-    @staticmethod
-    def _journal_ops(keys: list[str] | None, add: bool) -> str:
-        entries = Store._journal_data(keys)
-        return f"{'INSERT' if add else 'DELETE'} DATA {{ {entries} }}" if entries else ""
+    def _added(self) -> set[str]:
+        """The pending documents written as new ones (nothing of them replaced or removed since)."""
+        return {value(q.object) for q in self.ox.quads_for_pattern(
+            ox.NamedNode(meta_graph_iri()), ox.NamedNode(ADDED), None, ox.NamedNode(meta_graph_iri()))}
 
     @staticmethod
-    def _journal_data(keys: list[str] | None) -> str:
+    def _journal_ops(keys: list[str] | None, add: bool) -> str:
+        """Journal these documents as changed (``add``) or done. A change recorded this way is not
+        an addition, and a document done is no longer one either: both drop its ``ADDED`` entry."""
+        entries = Store._journal_data(keys)
+        if not entries:
+            return ""
+        if keys is None:
+            added = f"DELETE WHERE {{ GRAPH <{meta_graph_iri()}> {{ <{meta_graph_iri()}> <{ADDED}> ?k }} }}"
+        else:
+            added = f"DELETE DATA {{ {Store._journal_data(keys, ADDED)} }}"
+        return f"{'INSERT' if add else 'DELETE'} DATA {{ {entries} }} ;\n{added}"
+
+    @staticmethod
+    def _journal_data(keys: list[str] | None, predicate: str = PENDING) -> str:
         """The journal entries of these keys (None: every document), as a GRAPH block of data."""
-        entries = " ".join(f"<{meta_graph_iri()}> <{PENDING}> {ox.Literal(k)} ." for k in ([ALL] if keys is None else keys))
+        entries = " ".join(f"<{meta_graph_iri()}> <{predicate}> {ox.Literal(k)} ." for k in ([ALL] if keys is None else keys))
         return f"GRAPH <{meta_graph_iri()}> {{ {entries} }}" if entries else ""
 
     def _update(self, *operations: str) -> None:
@@ -178,13 +192,18 @@ class Store:
 
     def recover(self, closure: bool = True) -> list[str]:
         """Finish what an interrupted write left in the journal: recompute the derived data of the
-        documents it names. Returns their keys (empty when the journal was empty). With
-        ``closure=False`` (a batch between chunks) the closure across documents, which reads the
-        whole store, is left in the journal for the batch's last call (or the next opening)."""
+        documents it names. Returns their keys (empty when the journal was empty). When every one
+        of them was added as a new document (the store only grew), the closure across documents
+        is extended from what they changed. Otherwise it is made from scratch, which reads the
+        whole store: with ``closure=False`` (a batch between chunks) it is left in the journal for
+        the batch's last call (or the next opening)."""
         pending = self.pending()
         keys = [k for k in pending if k != CLOSURE]
         closure_waits = CLOSURE in pending
-        if keys or (closure and closure_waits):
+        if keys and ALL not in keys and not closure_waits and set(keys) <= self._added():
+            self.derive(keys, grown=True)
+            self._update(self._journal_ops(keys, add=False))
+        elif keys or (closure and closure_waits):
             self.derive(None if ALL in keys else keys, closure=closure)
             if closure:
                 self._update(self._journal_ops([*keys, *([CLOSURE] if closure_waits else [])], add=False))
@@ -256,7 +275,8 @@ class Store:
                          shared.replaced_ops(ex.key),  # what it said of shared nodes before
                          self._journal_ops([ex.key], add=True))
         else:  # a new document: one operation (each more costs a new document's write a third more)
-            self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} {self._journal_data([ex.key])} }}")
+            self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} {self._journal_data([ex.key])} "
+                         f"{self._journal_data([ex.key], ADDED)} }}")
         if derive:
             self.recover()
         return data.count("\n")
@@ -303,19 +323,20 @@ class Store:
         finally:  # a change that failed midway is made consistent all the same
             self.recover()
 
-    def derive(self, keys: list[str] | None = None, closure: bool = True) -> dict[str, reasoning.Run]:
+    def derive(self, keys: list[str] | None = None, closure: bool = True, grown: bool = False) -> dict[str, reasoning.Run]:
         """Recompute the derived data of these documents (all when None): drop the entailments of
         those no longer in the store, re-align the measures of the rest and of their children
         with their parent plans', and refresh the entailments of all of them and (``closure``)
-        the closure."""
+        the closure, extended from what changed when the documents were only added (``grown``)."""
         if keys is not None:
             for key in keys:
                 if not self.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
                     reasoning.forget(self.ox, key)
         # descriptions of shared nodes (cited documents, agencies, reforms) held once, in their own graphs
-        shared.settle(self.ox, self._document_keys() if keys is None else keys)
+        nodes = shared.settle(self.ox, self._document_keys() if keys is None else keys)
         aligned = alignment.refresh(self.ox, keys)
-        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}), closure=closure)
+        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}), closure=closure,
+                                 grown=nodes if grown and keys is not None else None)
 
     def refresh_alignments(self, keys: list[str] | None = None) -> dict[str, int]:
         """Re-align the measures of these documents (all when None) and of their children with

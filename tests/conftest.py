@@ -29,14 +29,16 @@ CHAIN = {
 }
 
 
-def small_store(extractions) -> Store:
+def small_store(extractions, around=None) -> Store:
     """An in-memory store with these documents and, of the ~6,700 divisions, only those around
-    the documents' jurisdictions (so owlrl, at ~1,000 triples a second, can close it)."""
+    the jurisdictions of the documents ``around`` (default: these; so owlrl, at ~1,000 triples a
+    second, can close it)."""
     from policykg.ingest.divisions import load, neighbourhood
 
     divisions = load()
-    codes = {ex.jurisdiction_code for ex in extractions} | {p.jurisdiction for ex in extractions for p in ex.issuer_parties}
-    codes |= {a.party.jurisdiction for ex in extractions for m in ex.measures for a in m.assignments if a.party}
+    near = extractions if around is None else around
+    codes = {ex.jurisdiction_code for ex in near} | {p.jurisdiction for ex in near for p in ex.issuer_parties}
+    codes |= {a.party.jurisdiction for ex in near for m in ex.measures for a in m.assignments if a.party}
     s = Store(None)
     s.ensure_vocabularies(neighbourhood(divisions, {c for c in codes if c}))
     for ex in extractions:
