@@ -335,12 +335,17 @@ def _foreign(store: ox.Store, rules: RuleSet, quads: Iterable[ox.Quad],
     states nothing of the node itself (``states``: (node, graph) → whether it does, a cache)."""
     rdf_type = _node(RDF_TYPE)
     steps = rules.steps
+    local: dict[object, bool] = {}
     for q in quads:
         step = steps.get(q.predicate)
         if step is None or not step.object_types:
             continue
         o, g = q.object, q.graph_name
-        if isinstance(o, ox.Literal) or not _local(g):
+        if isinstance(o, ox.Literal):
+            continue
+        if (is_local := local.get(g)) is None:
+            is_local = local[g] = _local(g)
+        if not is_local:
             continue
         key = (o, g)
         found = states.get(key)
@@ -565,8 +570,8 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
 def grow(store: ox.Store, rules: RuleSet, target: ox.NamedNode, graphs: Iterable[str],
          nodes: Iterable[str]) -> tuple[Run, list[ox.Quad], list[ox.Quad]]:
     """The closure after documents were added, from what changed only: the triples of ``graphs``
-    (the documents written and their inferred graphs) and what the shared descriptions say of or
-    point at ``nodes`` (the nodes whose descriptions were rebuilt). Valid when the store only
+    (the documents written and their inferred graphs) and what the shared descriptions say of
+    ``nodes`` (the nodes whose descriptions were rebuilt or extended). Valid when the store only
     grew since ``target`` was last made (every triple any graph held is still held by one): then
     each rule has only to fire with one of these as a premise, against the store and the
     closure as they are, and propagate. Returns the run, the quads to add to ``target`` and the
@@ -580,9 +585,7 @@ def grow(store: ox.Store, rules: RuleSet, target: ox.NamedNode, graphs: Iterable
     for n in nodes:
         node = ox.NamedNode(n)
         for g in shared_graphs():
-            graph = ox.NamedNode(g)
-            described.update(dict.fromkeys(store.quads_for_pattern(node, None, None, graph)))
-            described.update(dict.fromkeys(store.quads_for_pattern(None, None, node, graph)))
+            described.update(dict.fromkeys(store.quads_for_pattern(node, None, None, ox.NamedNode(g))))
     for seed in _foreign(store, rules, delta, {}):
         work.add(*seed, "range")
     for seed in shared_entailments(rules, described):

@@ -20,6 +20,7 @@ whose contributors changed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -90,30 +91,49 @@ def described(store: ox.Store, keys: Iterable[str]) -> set[str]:
     return {value(q.object) for k in keys for q in store.quads_for_pattern(ox.NamedNode(iris.doc_graph(k)), DESCRIBES, None, meta_graph())}
 
 
-def settle(store: ox.Store, keys: Iterable[str]) -> set[str]:
+def settle(store: ox.Store, keys: Iterable[str], grown: bool = False) -> set[str]:
     """Move what the graphs of these documents say of nodes they do not own into their
     contributions (a graph replaced has given up its old contribution; one added to keeps it), and
     rebuild the shared description of every node concerned, before and after. Returns those
-    nodes (the shared descriptions changed only for them)."""
+    nodes (the shared descriptions changed only for them).
+
+    ``grown``: the documents are new ones (nothing replaced or removed), so a node's description
+    only gains what they state of it (``_extend``), whatever the number of its other contributors;
+    rebuilt in full are only the nodes a new document owns (a cited document entering the corpus,
+    whose own graph now holds part of its description)."""
     meta = meta_graph()
     affected: set[str] = set()
+    full: set[str] = set()
+    gained: list[ox.Triple] = []
     for key in keys:
         graph = ox.NamedNode(iris.doc_graph(key))
-        affected.add(iris.document(key))  # a cited document entering or leaving the corpus
-        affected |= described(store, [key])
+        full.add(iris.document(key))  # a cited document entering or leaving the corpus
+        full |= described(store, [key])
         if not store.contains_named_graph(graph):
             store.update(forget_ops(key))
             continue
         doc = iris.document(key)
-        moved = [q for q in store.quads_for_pattern(None, None, None, graph) if not owns(key, q.subject, doc)]
+        moved, own = [], set()
+        for q in store.quads_for_pattern(None, None, None, graph):
+            if owns(key, q.subject, doc):
+                own.add(q.subject)
+            else:
+                moved.append(q)
         before = _contribution(store, key)
+        if grown:  # what other documents said of this one's nodes before it came
+            full |= {n.value for n in own if isinstance(n, ox.NamedNode)
+                     and next(iter(store.quads_for_pattern(None, DESCRIBES, n, meta)), None) is not None}
         if not moved:
             if not before:  # a replaced graph that says nothing of shared nodes: no index either
                 store.update(forget_ops(key))
             continue
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in moved} | set(before)
         nodes = {value(t.subject) for t in triples}
-        affected |= nodes
+        if grown and not before:
+            gained += (ox.Triple(q.subject, q.predicate, q.object) for q in moved)
+            affected |= nodes
+        else:  # a replay after a crash, or not an addition
+            full |= nodes
         text = serialized(ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)).decode("utf-8")
         store.update(" ;\n".join([
             forget_ops(key),
@@ -121,16 +141,39 @@ def settle(store: ox.Store, keys: Iterable[str]) -> set[str]:
             f"INSERT DATA {{ GRAPH {meta} {{ {graph} {CONTRIBUTION} {ox.Literal(text)} . "
             + " ".join(f"{graph} {DESCRIBES} <{n}> ." for n in sorted(nodes)) + " } }",
         ]))
-    rebuild(store, affected)
-    return affected
+    if not grown:
+        full |= affected
+    rebuild(store, full)
+    _extend(store, [t for t in gained if value(t.subject) not in full])
+    return affected | full
+
+
+def _extend(store: ox.Store, triples: list[ox.Triple]) -> None:
+    """Add to the shared descriptions these triples new documents state, less what they hold
+    already and what any graph other than the shared ones holds (as ``rebuild`` would)."""
+    adds = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph_of(value(t.subject)))) for t in set(triples)]
+    adds = [q for q in adds if not any(_holds(h.graph_name) or h.graph_name == q.graph_name
+                                       for h in store.quads_for_pattern(q.subject, q.predicate, q.object, None))]
+    if adds:
+        store.extend(adds)
+
+
+def _holds(graph: object) -> bool:
+    """Whether a graph's triples are left out of the shared descriptions (not a shared graph, not
+    the bookkeeping, not an inferred one)."""
+    return (isinstance(graph, ox.NamedNode) and graph.value not in _derived_names()
+            and not graph.value.startswith(f"{iris.base()}graph/inferred/"))
+
+
+@lru_cache(maxsize=1)
+def _derived_names() -> frozenset[str]:
+    return frozenset({*shared_graphs(), meta_graph().value})
 
 
 def rebuild(store: ox.Store, nodes: Iterable[str]) -> None:
     """Rewrite the shared description of each node: what its contributors state of it, less what
     any graph other than the shared ones already holds."""
     meta = meta_graph()
-    derived = {ox.NamedNode(g) for g in shared_graphs()} | {meta}
-    inferred = f"{iris.base()}graph/inferred/"
     cache: dict[str, list[ox.Triple]] = {}
     removes: list[ox.Quad] = []
     adds: list[ox.Quad] = []
@@ -146,9 +189,7 @@ def rebuild(store: ox.Store, nodes: Iterable[str]) -> None:
                 cache[key] = _contribution(store, key)
             wanted |= {t for t in cache[key] if t.subject == subject}
         for t in wanted:
-            held = any(q.graph_name not in derived and not q.graph_name.value.startswith(inferred)  # type: ignore[union-attr]
-                       for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None))
-            if not held:
+            if not any(_holds(q.graph_name) for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
                 adds.append(ox.Quad(t.subject, t.predicate, t.object, target))
     if removes or adds:
         ops = []

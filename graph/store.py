@@ -333,7 +333,7 @@ class Store:
                 if not self.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
                     reasoning.forget(self.ox, key)
         # descriptions of shared nodes (cited documents, agencies, reforms) held once, in their own graphs
-        nodes = shared.settle(self.ox, self._document_keys() if keys is None else keys)
+        nodes = shared.settle(self.ox, self._document_keys() if keys is None else keys, grown=grown and keys is not None)
         aligned = alignment.refresh(self.ox, keys)
         return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}), closure=closure,
                                  grown=nodes if grown and keys is not None else None)
