@@ -169,10 +169,15 @@ def corpus_measures(store: ox.Store, documents: Iterable[str] | None = None) -> 
     return out
 
 
-def parent_documents(store: ox.Store) -> dict[str, set[str]]:
-    """Document → the documents in the corpus it is based on or implements (asserted relations)."""
+def parent_documents(store: ox.Store, children: Iterable[str] | None = None,
+                     parents: Iterable[str] | None = None) -> dict[str, set[str]]:
+    """Document → the documents in the corpus it is based on or implements (asserted relations);
+    only for these ``children`` or these ``parents`` when given (a write looks up the documents it
+    changed, not the corpus)."""
+    values = "".join(f"VALUES ?{name} {{ {' '.join(f'<{d}>' for d in sorted(docs))} }}"
+                     for name, docs in (("child", children), ("parent", parents)) if docs is not None)
     rows = store.query(
-        f"""SELECT DISTINCT ?child ?parent WHERE {{
+        f"""SELECT DISTINCT ?child ?parent WHERE {{ {values}
           VALUES ?rel {{ <{LG}basedOn> <{LG}implementsPlan> }}
           ?child ?rel ?parent . ?child <{LG}inCorpus> true . ?parent <{LG}inCorpus> true . FILTER(?child != ?parent) }}""",
         use_default_graph_as_union=True)
@@ -213,13 +218,14 @@ def _clear(store: ox.Store, graph: str) -> None:
 def refresh(store: ox.Store, keys: list[str] | None = None) -> dict[str, int]:
     """Recompute the alignments of the documents ``keys`` (all when None) and of their children
     in the corpus; returns the number of alignments per document key rewritten."""
-    parents = parent_documents(store)
     if keys is None:
+        parents = parent_documents(store)
         measures = corpus_measures(store)
         todo = set(measures) | set(parents)
     else:  # only the measures these documents, their children and their parents hold
         changed = {iris.document(k) for k in keys}
-        todo = changed | {c for c, ps in parents.items() if ps & changed}
+        todo = changed | set(parent_documents(store, parents=changed))
+        parents = parent_documents(store, children=todo)
         measures = corpus_measures(store, todo | {p for c in todo for p in parents.get(c, ())})
     done: dict[str, int] = {}
     for child in sorted(todo):

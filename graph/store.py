@@ -299,8 +299,7 @@ class Store:
 
     def children(self, key: str) -> list[str]:
         """The keys of the documents in the corpus based on or implementing this one."""
-        doc = iris.document(key)
-        return sorted(iris.key_of_document(c) for c, ps in alignment.parent_documents(self.ox).items() if doc in ps)
+        return sorted(iris.key_of_document(c) for c in alignment.parent_documents(self.ox, parents=[iris.document(key)]))
 
     def remove_document(self, key: str, derive: bool = True) -> list[str]:
         """Drop a document's graph and entailments (one transaction, with its journal entry), then
