@@ -56,6 +56,18 @@ def owns(key: str, node: object, doc: str | None = None) -> bool:
     return node.value == doc or node.value.startswith(doc + "/")
 
 
+def contribution_text(triples: Iterable[ox.Triple]) -> str:
+    """A document's contribution as it is recorded: its triples of shared nodes, sorted, as N-Triples."""
+    return serialized(ox.serialize(sorted(set(triples), key=str), format=ox.RdfFormat.N_TRIPLES)).decode("utf-8")
+
+
+def contribution_ops(key: str, text: str, nodes: Iterable[str]) -> str:
+    """The data recording a document's contribution and the nodes it describes (a GRAPH block)."""
+    graph, meta = f"<{iris.doc_graph(key)}>", meta_graph()
+    return (f"GRAPH {meta} {{ {graph} {CONTRIBUTION} {ox.Literal(text)} . "
+            + " ".join(f"{graph} {DESCRIBES} <{n}> ." for n in sorted(nodes)) + " }")
+
+
 def forget_ops(key: str) -> str:
     """The update operation that drops a document's contribution and its index."""
     return f"DELETE WHERE {{ GRAPH {meta_graph()} {{ <{iris.doc_graph(key)}> ?p ?o }} }}"
@@ -134,12 +146,10 @@ def settle(store: ox.Store, keys: Iterable[str], grown: bool = False) -> set[str
             affected |= nodes
         else:  # a replay after a crash, or not an addition
             full |= nodes
-        text = serialized(ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)).decode("utf-8")
         store.update(" ;\n".join([
             forget_ops(key),
             "DELETE DATA { GRAPH " + str(graph) + " {\n" + "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in moved) + "\n} }",
-            f"INSERT DATA {{ GRAPH {meta} {{ {graph} {CONTRIBUTION} {ox.Literal(text)} . "
-            + " ".join(f"{graph} {DESCRIBES} <{n}> ." for n in sorted(nodes)) + " } }",
+            f"INSERT DATA {{ {contribution_ops(key, contribution_text(triples), nodes)} }}",
         ]))
     if not grown:
         full |= affected
