@@ -8,6 +8,13 @@ Oxigraph's ``LATERAL`` (SPARQL 1.2 proposal SEP-0006) evaluates the right side o
 of the left side, with its bindings: ``LATERAL { OPTIONAL { … } }``. For the canned queries, whose
 optional parts read what their left side has bound, the answers are the same (tests/test_queries.py
 runs every canned query both ways); ``render`` keeps the standard text people read and copy.
+
+The same holds for a subquery: Oxigraph evaluates ``{ SELECT … } P`` by computing P on its own over
+the whole store and joining the two (at 1,000 generated documents, 659 measures found by their text
+and then read in P read all 31,674 measures of the store: 0.9 s). ``{ SELECT … } LATERAL { P }``
+evaluates P once per row of the subquery, with its bindings: the canned queries write first, in a
+subquery, what selects their rows (a phrase, a date, a task area), and the rest of the group reads
+those rows' fields. ``embedded`` applies both rewrites.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from __future__ import annotations
 import re
 
 _OPTIONAL = re.compile(r"OPTIONAL\s*\{")
+_VALUES = re.compile(r"(?:[\s.]|#[^\n]*)*VALUES\s*(?:\?\w+|\((?:\s*\?\w+)*\s*\))\s*\{", re.I)
+_SELECT = re.compile(r"(?:\s|#[^\n]*)*SELECT\b", re.I)  # a subquery: its braces start with SELECT
 # what may hold a brace that is not one: strings, IRIs and comments
 _SKIP = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^\s<>"{}|^`\\]*>|#[^\n]*')
 
@@ -54,5 +63,83 @@ def lateral_optionals(text: str) -> str:
             i = end + 1
             continue
         out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def embedded(text: str) -> str:
+    """The text the embedded engine runs: each subquery's continuation and each OPTIONAL as LATERAL."""
+    return lateral_optionals(lateral_subqueries(text))
+
+
+def _blank(text: str) -> bool:
+    """Whether ``text`` holds nothing but white space, comments and the dots that end a pattern."""
+    i = 0
+    while i < len(text):
+        m = _SKIP.match(text, i)
+        if m and m.group(0).startswith("#"):
+            i = m.end()
+        elif text[i].isspace() or text[i] == ".":
+            i += 1
+        else:
+            return False
+    return True
+
+
+def lateral_subqueries(text: str) -> str:
+    """In every group, what follows a subquery ``{ SELECT … }`` in the same group as
+    ``LATERAL { … }`` (nested groups and subqueries too), outside strings, IRIs and comments."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        m = _SKIP.match(text, i)
+        if m:
+            out.append(m.group(0))
+            i = m.end()
+            continue
+        if text[i] == "{":
+            end = _closing(text, i)
+            out.append("{" + _group(text[i + 1:end]) + "}")
+            i = end + 1
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def _group(body: str) -> str:
+    """The inside of a group (or of any braces), its subqueries' continuations made LATERAL."""
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        m = _SKIP.match(body, i)
+        if m:
+            out.append(m.group(0))
+            i = m.end()
+            continue
+        if body[i] == "{":
+            end = _closing(body, i)
+            inner = body[i + 1:end]
+            if _SELECT.match(inner):
+                out.append("{" + lateral_subqueries(inner) + "}")
+                rest = body[end + 1:]
+                # inline data right after it stays a join (Oxigraph refuses VALUES of a variable the
+                # left side binds inside LATERAL): joins commute, the rows are the same
+                while v := _VALUES.match(rest):
+                    close = _closing(rest, v.end() - 1)
+                    out.append(rest[:close + 1])
+                    rest = rest[close + 1:]
+                if not _blank(rest):
+                    lead = len(rest) - len(rest.lstrip(" \t\n."))
+                    space = rest[:lead].replace(".", "")
+                    out.append(("\n" + space.rsplit("\n", 1)[1] if "\n" in space else " ") + "LATERAL { " + _group(rest[lead:]) + "}")
+                    return "".join(out)
+                out.append(rest)
+                return "".join(out)
+            else:
+                out.append("{" + _group(inner) + "}")
+            i = end + 1
+            continue
+        out.append(body[i])
         i += 1
     return "".join(out)

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import yaml
 
 from policykg.errors import ParameterError, QueryNotFound
-from policykg.graph.dialect import lateral_optionals
+from policykg.graph.dialect import embedded
 from policykg.graph.resolve import Resolver
 
 QUERY_DIR = cast(Path, files(__name__))  # package data: the .rq files beside this module (a Path for regular and editable installs)
@@ -123,10 +123,10 @@ class CannedQuery:
         escaped literal, so the optimiser sees a constant and starts from it; bound as Oxigraph
         substitutions instead, a value is unknown to the optimiser, and a subquery using it ran
         over the whole store: at 1,000 generated documents cascade-implementers 0.017 s → 4.3 s,
-        task-area 3.7 s → 12.4 s), with its OPTIONALs as LATERAL on the embedded engine
+        task-area 3.7 s → 12.4 s), with its OPTIONALs, and what follows a subquery, as LATERAL on the embedded engine
         (``graph.dialect``): the same answers as ``render``, which stays the standard text.
         ``lateral`` False (a SPARQL server, ``Reader.lateral``): the standard text."""
-        return lateral_optionals(self.render(bound)) if self.lateral and lateral else self.render(bound)
+        return embedded(self.render(bound)) if self.lateral and lateral else self.render(bound)
 
 
 def _replace(text: str, values: dict[str, str]) -> str:

@@ -174,3 +174,18 @@ def test_lateral_rewrite_leaves_strings_iris_and_comments_alone():
     assert lateral_optionals(text) == (
         'SELECT * WHERE { ?s <http://x/OPTIONAL/a> ?o . # OPTIONAL { in a comment }\n'
         '  LATERAL { OPTIONAL { ?s ?p "OPTIONAL { }" LATERAL { OPTIONAL { ?s ?q ?r } } } } FILTER(?o < 3) }')
+
+
+def test_lateral_subqueries_feed_what_follows_them():
+    """What follows a subquery in its group runs per row of it (LATERAL), inline data right after
+    it stays a join, a subquery with nothing after it is left alone, and so is a brace in a string."""
+    from policykg.graph.dialect import embedded, lateral_subqueries
+
+    text = ('SELECT * WHERE {\n  { # first\n    SELECT ?m WHERE { ?m <t> ?t FILTER(CONTAINS(?t, "{ SELECT")) } }\n'
+            '  VALUES ?r { "a" } . ?m <n> ?n . OPTIONAL { ?m <x> ?x }\n}')
+    assert lateral_subqueries(text) == (
+        'SELECT * WHERE {\n  { # first\n    SELECT ?m WHERE { ?m <t> ?t FILTER(CONTAINS(?t, "{ SELECT")) } }\n'
+        '  VALUES ?r { "a" } LATERAL { ?m <n> ?n . OPTIONAL { ?m <x> ?x }\n}}')
+    assert embedded(text).endswith('LATERAL { ?m <n> ?n . LATERAL { OPTIONAL { ?m <x> ?x } }\n}}')
+    alone = 'SELECT * WHERE { ?a <p> ?b OPTIONAL { SELECT ?a WHERE { ?a <q> ?c } } # end\n}'
+    assert lateral_subqueries(alone) == alone
