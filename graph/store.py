@@ -27,21 +27,24 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from policykg import __version__, iris, settings
 from policykg.errors import ConfigError, QueryError, StoreError
-from policykg.graph import alignment, identity, rdf, reasoning, shared
-from policykg.graph.identity import Admission
-from policykg.graph.rdf import divisions_graph, document_ntriples, schemes_graph
+from policykg.graph import reasoning, shared
 from policykg.graph.terms import value
-from policykg.ingest import divisions as divisions_module
-from policykg.ingest.divisions import data_file as divisions_data_file, load as load_divisions
-from policykg.ingest.model import Extraction
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
+
+if TYPE_CHECKING:
+    from policykg.graph.identity import Admission
+    from policykg.ingest.model import Extraction
+
+# Writing a document needs the parsers' model, the graph builder and the alignment (numpy); they
+# are imported where a write needs them, so that a process that only reads (a query from the
+# command line) starts without them.
 
 T = TypeVar("T")
 # the store's own bookkeeping, in graph/meta (not part of the ontology: no entailments)
@@ -64,13 +67,16 @@ def meta_graph_iri() -> str:
 @lru_cache(maxsize=4)
 def vocab_ntriples(division_codes: frozenset[str] | None = None) -> bytes:
     """The vocabulary graph as N-Triples, built once per process (about 100 k triples)."""
+    from policykg.graph.rdf import divisions_graph, schemes_graph
+    from policykg.ingest.divisions import load as load_divisions
+
     g = divisions_graph(load_divisions(), set(division_codes) if division_codes is not None else None) + schemes_graph()
     return g.serialize(format="nt", encoding="utf-8")
 
 
 def configured_divisions() -> frozenset[str] | None:
     """The divisions the ``divisions`` setting keeps (None: all)."""
-    from policykg.ingest.divisions import neighbourhood
+    from policykg.ingest.divisions import load as load_divisions, neighbourhood
 
     codes = {c.strip() for c in str(settings.get("divisions")).split(",") if c.strip()}
     if not codes:
@@ -87,6 +93,10 @@ def vocabulary_version(division_codes: frozenset[str] | None = None) -> str:
     """A content hash of what the ontology and vocabulary graphs are built from: the ontology, the
     GB/T 2260 table, the curated data files, the code that reads the table and writes it as RDF,
     the package version and the divisions kept (``None``: all)."""
+    from policykg.graph import rdf
+    from policykg.ingest import divisions as divisions_module
+    from policykg.ingest.divisions import data_file as divisions_data_file
+
     h = hashlib.sha256(__version__.encode())
     h.update(ONTOLOGY_FILE.read_bytes())
     h.update(divisions_data_file().read_bytes())
@@ -267,6 +277,8 @@ class Store:
         ``derive=False`` (a batch) the derived data waits for ``recover``, which the batch calls
         after each chunk and at its end and which a store opened after a crash runs itself.
         Returns the triple count."""
+        from policykg.graph.rdf import document_ntriples
+
         data = document_ntriples(ex) if ntriples is None else ntriples
         graph = iris.doc_graph(ex.key)
         if self.ox.contains_named_graph(ox.NamedNode(graph)) or shared.contributed(self.ox, ex.key):
@@ -287,6 +299,8 @@ class Store:
         stored document (a mirror, an excerpt, another edition) and a different document with the
         same title are kept beside the stored ones, under IRIs of their own. Then as ``put_document``
         (``ntriples``, the graph of ``ex`` as extracted, is used when it is kept as it is)."""
+        from policykg.graph import identity
+
         admission, kept = identity.admit(self.ox, ex)
         if not admission.written:
             return admission
@@ -295,10 +309,14 @@ class Store:
     def unchanged(self, sha256: str) -> tuple[Admission, str | None] | None:
         """Whether a file with this content is stored as this extraction version would store it
         (``graph.identity.unchanged``), with its title."""
+        from policykg.graph import identity
+
         return identity.unchanged(self.ox, sha256)
 
     def children(self, key: str) -> list[str]:
         """The keys of the documents in the corpus based on or implementing this one."""
+        from policykg.graph import alignment
+
         return sorted(iris.key_of_document(c) for c in alignment.parent_documents(self.ox, parents=[iris.document(key)]))
 
     def remove_document(self, key: str, derive: bool = True) -> list[str]:
@@ -332,6 +350,8 @@ class Store:
                 if not self.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
                     reasoning.forget(self.ox, key)
         # descriptions of shared nodes (cited documents, agencies, reforms) held once, in their own graphs
+        from policykg.graph import alignment
+
         nodes = shared.settle(self.ox, self._document_keys() if keys is None else keys, grown=grown and keys is not None)
         aligned = alignment.refresh(self.ox, keys)
         return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}), closure=closure,
@@ -341,6 +361,8 @@ class Store:
         """Re-align the measures of these documents (all when None) and of their children with
         their parent plans' measures (``graph.alignment``). Returns alignments per document key
         rewritten; refresh those documents' inferences afterwards."""
+        from policykg.graph import alignment
+
         return alignment.refresh(self.ox, keys)
 
     def refresh_inferences(self, keys: list[str] | None = None) -> dict[str, reasoning.Run]:
