@@ -20,7 +20,15 @@ and inverses closed, then the domains, ranges and super-classes of everything a 
 so one scan of each premise predicate's triples yields them all, with no rounds. The two-premise
 rules (transitive closure, chains) can join triples of different graphs: they seed
 ``graph/inferred/closure``, whose consequences under every rule are propagated semi-naively (a
-rule fires only with a premise new in the round before) until nothing new appears.
+rule fires only with a premise new in the round before) until nothing new appears. So do the
+classes a graph gives a node it does not describe (``foreign_types``) and the entailments of the
+shared descriptions (``graph.shared``), which change with every document written.
+
+While documents are only added (the store journals which pending ones are new), the closure is
+extended from what changed (``grow``): every rule is monotone, so the closure of the larger store
+is the old one plus what fires with a new triple as a premise, minus what a graph now holds
+itself. A document replaced or removed, or a change the store did not make itself, makes it from
+scratch, which reads the whole store (a batch leaves that to its end).
 
 The rules are evaluated in Python over ``quads_for_pattern`` scans (one per premise predicate)
 and the results written with one ``Store.extend``: on this data that is several times faster than
