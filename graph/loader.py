@@ -34,6 +34,7 @@ from pathlib import Path
 from policykg import settings
 from policykg.errors import ConfigError, PolicyKGError
 from policykg.graph.rdf import document_ntriples
+from policykg.graph.shared import Split, split
 from policykg.graph.store import Store
 from policykg.ingest import extract
 from policykg.ingest.batch import FileResult, naming
@@ -43,10 +44,12 @@ from policykg.ingest.sources import read_bytes
 
 @dataclass
 class Prepared:
-    """What a worker makes of one file: its extraction and its graph as N-Triples, or the error."""
+    """What a worker makes of one file: its extraction and its graph as N-Triples (and split as the
+    store keeps a new document's), or the error."""
 
     extraction: Extraction | None = None
     ntriples: str = ""
+    split: Split | None = None  # the graph as the store keeps a new document's (``graph.shared``)
     error: str | None = None
     seconds: float = 0.0
 
@@ -56,7 +59,8 @@ def prepare(path: Path, data: bytes) -> Prepared:
     started = time.perf_counter()
     try:
         ex = extract(path, data)
-        return Prepared(ex, document_ntriples(ex), seconds=time.perf_counter() - started)
+        ntriples = document_ntriples(ex)
+        return Prepared(ex, ntriples, split(ex.key, ntriples), seconds=time.perf_counter() - started)
     except PolicyKGError as exc:
         return Prepared(error=naming(path, exc.message), seconds=time.perf_counter() - started)
     except Exception as exc:  # a parser bug must not stop the batch; the store is untouched
@@ -177,7 +181,7 @@ def _write(path: Path, prepared: Prepared, store: Store) -> FileResult:
     if ex is None:
         return FileResult(path, False, error=prepared.error)
     try:
-        admission = store.add_document(ex, derive=False, ntriples=prepared.ntriples)
+        admission = store.add_document(ex, derive=False, ntriples=prepared.ntriples, split=prepared.split)
     except PolicyKGError as exc:
         return FileResult(path, False, error=naming(path, exc.message))
     return FileResult(path, True, title=ex.title, key=admission.key, measures=len(ex.measures), citations=len(ex.citations),

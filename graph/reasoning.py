@@ -53,7 +53,7 @@ from rdflib.collection import Collection
 
 from policykg import iris
 from policykg.graph import terms
-from policykg.graph.shared import shared_graphs
+from policykg.graph.shared import graph_of, shared_graphs
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = str(RDF.type)
@@ -576,24 +576,23 @@ def closure_pass(store: ox.Store, rules: RuleSet, target: ox.NamedNode,
 
 
 def grow(store: ox.Store, rules: RuleSet, target: ox.NamedNode, graphs: Iterable[str],
-         nodes: Iterable[str]) -> tuple[Run, list[ox.Quad], list[ox.Quad]]:
+         nodes: Iterable[str], written: Iterable[ox.Quad] = ()) -> tuple[Run, list[ox.Quad], list[ox.Quad]]:
     """The closure after documents were added, from what changed only: the triples of ``graphs``
-    (the documents written and their inferred graphs) and what the shared descriptions say of
+    (the documents written), the quads ``written`` with them and what the shared descriptions say of
     ``nodes`` (the nodes whose descriptions were rebuilt or extended). Valid when the store only
     grew since ``target`` was last made (every triple any graph held is still held by one): then
     each rule has only to fire with one of these as a premise, against the store and the
-    closure as they are, and propagate. Returns the run, the quads to add to ``target`` and the
-    quads to take from it (what a graph now holds itself)."""
+    closure as they are, and propagate. ``written`` (their new inferred graphs) is known without
+    reading it back. Returns the run, the quads to add to ``target`` and the quads to take from
+    it (what a graph now holds itself)."""
     started = time.perf_counter()
     work = _Propagation(store, rules, target, grown=True)
-    delta: dict[ox.Quad, None] = {}
+    delta: dict[ox.Quad, None] = dict.fromkeys(written)
     for g in graphs:
         delta.update(dict.fromkeys(store.quads_for_pattern(None, None, None, ox.NamedNode(g))))
     described: dict[ox.Quad, None] = {}
-    for n in nodes:
-        node = ox.NamedNode(n)
-        for g in shared_graphs():
-            described.update(dict.fromkeys(store.quads_for_pattern(node, None, None, ox.NamedNode(g))))
+    for n in nodes:  # a node's shared description is in the graph of its kind
+        described.update(dict.fromkeys(store.quads_for_pattern(ox.NamedNode(n), None, None, ox.NamedNode(graph_of(n)))))
     for seed in _foreign(store, rules, delta, {}):
         work.add(*seed, "range")
     for seed in shared_entailments(rules, described):
@@ -710,11 +709,13 @@ def refresh(store: ox.Store, keys: list[str] | None = None, rules: RuleSet | Non
             quads = _once(store, quads, scope)
             store.extend(quads)
             runs["local"] = Run(rounds=1, added=len(quads), seconds=time.perf_counter() - started)
+        else:
+            quads = []
         if not closure:
             return runs
         target = _node(closure_graph())
         if grown is not None and keys is not None:
-            runs["closure"], quads, gone = grow(store, rules, target, [g for source in todo for g in (source, units[source])], grown)
+            runs["closure"], quads, gone = grow(store, rules, target, todo, grown, written=quads)
             started = time.perf_counter()
             store.extend(quads)
             for quad in gone:

@@ -19,7 +19,8 @@ whose contributors changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -59,6 +60,45 @@ def owns(key: str, node: object, doc: str | None = None) -> bool:
 def contribution_text(triples: Iterable[ox.Triple]) -> str:
     """A document's contribution as it is recorded: its triples of shared nodes, sorted, as N-Triples."""
     return serialized(ox.serialize(sorted(set(triples), key=str), format=ox.RdfFormat.N_TRIPLES)).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class Split:
+    """A new document's graph as ``settle`` leaves it, computed where the graph is built (a Dask
+    worker) so that the single writer does not scan it again: the N-Triples of its own nodes,
+    its contribution (what it says of shared nodes, as recorded) with the nodes it describes, and
+    its own nodes that are IRIs (some may have been described by documents before it)."""
+
+    key: str
+    own: str
+    contribution: str
+    nodes: tuple[str, ...]
+    subjects: tuple[str, ...]
+
+    def triples(self) -> list[ox.Triple]:
+        return [ox.Triple(t.subject, t.predicate, t.object)
+                for t in ox.parse(self.contribution.encode(), format=ox.RdfFormat.N_TRIPLES)] if self.contribution else []
+
+
+def split(key: str, ntriples: str) -> Split:
+    """Split a new document's graph (N-Triples, one triple a line, as ``graph.rdf`` writes it)."""
+    doc = iris.document(key)
+    own: list[str] = []
+    rest: list[str] = []
+    subjects: set[str] = set()
+    for line in ntriples.splitlines(keepends=True):
+        if not line.startswith("<"):  # a blank node stays with the graph that wrote it
+            own.append(line)
+            continue
+        subject = line[1:line.index(">")]
+        if subject == doc or subject.startswith(doc + "/"):
+            own.append(line)
+            subjects.add(subject)
+        else:
+            rest.append(line)
+    triples = [ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse("".join(rest).encode(), format=ox.RdfFormat.N_TRIPLES)]
+    text = contribution_text(triples) if triples else ""
+    return Split(key, "".join(own), text, tuple(sorted({value(t.subject) for t in triples})), tuple(sorted(subjects)))
 
 
 def contribution_ops(key: str, text: str, nodes: Iterable[str]) -> str:
@@ -103,7 +143,7 @@ def described(store: ox.Store, keys: Iterable[str]) -> set[str]:
     return {value(q.object) for k in keys for q in store.quads_for_pattern(ox.NamedNode(iris.doc_graph(k)), DESCRIBES, None, meta_graph())}
 
 
-def settle(store: ox.Store, keys: Iterable[str], grown: bool = False) -> set[str]:
+def settle(store: ox.Store, keys: Iterable[str], grown: bool = False, splits: Mapping[str, Split] | None = None) -> set[str]:
     """Move what the graphs of these documents say of nodes they do not own into their
     contributions (a graph replaced has given up its old contribution; one added to keeps it), and
     rebuild the shared description of every node concerned, before and after. Returns those
@@ -112,7 +152,8 @@ def settle(store: ox.Store, keys: Iterable[str], grown: bool = False) -> set[str
     ``grown``: the documents are new ones (nothing replaced or removed), so a node's description
     only gains what they state of it (``_extend``), whatever the number of its other contributors;
     rebuilt in full are only the nodes a new document owns (a cited document entering the corpus,
-    whose own graph now holds part of its description)."""
+    whose own graph now holds part of its description). ``splits``: the new documents written
+    already split (``Split``), whose graphs need no scan."""
     meta = meta_graph()
     affected: set[str] = set()
     full: set[str] = set()
@@ -120,6 +161,12 @@ def settle(store: ox.Store, keys: Iterable[str], grown: bool = False) -> set[str
     for key in keys:
         graph = ox.NamedNode(iris.doc_graph(key))
         full.add(iris.document(key))  # a cited document entering or leaving the corpus
+        done = splits.get(key) if grown and splits else None
+        if done is not None:  # written as settled: what it states of shared nodes is what they gain
+            full |= {n for n in done.subjects if next(iter(store.quads_for_pattern(None, DESCRIBES, ox.NamedNode(n), meta)), None) is not None}
+            gained += done.triples()
+            affected |= set(done.nodes)
+            continue
         full |= described(store, [key])
         if not store.contains_named_graph(graph):
             store.update(forget_ops(key))

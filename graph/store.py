@@ -150,6 +150,9 @@ class Store:
 
     def __init__(self, path: str | Path | None, read_only: bool = False) -> None:
         self.path = Path(path) if path else None
+        # new documents written as their worker split them, until their derived data is made (a
+        # hint only: a store reopened after a crash reads the same from the graphs themselves)
+        self._splits: dict[str, shared.Split] = {}
         try:
             if self.path is None:
                 self.ox = ox.Store()
@@ -270,7 +273,8 @@ class Store:
             gc.collect()
             self.ox = ox.Store(str(self.path))
 
-    def put_document(self, ex: Extraction, derive: bool = True, ntriples: str | None = None) -> int:
+    def put_document(self, ex: Extraction, derive: bool = True, ntriples: str | None = None,
+                     split: shared.Split | None = None) -> int:
         """Replace the document's named graph with what ``ex`` states (``ntriples``: its graph,
         ``document_ntriples(ex)``, when a worker has built it), in one transaction with its
         journal entry; then (``derive``) recompute its derived data and its children's. With
@@ -286,6 +290,11 @@ class Store:
                          f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}",
                          shared.replaced_ops(ex.key),  # what it said of shared nodes before
                          self._journal_ops([ex.key], add=True))
+        elif split is not None and split.key == ex.key:  # a new document, split by the worker: settled as written
+            self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{split.own}\n}} {self._journal_data([ex.key])} "
+                         f"{self._journal_data([ex.key], ADDED)} "
+                         f"{shared.contribution_ops(ex.key, split.contribution, split.nodes) if split.contribution else ''} }}")
+            self._splits[ex.key] = split
         else:  # a new document: one operation (each more costs a new document's write a third more)
             self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} {self._journal_data([ex.key])} "
                          f"{self._journal_data([ex.key], ADDED)} }}")
@@ -293,7 +302,8 @@ class Store:
             self.recover()
         return data.count("\n")
 
-    def add_document(self, ex: Extraction, derive: bool = True, ntriples: str | None = None) -> Admission:
+    def add_document(self, ex: Extraction, derive: bool = True, ntriples: str | None = None,
+                     split: shared.Split | None = None) -> Admission:
         """Add a text to the store as the document it is (``graph.identity``): the same file again
         changes nothing; a new text of the same file replaces it under its IRI; another text of a
         stored document (a mirror, an excerpt, another edition) and a different document with the
@@ -304,7 +314,9 @@ class Store:
         admission, kept = identity.admit(self.ox, ex)
         if not admission.written:
             return admission
-        return replace(admission, triples=self.put_document(kept, derive, ntriples if kept is ex else None))
+        if kept is not ex:
+            ntriples = split = None
+        return replace(admission, triples=self.put_document(kept, derive, ntriples, split))
 
     def unchanged(self, sha256: str) -> tuple[Admission, str | None] | None:
         """Whether a file with this content is stored as this extraction version would store it
@@ -352,7 +364,11 @@ class Store:
         # descriptions of shared nodes (cited documents, agencies, reforms) held once, in their own graphs
         from policykg.graph import alignment
 
-        nodes = shared.settle(self.ox, self._document_keys() if keys is None else keys, grown=grown and keys is not None)
+        splits = {k: self._splits.pop(k) for k in (keys or []) if k in self._splits}
+        if keys is None:
+            self._splits.clear()
+        nodes = shared.settle(self.ox, self._document_keys() if keys is None else keys, grown=grown and keys is not None,
+                              splits=splits)
         aligned = alignment.refresh(self.ox, keys)
         return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}), closure=closure,
                                  grown=nodes if grown and keys is not None else None)

@@ -201,14 +201,19 @@ def _differences(got, expected):
             for g in set(got) | set(expected) if got.get(g) != expected.get(g)}
 
 
+@pytest.mark.parametrize("written", ["whole", "split by a worker"])
 @pytest.mark.parametrize("order", ["as listed", "reversed"])
-def test_documents_added_one_by_one_extend_the_closure_to_what_a_full_derive_gives(order, monkeypatch):
+def test_documents_added_one_by_one_extend_the_closure_to_what_a_full_derive_gives(order, written, monkeypatch):
     """Documents added to a store (each a new one: the store only grows) extend the closure from
     what they changed (``reasoning.grow``), never from the whole store; after every addition each
     graph holds exactly what deriving everything from scratch gives. The documents cite one
     another across levels (the three-level chain, the seeds' plan and reports, the layout
     fixtures' city and district plans), so parents arrive after children and children after
-    parents, and shared descriptions (agencies, cited documents) move as their documents arrive."""
+    parents, and shared descriptions (agencies, cited documents) move as their documents arrive.
+    Written whole, the store splits a document's graph itself; split by a worker (as a batch
+    writes), its own triples and its contribution are written as they are kept."""
+    from policykg.graph.rdf import document_ntriples
+    from policykg.graph.shared import split
     from policykg.ingest import extract_text
 
     docs = [extract(f) for f in sorted(SEEDS.iterdir()) if f.suffix == ".txt"]
@@ -225,14 +230,19 @@ def test_documents_added_one_by_one_extend_the_closure_to_what_a_full_derive_giv
 
     steps = []
     for i, ex in enumerate(docs, 1):
-        grown.put_document(ex, derive=False)
+        if written == "whole":
+            grown.put_document(ex, derive=False)
+        else:
+            ntriples = document_ntriples(ex)
+            grown.put_document(ex, derive=False, ntriples=ntriples, split=split(ex.key, ntriples))
+            assert set(grown._splits) == {ex.key}
         assert grown._added() == {ex.key}
         with monkeypatch.context() as m:
             m.setattr(reasoning, "closure_pass", whole_store)
             m.setattr(reasoning, "foreign_types", whole_store)
             grown.recover()
         steps.append(grown)
-        assert not grown.pending() and not grown._added()
+        assert not grown.pending() and not grown._added() and not grown._splits
         expected = small_store(docs[:i], around=docs)
         expected.derive()
         assert not _differences(_quads_by_graph(grown), _quads_by_graph(expected)), f"after {i} documents ({ex.key})"
