@@ -329,12 +329,7 @@ def _local(graph: object) -> bool:
     ontology's): not an inferred graph, and not a shared description (whose entailments are the
     closure's, ``shared_entailments``)."""
     name = graph.value if isinstance(graph, ox.NamedNode) else ""
-    return bool(name) and not name.startswith(inferred_prefix()) and name not in _shared_names()
-
-
-@lru_cache(maxsize=1)
-def _shared_names() -> frozenset[str]:
-    return frozenset(shared_graphs())
+    return bool(name) and not name.startswith(inferred_prefix()) and name not in shared_graphs()
 
 
 def _foreign(store: ox.Store, rules: RuleSet, quads: Iterable[ox.Quad],

@@ -19,9 +19,8 @@ whose contributors changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -208,29 +207,27 @@ def settle(store: ox.Store, keys: Iterable[str], grown: bool = False, splits: Ma
 def _extend(store: ox.Store, triples: list[ox.Triple]) -> None:
     """Add to the shared descriptions these triples new documents state, less what they hold
     already and what any graph other than the shared ones holds (as ``rebuild`` would)."""
+    holds = _holder()
     adds = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph_of(value(t.subject)))) for t in set(triples)]
-    adds = [q for q in adds if not any(_holds(h.graph_name) or h.graph_name == q.graph_name
+    adds = [q for q in adds if not any(holds(h.graph_name) or h.graph_name == q.graph_name
                                        for h in store.quads_for_pattern(q.subject, q.predicate, q.object, None))]
     if adds:
         store.extend(adds)
 
 
-def _holds(graph: object) -> bool:
-    """Whether a graph's triples are left out of the shared descriptions (not a shared graph, not
-    the bookkeeping, not an inferred one)."""
-    return (isinstance(graph, ox.NamedNode) and graph.value not in _derived_names()
-            and not graph.value.startswith(f"{iris.base()}graph/inferred/"))
-
-
-@lru_cache(maxsize=1)
-def _derived_names() -> frozenset[str]:
-    return frozenset({*shared_graphs(), meta_graph().value})
+def _holder() -> Callable[[object], bool]:
+    """Whether a graph's triples are left out of the shared descriptions: one that is not a
+    shared graph, the bookkeeping or an inferred one."""
+    derived = {*shared_graphs(), meta_graph().value}
+    inferred = f"{iris.base()}graph/inferred/"
+    return lambda g: isinstance(g, ox.NamedNode) and g.value not in derived and not g.value.startswith(inferred)
 
 
 def rebuild(store: ox.Store, nodes: Iterable[str]) -> None:
     """Rewrite the shared description of each node: what its contributors state of it, less what
     any graph other than the shared ones already holds."""
     meta = meta_graph()
+    holds = _holder()
     cache: dict[str, list[ox.Triple]] = {}
     removes: list[ox.Quad] = []
     adds: list[ox.Quad] = []
@@ -246,7 +243,7 @@ def rebuild(store: ox.Store, nodes: Iterable[str]) -> None:
                 cache[key] = _contribution(store, key)
             wanted |= {t for t in cache[key] if t.subject == subject}
         for t in wanted:
-            if not any(_holds(q.graph_name) for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
+            if not any(holds(q.graph_name) for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
                 adds.append(ox.Quad(t.subject, t.predicate, t.object, target))
     if removes or adds:
         ops = []
