@@ -269,6 +269,16 @@ class RemoteService(Service):
     def remote(self) -> RemoteStore:
         return self.store  # type: ignore[return-value]
 
+    @property
+    def generation(self) -> int:
+        """The graph changes on the server by publication, not through this service: what is kept
+        per generation (the home page's counts) is taken again each ``ASSERTED_GRAPHS_TTL``."""
+        return int(time.monotonic() // ASSERTED_GRAPHS_TTL)
+
+    @generation.setter
+    def generation(self, value: int) -> None:  # the count of writes through the service: there are none
+        pass
+
     def _asserted_graphs(self) -> tuple[str, ...]:
         from policykg.graph.reasoning import asserted_graphs
 

@@ -36,10 +36,16 @@ TOKEN = "remote-test-token"
 
 
 @pytest.fixture(scope="module")
-def endpoint(store, tmp_path_factory):
-    """Virtuoso's SPARQL endpoint, holding the seed store (conftest's ``store``)."""
+def server(store, tmp_path_factory):
+    """A Virtuoso holding the seed store (conftest's ``store``)."""
     with virtuoso.for_test(tmp_path_factory.mktemp("virtuoso-api"), store) as v:
-        yield v.endpoint
+        yield v
+
+
+@pytest.fixture(scope="module")
+def endpoint(server):
+    """Its SPARQL endpoint (read-only)."""
+    return server.endpoint
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +199,23 @@ def test_serve_with_an_endpoint_that_does_not_answer_stops_with_a_clear_error():
     result = CliRunner().invoke(cli, ["serve", "--endpoint", "http://127.0.0.1:9/sparql", "--port", "0"])
     assert result.exit_code == 1
     assert "cannot reach the SPARQL server at http://127.0.0.1:9/sparql" in result.output
+
+
+def test_the_counts_of_a_server_are_taken_again_after_a_while(server, monkeypatch):
+    """A server's graph changes by publication, not through this service: the counts of the home
+    page and /api/stats, kept between requests, are taken again once ASSERTED_GRAPHS_TTL has
+    passed, so a document published meanwhile is counted."""
+    from policykg.graph import remote as remote_module
+
+    now = [1000.0]
+    monkeypatch.setattr(remote_module.time, "monotonic", lambda: now[0])
+    app = TestClient(create_app(RemoteStore(server.endpoint)))
+    before = app.get("/api/stats").json()["documents_in_corpus"]
+    graph, doc = f"{iris.base()}graph/doc/published-later", iris.document("published-later")
+    server.sql(f"SPARQL INSERT DATA {{ GRAPH <{graph}> {{ <{doc}> <{iris.ONTOLOGY}inCorpus> true }} }};")  # as a publication would
+    try:
+        assert app.get("/api/stats").json()["documents_in_corpus"] == before  # kept
+        now[0] += remote_module.ASSERTED_GRAPHS_TTL
+        assert app.get("/api/stats").json()["documents_in_corpus"] == before + 1
+    finally:
+        server.sql(f"SPARQL DROP SILENT GRAPH <{graph}>;")
