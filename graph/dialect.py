@@ -86,9 +86,11 @@ def _blank(text: str) -> bool:
     return True
 
 
-def lateral_subqueries(text: str) -> str:
+def lateral_subqueries(text: str, inside: bool = False) -> str:
     """In every group, what follows a subquery ``{ SELECT … }`` in the same group as
-    ``LATERAL { … }`` (nested groups and subqueries too), outside strings, IRIs and comments."""
+    ``LATERAL { … }`` (nested groups and subqueries too), outside strings, IRIs and comments.
+    ``inside``: ``text`` is the inside of a group, whose own subqueries are looked for (the
+    query's or a subquery's own braces are not a subquery of it)."""
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -99,30 +101,10 @@ def lateral_subqueries(text: str) -> str:
             continue
         if text[i] == "{":
             end = _closing(text, i)
-            out.append("{" + _group(text[i + 1:end]) + "}")
-            i = end + 1
-            continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
-
-
-def _group(body: str) -> str:
-    """The inside of a group (or of any braces), its subqueries' continuations made LATERAL."""
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        m = _SKIP.match(body, i)
-        if m:
-            out.append(m.group(0))
-            i = m.end()
-            continue
-        if body[i] == "{":
-            end = _closing(body, i)
-            inner = body[i + 1:end]
-            if _SELECT.match(inner):
+            inner = text[i + 1:end]
+            if inside and _SELECT.match(inner):
                 out.append("{" + lateral_subqueries(inner) + "}")
-                rest = body[end + 1:]
+                rest = text[end + 1:]
                 # inline data right after it stays a join (Oxigraph refuses VALUES of a variable the
                 # left side binds inside LATERAL): joins commute, the rows are the same
                 while v := _VALUES.match(rest):
@@ -132,14 +114,12 @@ def _group(body: str) -> str:
                 if not _blank(rest):
                     lead = len(rest) - len(rest.lstrip(" \t\n."))
                     space = rest[:lead].replace(".", "")
-                    out.append(("\n" + space.rsplit("\n", 1)[1] if "\n" in space else " ") + "LATERAL { " + _group(rest[lead:]) + "}")
-                    return "".join(out)
+                    rest = ("\n" + space.rsplit("\n", 1)[1] if "\n" in space else " ") + "LATERAL { " + lateral_subqueries(rest[lead:], True) + "}"
                 out.append(rest)
                 return "".join(out)
-            else:
-                out.append("{" + _group(inner) + "}")
+            out.append("{" + lateral_subqueries(inner, True) + "}")
             i = end + 1
             continue
-        out.append(body[i])
+        out.append(text[i])
         i += 1
     return "".join(out)

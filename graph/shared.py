@@ -75,8 +75,11 @@ class Split:
     subjects: tuple[str, ...]
 
     def triples(self) -> list[ox.Triple]:
-        return [ox.Triple(t.subject, t.predicate, t.object)
-                for t in ox.parse(self.contribution.encode(), format=ox.RdfFormat.N_TRIPLES)] if self.contribution else []
+        return _triples(self.contribution)
+
+
+def _triples(ntriples: str) -> list[ox.Triple]:
+    return [ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)]
 
 
 def split(key: str, ntriples: str) -> Split:
@@ -95,7 +98,7 @@ def split(key: str, ntriples: str) -> Split:
             subjects.add(subject)
         else:
             rest.append(line)
-    triples = [ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse("".join(rest).encode(), format=ox.RdfFormat.N_TRIPLES)]
+    triples = _triples("".join(rest))
     text = contribution_text(triples) if triples else ""
     return Split(key, "".join(own), text, tuple(sorted({value(t.subject) for t in triples})), tuple(sorted(subjects)))
 
@@ -126,7 +129,7 @@ def contributed(store: ox.Store, key: str) -> bool:
 def _contribution(store: ox.Store, key: str) -> list[ox.Triple]:
     subject = ox.NamedNode(iris.doc_graph(key))
     for q in store.quads_for_pattern(subject, CONTRIBUTION, None, meta_graph()):
-        return [ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(value(q.object).encode(), format=ox.RdfFormat.N_TRIPLES)]
+        return _triples(value(q.object))
     return []
 
 
@@ -153,7 +156,6 @@ def settle(store: ox.Store, keys: Iterable[str], grown: bool = False, splits: Ma
     rebuilt in full are only the nodes a new document owns (a cited document entering the corpus,
     whose own graph now holds part of its description). ``splits``: the new documents written
     already split (``Split``), whose graphs need no scan."""
-    meta = meta_graph()
     affected: set[str] = set()
     full: set[str] = set()
     gained: list[ox.Triple] = []
@@ -162,7 +164,7 @@ def settle(store: ox.Store, keys: Iterable[str], grown: bool = False, splits: Ma
         full.add(iris.document(key))  # a cited document entering or leaving the corpus
         done = splits.get(key) if grown and splits else None
         if done is not None:  # written as settled: what it states of shared nodes is what they gain
-            full |= {n for n in done.subjects if next(iter(store.quads_for_pattern(None, DESCRIBES, ox.NamedNode(n), meta)), None) is not None}
+            full |= _described_before(store, done.subjects)
             gained += done.triples()
             affected |= set(done.nodes)
             continue
@@ -179,8 +181,7 @@ def settle(store: ox.Store, keys: Iterable[str], grown: bool = False, splits: Ma
                 moved.append(q)
         before = _contribution(store, key)
         if grown:  # what other documents said of this one's nodes before it came
-            full |= {n.value for n in own if isinstance(n, ox.NamedNode)
-                     and next(iter(store.quads_for_pattern(None, DESCRIBES, n, meta)), None) is not None}
+            full |= _described_before(store, [n.value for n in own if isinstance(n, ox.NamedNode)])
         if not moved:
             if not before:  # a replaced graph that says nothing of shared nodes: no index either
                 store.update(forget_ops(key))
@@ -202,6 +203,12 @@ def settle(store: ox.Store, keys: Iterable[str], grown: bool = False, splits: Ma
     rebuild(store, full)
     _extend(store, [t for t in gained if value(t.subject) not in full])
     return affected | full
+
+
+def _described_before(store: ox.Store, nodes: Iterable[str]) -> set[str]:
+    """Of a new document's own nodes, those that other documents described before it came."""
+    meta = meta_graph()
+    return {n for n in nodes if next(iter(store.quads_for_pattern(None, DESCRIBES, ox.NamedNode(n), meta)), None) is not None}
 
 
 def _extend(store: ox.Store, triples: list[ox.Triple]) -> None:
