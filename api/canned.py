@@ -9,7 +9,6 @@ paging is LIMIT and OFFSET in the query; each query runs in a worker within the 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,27 +49,12 @@ def _format(request: Request) -> str:
 
 def page(reader: Reader, q: queries.CannedQuery, values: dict[str, str], resolver: Resolver, limit: int, offset: int,
          inferred: bool = True) -> dict[str, Any]:
-    """A page of a canned query's rows, with LIMIT and OFFSET in the query: the worker returns
-    the page and one row more (to tell whether another follows), never the whole result. The page
-    holds at most ``max_rows`` rows (then the answer says ``truncated``). ``count``, the rows of
-    the whole result, is this page's end when it is the last, else counted by the worker
-    (COUNT over the query). ``more``: rows follow this page."""
+    """A page of a canned query's rows (``Reader.page``: the worker returns the page, never the
+    whole result), at most ``max_rows`` of them (then the answer says ``truncated``). ``count``:
+    the rows of the whole result. ``more``: rows follow this page."""
     text = q.executable(q.bind(values, resolver), reader.lateral)
-    size = min(limit, reader.max_rows)
-    rows = reader.select(f"{text}\nLIMIT {size + 1} OFFSET {offset}", None, inferred, max_rows=limit)
-    more = rows.truncated
-    count = _count(reader, text, inferred) if more or (offset and not rows) else offset + len(rows)
-    return {"count": count, "offset": offset, "limit": limit, "rows": list(rows), "more": more}
-
-
-_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<[^>\s]*>)*", re.I)
-
-
-def _count(reader: Reader, text: str, inferred: bool) -> int:
-    """The rows of the whole query, counted in the worker."""
-    prologue = _PROLOGUE.match(text).group()  # type: ignore[union-attr]
-    rows = reader.select(f"{prologue}SELECT (COUNT(*) AS ?count) WHERE {{ {{\n{text[len(prologue):]}\n}} }}", None, inferred)
-    return int(rows[0]["count"]) if rows else 0
+    rows, count = reader.page(text, limit, offset, inferred)
+    return {"count": count, "offset": offset, "limit": limit, "rows": list(rows), "more": rows.truncated}
 
 
 def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRouter:

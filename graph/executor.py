@@ -34,7 +34,10 @@ next query 50–75 ms (checkpoint, workers reopen); a stopped query is answered 
 it started with a 1 s limit, and the next query takes 0.6 ms (the other worker serves while
 the replacement starts). SELECT results are serialised by Oxigraph: the first
 ``max_rows`` + 1 solutions as TSV (``_RowCap`` stops the serialiser there), re-read into
-the format asked for.
+the format asked for. A page of a canned query on the store (``Reader.page``) is one pass: the
+solutions before ``offset`` are skipped, a page is kept and the rest only counted, so the page
+and the whole answer's count cost one evaluation, not two (a query ordered by its answer is
+evaluated in full for any page of it).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import json
 import os
 import pickle
 import queue
+import re
 import select
 import shutil
 import struct
@@ -103,6 +107,8 @@ class Task:
     # (name, term) pairs: pyoxigraph's terms pickle, so they travel to the worker as they are
     substitutions: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
     inferred: bool = True  # False: without a dataset, the default graph is the asserted graphs only
+    offset: int = 0  # SELECT: solutions skipped before the max_rows kept
+    count: bool = False  # SELECT: go on past the kept rows and count them all (Outcome.total)
 
 
 # the errors an Outcome can carry back from a worker, by name
@@ -116,6 +122,7 @@ class Outcome:
     media_type: str = "application/json"
     rows: int = 0
     truncated: bool = False
+    total: int | None = None  # the solutions of the whole answer (a Task that asked to count them)
     error: str = ""
     message: str = ""
 
@@ -166,7 +173,7 @@ def answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], ta
         return Outcome(200, serialized(result.serialize(format=RESULT_FORMATS[key][1])), media_type(key), rows=1)
     if isinstance(result, ox.QuerySolutions):
         key = chosen(task.accept, task.format, RESULT_FORMATS, "json", "SELECT")
-        return _solutions(result, key, task.max_rows, deadline)
+        return _solutions(result, key, task, deadline)
     key = chosen(task.accept, task.format, GRAPH_FORMATS, "ttl", "CONSTRUCT and DESCRIBE")
     return _triples(result, key, task.max_rows, deadline)
 
@@ -188,11 +195,14 @@ class _Enough(Exception):
 
 class _RowCap(io.RawIOBase):
     """Where Oxigraph writes SELECT results as TSV (one solution a line, escapes keep newlines
-    out of terms): keeps the header and at most ``max_rows`` lines, then stops the query."""
+    out of terms): keeps the header (line 0) and, after ``offset`` solutions, at most ``max_rows``
+    of them; then stops the query at the next solution (``truncated``), or with ``count`` goes on
+    reading the answer to the end, only counting its lines."""
 
-    def __init__(self, max_rows: int, deadline: float | None) -> None:
+    def __init__(self, max_rows: int, deadline: float | None, offset: int = 0, count: bool = False) -> None:
         super().__init__()
-        self.data, self.lines, self.limit, self.deadline = bytearray(), 0, max_rows + 1, deadline
+        self.data, self.lines, self.deadline, self.count = bytearray(), 0, deadline, count
+        self.first, self.stop = 1 + offset, 1 + offset + max_rows  # the kept solutions' lines: [first, stop)
         self.truncated = False
 
     def writable(self) -> bool:
@@ -201,23 +211,30 @@ class _RowCap(io.RawIOBase):
     def write(self, chunk: Any) -> int:
         _check_deadline(self.deadline, 0)
         chunk = bytes(chunk)
-        lines = chunk.count(b"\n")
-        if self.lines + lines > self.limit:
+        start, end = self.lines, self.lines + chunk.count(b"\n")  # the chunk's lines: [start, end], the last unfinished
+
+        def at(line: int) -> int:  # where ``line`` starts in the chunk (its end past the last)
             cut = 0
-            for _ in range(self.limit - self.lines):
-                cut = chunk.index(b"\n", cut) + 1
-            self.data += chunk[:cut]
-            self.lines, self.truncated = self.limit, True
-            raise _Enough
-        self.data += chunk
-        self.lines += lines
+            for _ in range(max(0, min(line, end + 1) - start)):
+                cut = chunk.find(b"\n", cut) + 1 or len(chunk)
+            return cut
+
+        for a, b in ((0, 1), (self.first, self.stop)):
+            if a <= end and b > start:
+                self.data += chunk[at(a):at(b)]
+        self.lines = end
+        if end > self.stop:  # a solution after the kept ones is complete
+            self.truncated = True
+            if not self.count:
+                raise _Enough
         return len(chunk)
 
 
-def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: float | None) -> Outcome:
-    # Oxigraph's own serialisers, fed at most max_rows solutions: the first max_rows + 1 are
-    # written as TSV (lossless), then re-read and written in the format asked for.
-    sink = _RowCap(max_rows, deadline)
+def _solutions(result: ox.QuerySolutions, key: str, task: Task, deadline: float | None) -> Outcome:
+    # Oxigraph's own serialisers, fed at most max_rows solutions: the first max_rows + 1 after
+    # the offset are written as TSV (lossless), then re-read and written in the format asked for.
+    max_rows = task.max_rows
+    sink = _RowCap(max_rows, deadline, task.offset, task.count)
     try:
         result.serialize(typing.cast(typing.IO[bytes], sink), format=ox.QueryResultsFormat.TSV)  # a raw byte stream
     except _Enough:
@@ -230,7 +247,9 @@ def _solutions(result: ox.QuerySolutions, key: str, max_rows: int, deadline: flo
     if sink.truncated and key == "json":  # the format's own place for "further information": head.link
         end = body.index(b"]")  # the end of head.vars (variable names have no brackets)
         body = body[:end + 1] + b',"link":' + json.dumps([truncation_link(max_rows)]).encode() + body[end + 1:]
-    return Outcome(200, body, media_type(key), rows=max(sink.lines - 1, 0), truncated=sink.truncated)
+    kept = max(0, min(sink.lines, sink.stop) - sink.first)
+    return Outcome(200, body, media_type(key), rows=kept, truncated=sink.truncated,
+                   total=max(sink.lines - 1, 0) if task.count else None)
 
 
 def _triples(result: Iterable[ox.Triple], key: str, max_rows: int, deadline: float | None) -> Outcome:
@@ -478,6 +497,7 @@ class Service:
     and snapshots, the worker pool, and the generation of writes the snapshots follow."""
 
     lateral = True  # canned queries run with their OPTIONALs as LATERAL (graph.dialect)
+    one_pass_pages = True  # a page and the count of the whole answer from one evaluation (Task.count)
 
     def __init__(self, store: Store) -> None:
         self._store = weakref.ref(store)
@@ -573,13 +593,13 @@ class Reader:
         self.queries = 0
 
     def run(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True,
-            fmt: str = "tsv", max_rows: int | None = None) -> Outcome:
+            fmt: str = "tsv", max_rows: int | None = None, offset: int = 0, count: bool = False) -> Outcome:
         """The outcome of one query in format ``fmt`` (a ``FORMAT_NAMES`` key) with at most
         ``max_rows`` rows, and never more than the row cap (which sets ``truncated`` when it
-        cuts); errors raised."""
+        cuts); errors raised. ``offset`` and ``count``: as ``Task``'s."""
         cap = self.max_rows if max_rows is None else max(1, min(max_rows, self.max_rows))
         task = Task(sparql, iris.base(), format=fmt, max_rows=cap, substitutions=tuple((substitutions or {}).items()),
-                    inferred=inferred)
+                    inferred=inferred, offset=offset, count=count)
         self.queries += 1
         outcome = self.svc.query(task, self.timeout)
         outcome.raise_for_error()
@@ -590,12 +610,23 @@ class Reader:
     def select(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
                inferred: bool = True, max_rows: int | None = None) -> Rows:
         """Rows of a SELECT as dicts of Python values (None when unbound), at most ``max_rows``."""
-        outcome = self.run(sparql, substitutions, inferred, "tsv", max_rows)
-        parsed = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.TSV)
-        variables = [v.value for v in parsed.variables]  # type: ignore[union-attr]
-        rows = Rows({v: to_python(solution[v]) for v in variables} for solution in parsed)  # type: ignore[union-attr]
-        rows.truncated = outcome.truncated
-        return rows
+        return _rows(self.run(sparql, substitutions, inferred, "tsv", max_rows))
+
+    def page(self, sparql: str, size: int, offset: int = 0, inferred: bool = True) -> tuple[Rows, int]:
+        """At most ``size`` rows of a SELECT after the first ``offset`` (``truncated``: more
+        follow; past the row cap, ``truncated`` of the Reader too), and the rows of its whole
+        answer. On the store, one evaluation; a SPARQL server is asked for the page (LIMIT and
+        OFFSET) and, when more follow, for a COUNT."""
+        if self.svc.one_pass_pages:
+            outcome = self.run(sparql, None, inferred, "tsv", size, offset, count=True)
+            return _rows(outcome), outcome.total or 0
+        rows = self.select(f"{sparql}\nLIMIT {min(size, self.max_rows) + 1} OFFSET {offset}", None, inferred, max_rows=size)
+        if not rows.truncated and (rows or not offset):
+            return rows, offset + len(rows)
+        prologue = _PROLOGUE.match(sparql).group()  # type: ignore[union-attr]
+        counted = self.select(f"{prologue}SELECT (COUNT(*) AS ?count) WHERE {{ {{\n{sparql[len(prologue):]}\n}} }}",
+                              None, inferred)
+        return rows, int(counted[0]["count"]) if counted else 0
 
     def ask(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True) -> bool:
         return bool(json.loads(self.run(sparql, substitutions, inferred, "json").body)["boolean"])
@@ -610,6 +641,16 @@ class Reader:
         """The documents of the corpus (as ``Store.documents``)."""
         return [str(r["d"]) for r in self.select("SELECT ?d WHERE { ?d lg:inCorpus true }")]
 
+
+def _rows(outcome: Outcome) -> Rows:
+    parsed = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.TSV)
+    variables = [v.value for v in parsed.variables]  # type: ignore[union-attr]
+    rows = Rows({v: to_python(solution[v]) for v in variables} for solution in parsed)  # type: ignore[union-attr]
+    rows.truncated = outcome.truncated
+    return rows
+
+
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<[^>\s]*>)*", re.I)  # a query's prologue
 
 _SERVICES: weakref.WeakKeyDictionary[Store | RemoteStore, Service] = weakref.WeakKeyDictionary()
 _SERVICES_LOCK = threading.Lock()

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from policykg import queries
 from policykg.api.admission import Admission
 from policykg.errors import ServiceBusy, TooManyRequests
+from policykg.graph.executor import Reader, Task, _Enough, _RowCap, evaluate, service
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from tests.conftest import PLAN_TITLE, small_store
@@ -103,6 +104,38 @@ def test_a_parameter_is_written_only_as_one_escaped_literal(client, store, hosti
     assert len(store.ox) == quads
     assert client.get("/api/queries/measures-search", params={"phrase": "行政"}).json()["rows"]
 
+
+
+@pytest.mark.parametrize("offset,size,count", [(0, 5, False), (0, 30, False), (7, 4, False), (7, 4, True), (20, 5, True),
+                                               (0, 23, True), (30, 5, True), (22, 1, False)])
+def test_the_row_cap_keeps_the_page_after_an_offset_however_the_answer_is_cut(offset, size, count):
+    header = b"?n\t?label\n"
+    lines = [f'"{i}"\t"第{i}项"\n'.encode() for i in range(23)]
+    body = header + b"".join(lines)
+    for chunk in (1, 2, 5, 13, 64, len(body)):
+        sink = _RowCap(size, None, offset, count)
+        try:
+            for i in range(0, len(body), chunk):
+                sink.write(body[i:i + chunk])
+        except _Enough:
+            assert not count, "a counting sink reads the answer to its end"
+        assert bytes(sink.data) == header + b"".join(lines[offset:offset + size]), chunk
+        assert sink.truncated == (offset + size < 23)
+        if count:
+            assert sink.lines == 1 + 23
+
+
+def test_a_page_and_the_count_of_the_whole_answer_are_one_evaluation(store):
+    text = "SELECT ?n WHERE { VALUES ?n { " + " ".join(str(i) for i in range(23)) + " } } ORDER BY DESC(?n)"
+    outcome = evaluate(store.ox, Task(text, "http://example.org/", max_rows=4, offset=5, count=True))
+    assert outcome.total == 23 and outcome.rows == 4 and outcome.truncated
+    reader = Reader(service(store), 30.0, 10_000)
+    rows, total = reader.page(text, 4, 5)
+    assert [r["n"] for r in rows] == [17, 16, 15, 14] and total == 23 and rows.truncated and reader.queries == 1
+    rows, total = reader.page(text, 10, 20)
+    assert [r["n"] for r in rows] == [2, 1, 0] and total == 23 and not rows.truncated
+    rows, total = reader.page(text, 10, 40)
+    assert rows == [] and total == 23
 
 # --- every route through the executor -------------------------------------------------------------
 

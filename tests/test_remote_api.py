@@ -96,6 +96,16 @@ def test_a_canned_query_answers_the_same_over_the_server(name, remote, client):
     assert body["rows"], f"{name}: its example answers no row on the seeds, so the comparison would show nothing"
 
 
+
+def test_a_page_inside_the_answer_counts_the_whole_answer_over_the_server(remote, client):
+    """The store reads a page out of one evaluation, the server is asked for the page and a COUNT:
+    the same page, count and next link either way."""
+    for offset in (0, 7, 19, 40):
+        url = "/api/queries/obligations?" + urlencode({"agency": "钦南区法制办", "limit": 5, "offset": offset})
+        body = _same_json(remote, client, url)
+        assert body["count"] == 20 and len(body["rows"]) == max(0, min(5, 20 - offset))
+        assert ("next" in body) == (offset + 5 < 20)
+
 def test_the_asserted_graphs_alone_are_asked_for_as_the_default_graph(endpoint, store):
     """``inferred=false`` sends the server our graphs but the inferred ones as the default graph
     (default-graph-uri): the materialised entailments are left out, as on the embedded store."""
