@@ -13,8 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from policykg import __version__, iris, queries, settings
-from policykg.api import canned, gsp, resources, ui, uploads
+from policykg import iris, queries, settings
+from policykg.api import canned, dumps, gsp, networks, resources, ui, uploads
 from policykg.api.admission import Gate
 from policykg.api.pages import TEMPLATES
 from policykg.api.security import add_cors, add_security_headers
@@ -26,6 +26,7 @@ from policykg.graph.remote import RemoteStore
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
 from policykg.namespaces import ONTOLOGY_FILE
+from policykg.version import __version__
 
 
 def create_app(store: Store | RemoteStore) -> FastAPI:
@@ -65,6 +66,8 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
     app.include_router(ui.router(store, resolver, gate))  # web UI: /ui/…, /assets/… (npm, locked), /static/…
     app.include_router(canned.router(store, resolver, gate))
     app.include_router(resources.router(store, resolver, gate))
+    app.include_router(networks.router(resolver, gate))  # /api/projections/…: networks for Gephi, Cytoscape, pandas
+    app.include_router(dumps.router(gate.svc))  # /api/dump and its manifest
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document plus one operation per canned query, read from the query files now."""

@@ -43,6 +43,7 @@ evaluated in full for any page of it).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import json
 import os
@@ -60,7 +61,8 @@ import time
 import typing
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -506,6 +508,7 @@ class Service:
         self.memory_mb = int(settings.get("query_memory_mb"))
         self.generation = 0
         self._pool: Pool | None = None
+        self._held: Counter[str] = Counter()  # snapshots handed out by ``snapshot`` and not yet given back
         self._snapshots: _Snapshots | None = None
 
     @property
@@ -537,9 +540,29 @@ class Service:
             if self.lock.acquire(timeout=0):
                 try:
                     if self._snapshots is not None:
-                        self._snapshots.prune(pool.snapshots_in_use())  # type: ignore[union-attr]
+                        self._snapshots.prune(pool.snapshots_in_use() | set(self._held))  # type: ignore[union-attr]
                 finally:
                     self.lock.release()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[tuple[str, ox.Store]]:
+        """The graph as it is now, read-only, for reads too long for a query (a whole dump): the
+        workers' snapshot of this generation (taken if there is none yet), kept on disk while it
+        is held, so writes go on meanwhile. Yields its path (the same for every reader of this
+        generation) and the store."""
+        store = self.store
+        with self.lock:
+            if self._snapshots is None:
+                self._snapshots = _Snapshots(store)
+            path = self._snapshots.path(store, self.generation)
+            self._held[path] += 1
+        try:
+            yield path, ox.Store.read_only(path)
+        finally:
+            with self.lock:
+                self._held[path] -= 1
+                if self._held[path] <= 0:
+                    del self._held[path]
 
     def invalidate(self) -> None:
         """The store changed: the next query reads a new snapshot."""

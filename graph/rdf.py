@@ -17,10 +17,11 @@ from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
 from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
-from policykg import __version__, iris
+from policykg import iris
 from policykg.ingest.divisions import Divisions, data_file as divisions_data_file, load as load_divisions
 from policykg.ingest.model import Classification, Extraction, Party, Span
 from policykg.namespaces import LG, ORG
+from policykg.version import __version__
 
 GENRES = {
     "纲要": LG.GenreOutline, "实施方案": LG.GenreImplementationPlan, "实施意见": LG.GenreImplementationOpinion,

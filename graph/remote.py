@@ -17,6 +17,7 @@ SPARQL Update).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.error
@@ -28,7 +29,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from policykg import iris, settings
-from policykg.errors import PolicyKGError, QueryError, QueryTimeout, StoreError, UpdatesDisabled
+from policykg.errors import PolicyKGError, QueryError, QueryTimeout, StoreError, Unsupported, UpdatesDisabled
 from policykg.graph.executor import Outcome, Service, Task, answer
 from policykg.graph.store import to_python
 from policykg.namespaces import sparql_prefixes
@@ -303,6 +304,12 @@ class RemoteService(Service):
             return outcome
         except PolicyKGError as exc:
             return Outcome.failure(exc)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[tuple[str, ox.Store]]:
+        raise Unsupported(f"this server reads the graph from the SPARQL server at {self.remote.endpoint}: "
+                          "take a dump from that server (or `policykg export --format dump` of the store published to it)")
+        yield  # a generator, as Service.snapshot is
 
     def write(self, change: Callable[[Any], T], documents: list[str] | None) -> tuple[T, float]:
         raise UpdatesDisabled(f"this server reads the graph from the SPARQL server at {self.remote.endpoint}: "

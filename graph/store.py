@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, TypeVar
 import pyoxigraph as ox
 from rdflib import Graph
 
-from policykg import __version__, iris, settings
+from policykg import iris, settings
 from policykg.errors import ConfigError, QueryError, StoreError
 from policykg.graph import reasoning, shared
 from policykg.graph.terms import value
 from policykg.namespaces import ONTOLOGY_FILE, sparql_prefixes
+from policykg.version import __version__
 
 if TYPE_CHECKING:
     from policykg.graph.identity import Admission

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import click
 
-from policykg import __version__, settings
+from policykg import settings
 from policykg.errors import ExtractionError, PolicyKGError
 from policykg.ingest.batch import FileResult, Summary, collect
+from policykg.version import __version__
 
 STORE_HELP = "Directory of the Oxigraph store (env POLICYKG_STORE)."
 PARALLEL_FROM = 20  # fewer files are parsed in the ingest process: a local cluster takes 1.5 s to start
@@ -241,11 +242,10 @@ def extract(path: str, fmt: str) -> None:
     click.echo(json.dumps(ex.to_json(), ensure_ascii=False, indent=2))
 
 
-def _emit(rows: list[dict[str, object]], fmt: str) -> None:
+def _emit(columns: list[str], rows: list[dict[str, object]], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    columns = list(rows[0]) if rows else []
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=columns)
@@ -288,25 +288,23 @@ def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, 
     Canned queries: the .rq files in queries/ (also listed by GET /api/queries).
     """
     from policykg import queries
+    from policykg.workbench import KnowledgeGraph
+
+    q = queries.get(name_or_file)  # a name or a .rq file, never SPARQL text here
+    kg = KnowledgeGraph(endpoint or store_dir, inferred=inferred)
+    _emit(*kg.table(kg.sparql(str(q.path) if Path(name_or_file).suffix == ".rq" else q.name, **_pairs(params, "--param"))), fmt)
+
+
+def _pairs(given: tuple[str, ...], option: str) -> dict[str, str]:
     from policykg.errors import ParameterError
-    from policykg.graph.resolve import Resolver
 
     values: dict[str, str] = {}
-    for p in params:
+    for p in given:
         if "=" not in p:
-            raise ParameterError(f"--param must be KEY=VALUE, got {p!r}")
+            raise ParameterError(f"{option} must be KEY=VALUE, got {p!r}")
         k, v = p.split("=", 1)
         values[k.strip()] = v
-    q = queries.get(name_or_file)
-    if endpoint:  # the standard text: a server gets no engine-specific rewriting
-        from policykg.graph.remote import RemoteStore
-
-        remote = RemoteStore(endpoint)
-        rows = remote.select(q.render(q.bind(values, Resolver(remote))))
-    else:
-        store = _open(store_dir, read_only=True)
-        rows = store.select(q.executable(q.bind(values, Resolver(store))), inferred=inferred)
-    _emit(rows, fmt)
+    return values
 
 
 @cli.command()
@@ -372,20 +370,62 @@ def publish(store_dir: str, endpoint: str | None, graph_store: str | None, every
                f"{done.unchanged} unchanged, in {done.seconds:.1f} s to {endpoint}")
 
 
+NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "csv")
+
+
 @cli.command()
 @_store_option
-@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nq", help="Dump format.")
+@click.option("--format", "fmt", type=click.Choice([*sorted(EXPORT_FORMATS), "dump", *NETWORK_FORMATS]), default="nq",
+              help="RDF: nq, trig, ttl, nt; dump: N-Quads and its manifest (needs -o); a projection: graphml, gexf, "
+                   "cytoscape, csv (needs --projection).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
-def export(store_dir: str, fmt: str, output: str | None) -> None:
-    """Dump the graph: N-Quads/TriG keep the named graphs; Turtle/N-Triples give their union.
+@click.option("--projection", type=click.Choice(["lineage", "responsibility", "co-responsibility", "citations", "jurisdictions"]),
+              help="The network to export (with --format graphml, gexf, cytoscape or csv).")
+@click.option("--area", help="A division (code or name): its documents and those below it.")
+@click.option("--level", help="national, provincial, prefectural, county or township (省级, 市级, 县级 …).")
+@click.option("--years", help="The years documents were signed or published: 2016-2020, or one year.")
+@click.option("--task-area", "task_area", help="The measures of one task area (notation or Chinese name).")
+@click.option("--table", type=click.Choice(["edges", "nodes"]), default="edges", help="With --format csv: the edge or the node list.")
+def export(store_dir: str, fmt: str, output: str | None, projection: str | None, area: str | None, level: str | None,
+           years: str | None, task_area: str | None, table: str) -> None:
+    """Dump the graph (N-Quads/TriG keep the named graphs; Turtle/N-Triples give their union), a
+    citable release (N-Quads and a manifest), or a network projection for Gephi, Cytoscape,
+    networkx or pandas.
 
     \b
-    Example:
+    Examples:
       policykg export --store data/store --format trig -o policykg.trig
+      policykg export --format dump -o policykg.nq        (and policykg.nq.manifest.json)
+      policykg export --format graphml --projection lineage --area 450000 -o lineage.graphml
+      policykg export --format csv --projection responsibility --area 钦南区 --table nodes
     """
-    from policykg.graph.export import dump
+    from policykg.errors import ParameterError
 
-    data = dump(_open(store_dir, read_only=True), fmt)
+    filters = {"area": area, "level": level, "years": years, "task_area": task_area}
+    if fmt in NETWORK_FORMATS:
+        if not projection:
+            raise ParameterError(f"--format {fmt} exports a network: name it with --projection")
+        from policykg.queries import network_formats
+        from policykg.workbench import KnowledgeGraph
+
+        data = network_formats.write(KnowledgeGraph(store_dir).network(projection, **filters), fmt, table)
+    elif projection or any(filters.values()):
+        raise ParameterError(f"--projection and its filters go with --format {', '.join(NETWORK_FORMATS)}, not {fmt}")
+    elif fmt == "dump":
+        if not output:
+            raise ParameterError("--format dump writes a file and its manifest beside it: give the file with -o")
+        from policykg.graph.export import release
+
+        with open(output, "wb") as out:
+            manifest = release(_open(store_dir, read_only=True).ox, out)
+        Path(output + ".manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        click.echo(f"wrote {manifest['quads']:,} quads ({manifest['bytes']:,} bytes, sha256 {manifest['sha256'][:12]}…) to "
+                   f"{output} and its manifest to {output}.manifest.json", err=True)
+        return
+    else:
+        from policykg.graph.export import dump
+
+        data = dump(_open(store_dir, read_only=True), fmt)
     if output:
         Path(output).write_bytes(data)
         click.echo(f"wrote {len(data):,} bytes to {output}", err=True)

@@ -146,6 +146,12 @@ class UpdatesDisabled(PolicyKGError):
     status = 403
 
 
+class Unsupported(PolicyKGError):
+    """What this kind of store cannot do (a whole dump of a graph that lives on a SPARQL server)."""
+
+    status = 501
+
+
 class ComputedGraph(PolicyKGError):
     """A write to a graph the store derives: the inferred graphs (only the reasoner writes them),
     the ontology and vocabulary graphs, and the store's own bookkeeping under ``graph/``; or an

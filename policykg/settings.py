@@ -77,6 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("page_size", 100, "Default number of rows per page of a canned query."),
     Setting("query_timeout", 30.0, "Seconds a SPARQL query may run; past it the query is stopped and answered 503."),
     Setting("max_rows", 10_000, "Most solutions or triples a SPARQL query returns; a cut result says `X-Policykg-Truncated: true`."),
+    Setting("dump_streams", 2, "Whole-graph downloads (`/api/dump`) that may run at once; past it the answer is 503 with `Retry-After`."),
     Setting("query_workers", 2, "Worker processes that evaluate SPARQL queries (0: in the server process, where the time limit is only checked between solutions)."),
     Setting("query_queue", 32, "Requests for the query workers (SPARQL, canned queries, resource pages, UI views) that may wait beyond those running, each at most twice `query_timeout`; past it the answer is 503 with `Retry-After`. Other requests never wait behind them."),
     Setting("per_client_queries", 8, "Requests one client (remote address) may have running or waiting for the query workers; past it the answer is 429 with `Retry-After`."),

@@ -1,7 +1,8 @@
 """The package's layers run one way (issue 10):
 
-    core (policykg/: errors, settings, iris, namespaces, negotiation) ← ontology/ ← ingest/ ← graph/
-    ← queries/ ← api/ ← cli (policykg/cli.py, __main__.py); graph/evaluation.py is a development tool
+    core (policykg/: errors, settings, iris, namespaces, negotiation, version) ← ontology/ ← ingest/ ←
+    graph/ ← queries/ ← api/ ← cli (policykg/cli.py, __main__.py, and the Python entry point:
+    policykg/__init__.py's open and policykg/workbench.py); graph/evaluation.py is a development tool
 
 A module may import modules of its own layer or of lower layers, never of a higher one, and there is
 no import cycle between modules. The import graph is read from the source with ``ast`` (nothing is
@@ -25,13 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["core", "ontology", "ingest", "graph", "queries", "api", "cli"]
 # modules of policykg/ itself, by name: each must be listed (a new one is placed consciously)
 TOP_LEVEL = {
-    "policykg": "core",  # __init__: the version and the docstring only
+    "policykg": "cli",  # __init__: the Python entry point (policykg.open → policykg.workbench)
+    "policykg.version": "core",
     "policykg.errors": "core",
     "policykg.settings": "core",
     "policykg.iris": "core",
     "policykg.namespaces": "core",
     "policykg.negotiation": "core",
     "policykg.cli": "cli",
+    "policykg.workbench": "cli",  # the Python API for notebooks, beside the command line
     "policykg.__main__": "cli",
 }
 SUBPACKAGES = {f"policykg.{name}": name for name in ("ontology", "ingest", "graph", "queries", "api")}

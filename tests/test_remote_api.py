@@ -229,3 +229,28 @@ def test_the_counts_of_a_server_are_taken_again_after_a_while(server, monkeypatc
         assert app.get("/api/stats").json()["documents_in_corpus"] == before + 1
     finally:
         server.sql(f"SPARQL DROP SILENT GRAPH <{graph}>;")
+
+
+@pytest.mark.parametrize("projection", ["lineage", "responsibility", "co-responsibility", "citations", "jurisdictions"])
+def test_a_projection_is_the_same_over_the_server(remote, client, projection):
+    """The projections' SELECTs are engine-neutral: Virtuoso gives the same network, attributes
+    included (compared as GraphML read back)."""
+    import io
+
+    import networkx as nx
+
+    params = {"format": "graphml", **({"area": "钦南区"} if projection != "jurisdictions" else {})}
+    graphs = []
+    for app in (remote, client):
+        r = app.get(f"/api/projections/{projection}", params=params)
+        assert r.status_code == 200, r.text[:300]
+        g = nx.read_graphml(io.BytesIO(r.content))
+        graphs.append((dict(g.nodes(data=True)), sorted((u, v, sorted(d.items())) for u, v, d in g.edges(data=True))))
+    assert graphs[0] == graphs[1]
+    assert graphs[1][1], f"{projection}: no edge on the seeds, so the comparison shows nothing"
+
+
+def test_a_whole_dump_of_a_server_is_its_own_to_give(remote):
+    r = remote.get("/api/dump")
+    assert r.status_code == 501 and "SPARQL server" in r.json()["message"]
+    assert remote.get("/api/dump/manifest").status_code == 501

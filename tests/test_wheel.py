@@ -159,6 +159,14 @@ def test_the_wheel_installs_and_works_outside_the_checkout(venv, tmp_path):
                                     "-p", "measure=37", "--format", "json"], cwd=work, env=env).stdout)
     assert {r["agencyLabel"] for r in implementers if r["role"] == "lead"} == LEADS_37
     assert {r["deadline"] for r in implementers} == {"2017-12-31"}
+    # the Python entry point and a network file, from the installed package
+    probe = _run([str(python), "-c", "import policykg, json; kg = policykg.open('store'); "
+                  "g = kg.network('lineage'); df = kg.query('lineage', document=" + repr(PLAN_TITLE) + "); "
+                  "print(json.dumps([g.number_of_edges(), list(df['title'])], ensure_ascii=False))"], cwd=work, env=env)
+    edges, titles = json.loads(probe.stdout)
+    assert edges >= 3 and titles == [QINZHOU, GUANGXI, OUTLINE]
+    _run([str(exe), "export", "--store", "store", "--format", "gexf", "--projection", "responsibility", "-o", "r.gexf"], cwd=work, env=env)
+    assert (work / "r.gexf").read_bytes().startswith(b"<?xml")
 
     # eval says what it needs instead of failing on a missing folder
     result = subprocess.run([str(exe), "eval"], cwd=work, env=env, capture_output=True, text=True, timeout=SLOW)

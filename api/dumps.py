@@ -1,0 +1,162 @@
+"""The whole graph over HTTP, citable. ``GET /api/dump`` streams every quad of the store as
+N-Quads (every named graph: documents, shared descriptions, vocabulary, ontology, entailments);
+``GET /api/dump/manifest`` describes that dump (``graph.export.release``: quads per graph, size,
+SHA-256, ontology, extraction and package versions, date). Both read the workers' snapshot of the
+store as it is when they are asked (``Service.snapshot``), so a write meanwhile changes neither;
+the same snapshot gives the same bytes, which is what the manifest's hash checks. The dump is the
+one route that reads a snapshot whole rather than through a query; at most ``dump_streams`` run
+at once (then 503 with ``Retry-After``), outside the query workers' admission."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import queue
+import threading
+import typing
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import IO, Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from policykg import settings
+from policykg.errors import ServiceBusy
+from policykg.graph.executor import Service
+from policykg.graph.export import release
+
+_CHUNK = 1 << 20
+_STALLED = 300.0  # seconds a reader may take no bytes before its stream is given up
+
+
+class _Discard(io.RawIOBase):
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: Any) -> int:
+        return len(chunk)
+
+
+class _Gone(Exception):
+    """The client stopped reading: the dump is stopped."""
+
+
+class _Pipe(io.RawIOBase):
+    """Where the dump is written in its thread: chunks of about 1 MB handed to the response."""
+
+    def __init__(self, chunks: queue.Queue[bytes | None], stop: threading.Event) -> None:
+        super().__init__()
+        self.chunks, self.stop, self.buffer = chunks, stop, bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: Any) -> int:
+        self.buffer += bytes(chunk)
+        if len(self.buffer) >= _CHUNK:
+            self.hand_over()
+        return len(chunk)
+
+    def hand_over(self) -> None:
+        data, self.buffer = bytes(self.buffer), bytearray()
+        waited = 0.0
+        while True:
+            if self.stop.is_set():
+                raise _Gone
+            try:
+                self.chunks.put(data, timeout=1.0)
+                return
+            except queue.Full:
+                waited += 1.0
+                if waited > _STALLED:
+                    raise _Gone from None
+
+
+def router(svc: Service) -> APIRouter:
+    r = APIRouter(tags=["dump"])
+    streams = threading.BoundedSemaphore(int(settings.get("dump_streams")))
+    manifests: dict[str, dict[str, Any]] = {}  # snapshot path → its release manifest
+    lock = threading.Lock()
+
+    def manifest_of(path: str, snapshot: ox.Store) -> dict[str, Any]:
+        with lock:
+            found = manifests.get(path)
+        if found is None:
+            found = release(snapshot, typing.cast(IO[bytes], _Discard()))  # the bytes hashed, not kept
+            with lock:
+                manifests[path] = found
+                for old in list(manifests)[:-2]:
+                    del manifests[old]
+        return found
+
+    def admitted() -> None:
+        if not streams.acquire(blocking=False):
+            busy = ServiceBusy(f"{settings.get('dump_streams')} downloads of the whole graph are under way (dump_streams); "
+                               "try again when one has finished")
+            busy.retry_after = 60
+            raise busy
+
+    @r.get("/api/dump/manifest", summary="The manifest of the whole-graph dump: counts per graph, SHA-256, versions, date")
+    async def manifest() -> JSONResponse:
+        admitted()
+        try:
+            def made() -> dict[str, Any]:
+                with svc.snapshot() as (path, snapshot):
+                    return manifest_of(path, snapshot)
+
+            found = await run_in_threadpool(made)
+        finally:
+            streams.release()
+        return JSONResponse({"ok": True, **found, "dump": "/api/dump"}, headers={"ETag": f'"{found["sha256"]}"'})
+
+    @r.get("/api/dump", summary="Every quad of the store as N-Quads, streamed (its manifest: /api/dump/manifest)",
+           response_class=Response, responses={200: {"content": {"application/n-quads": {}}}})
+    async def dump() -> StreamingResponse:
+        admitted()
+        held = ExitStack()
+        held.callback(streams.release)
+        try:
+            path, snapshot = held.enter_context(svc.snapshot())
+            found = await run_in_threadpool(manifest_of, path, snapshot)
+        except BaseException:
+            held.close()
+            raise
+        name = f"policykg-{dt.date.today().isoformat()}-{found['sha256'][:12]}.nq"
+        headers = {"Content-Length": str(found["bytes"]), "ETag": f'"{found["sha256"]}"',
+                   "Content-Disposition": f'attachment; filename="{name}"', "Link": '</api/dump/manifest>; rel="describedby"'}
+        return StreamingResponse(_chunks(snapshot, held), media_type="application/n-quads", headers=headers)
+
+    return r
+
+
+def _chunks(snapshot: ox.Store, held: ExitStack) -> Iterator[bytes]:
+    """The snapshot's N-Quads in chunks, written by a thread (Oxigraph's serialiser releases the
+    GIL) and read as the client takes them; the snapshot is let go when the stream ends, however."""
+    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def write() -> None:
+        pipe = _Pipe(chunks, stop)
+        try:
+            snapshot.dump(typing.cast(IO[bytes], pipe), format=ox.RdfFormat.N_QUADS)
+            pipe.hand_over()
+        except _Gone:
+            return
+        finally:
+            try:
+                chunks.put(None, timeout=_STALLED)
+            except queue.Full:
+                pass
+
+    writer = threading.Thread(target=write, name="policykg-dump", daemon=True)
+    writer.start()
+    try:
+        while (chunk := chunks.get()) is not None:
+            yield chunk
+    finally:
+        stop.set()
+        writer.join(timeout=5)
+        held.close()
