@@ -370,6 +370,35 @@ def publish(store_dir: str, endpoint: str | None, graph_store: str | None, every
                f"{done.unchanged} unchanged, in {done.seconds:.1f} s to {endpoint}")
 
 
+@cli.command()
+@click.argument("document")
+@_store_option
+@click.option("--level", required=True, help="The level of the adopting divisions: provincial, prefectural or county (省级, 市级, 县级).")
+@click.option("--table", type=click.Choice(["adoption", "curve", "history"]), default="adoption",
+              help="adoption: each division, its first plan and lag; curve: adoptions per year; history: the event-history table.")
+@click.option("--years", help="With --table history: the years at risk (2016-2020); default: the document's year to the last adoption.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", help="Output format.")
+@_endpoint_option
+def diffusion(document: str, store_dir: str, level: str, table: str, years: str | None, fmt: str, endpoint: str | None) -> None:
+    """How a document spread down a level: who adopted it, when, how fast.
+
+    \b
+    Examples:
+      policykg diffusion "法治政府建设实施纲要(2015—2020年)" --level provincial
+      policykg diffusion "广西壮族自治区法治政府建设实施方案(2016—2020年)" --level county --table history --format csv
+    """
+    from policykg.queries.diffusion import curve
+    from policykg.workbench import KnowledgeGraph
+
+    kg = KnowledgeGraph(endpoint or store_dir)
+    if table == "history":
+        rows = kg.diffusion_rows(document, level, years)
+    else:
+        rows = kg.select(kg.sparql("adoption", document=document, level=level))
+        rows = curve(rows) if table == "curve" else rows
+    _emit(list(rows[0]) if rows else [], rows, fmt)
+
+
 NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "csv")
 
 

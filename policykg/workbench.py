@@ -106,6 +106,39 @@ class KnowledgeGraph:
 
         return project(projection, self.select, self.resolver, _filters(filters))
 
+    def adoption(self, document: str, level: str) -> pd.DataFrame:
+        """Each division of ``level`` below the document's area: whether, when and with which plan
+        it adopted the document, and the lag (the ``adoption`` canned query)."""
+        return self.query("adoption", document=document, level=level)
+
+    def adoption_curve(self, document: str, level: str) -> pd.DataFrame:
+        """Per year: the divisions that adopted, in all so far, and their share."""
+        import pandas as pd
+
+        from policykg.queries.diffusion import curve
+
+        return pd.DataFrame(curve(self.select(self.sparql("adoption", document=document, level=level))),
+                            columns=["year", "adopted", "cumulative", "divisions", "share"])
+
+    def event_history(self, document: str, level: str, years: str | None = None) -> pd.DataFrame:
+        """The event-history table of the document's adoption at ``level``: a row per division and
+        year at risk, ``adopted`` 0/1, covariates (``queries.diffusion.event_history``)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.diffusion_rows(document, level, years))
+
+    def diffusion_rows(self, document: str, level: str, years: str | None = None) -> list[dict[str, Any]]:
+        from policykg.queries import LEVEL_NAMES, year_range
+        from policykg.queries.diffusion import LEVEL_ABOVE, event_history
+
+        rows = self.select(self.sparql("adoption", document=document, level=level))
+        level = {v: k for k, v in LEVEL_NAMES.items() if k.isascii()}.get(LEVEL_NAMES.get(level, ""), level)  # 县级 → county
+        above = None
+        if level in LEVEL_ABOVE:
+            above_rows = self.select(self.sparql("adoption", document=document, level=LEVEL_ABOVE[level]))
+            above = above_rows or None  # the level above is the document's own: its date stands for it
+        return event_history(rows, level, year_range(years) if years else None, above)
+
     def export(self, projection: str, fmt: str, path: str | Path, table: str = "edges", **filters: str | None) -> Path:
         """Write a projection to ``path`` as graphml, gexf, cytoscape or csv (``table``: edges or nodes)."""
         from policykg.queries import network_formats

@@ -177,6 +177,16 @@ def convert(p: Param, raw: str, resolver: Resolver) -> ox.NamedNode | ox.Literal
     raise ParameterError(f"unknown parameter type {p.type!r}")
 
 
+def year_range(raw: str, param: str = "years") -> tuple[int, int]:
+    """``2016-2020`` (or 2016—2020, 2016至2020) or one year, as the first and last year."""
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–—~至到]\s*(\d{4})\s*)?", raw)
+    if not m:
+        raise ParameterError(f"{param} must be a year or a range of years (2016-2020), got {raw!r}", param=param)
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if first > last:
+        raise ParameterError(f"{param} {raw!r}: the first year is after the last", param=param)
+    return first, last
+
 _FRONT = re.compile(r"^#\+ ?(.*)$")
 
 

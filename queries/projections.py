@@ -25,7 +25,6 @@ library serialised (``queries.convert``), as every canned query's parameters do.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -37,7 +36,7 @@ import pyoxigraph as ox
 
 from policykg.errors import ParameterError
 from policykg.graph.resolve import Resolver
-from policykg.queries import LEVEL_NAMES, Param, convert
+from policykg.queries import LEVEL_NAMES, Param, convert, year_range
 from policykg.version import __version__
 
 Select = Callable[[str], Sequence[Mapping[str, Any]]]
@@ -69,16 +68,6 @@ class _Bound:
     task_area: str | None
 
 
-def _years(raw: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–—~至到]\s*(\d{4})\s*)?", raw)
-    if not m:
-        raise ParameterError(f"years must be a year or a range of years (2016-2020), got {raw!r}", param="years")
-    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
-    if first > last:
-        raise ParameterError(f"years {raw!r}: the first year is after the last", param="years")
-    return first, last
-
-
 def bind(filters: Filters, resolver: Resolver, select: Select) -> _Bound:
     """The filters checked and resolved to IRIs (a ParameterError or ResourceNotFound if not)."""
     area = str(convert(Param("area", "jurisdiction", ""), filters.area, resolver)) if filters.area else None
@@ -93,7 +82,7 @@ def bind(filters: Filters, resolver: Resolver, select: Select) -> _Bound:
         if not rows:
             raise ParameterError(f"no task area with the notation or Chinese name {filters.task_area!r}", param="task_area")
         task_area = f"<{rows[0]['concept']}>"
-    return _Bound(area, level, _years(filters.years) if filters.years else None, task_area)
+    return _Bound(area, level, year_range(filters.years) if filters.years else None, task_area)
 
 
 def _documents(var: str, f: _Bound) -> str:
