@@ -356,14 +356,16 @@ class Store:
     def derive(self, keys: list[str] | None = None, closure: bool = True, grown: bool = False) -> dict[str, reasoning.Run]:
         """Recompute the derived data of these documents (all when None): drop the entailments of
         those no longer in the store, re-align the measures of the rest and of their children
-        with their parent plans', and refresh the entailments of all of them and (``closure``)
+        with their parent plans', link the reports among them and those of the plans among them
+        with the measures they report on (``graph.implementation``), and refresh the entailments
+        of all of them and (``closure``)
         the closure, extended from what changed when the documents were only added (``grown``)."""
         if keys is not None:
             for key in keys:
                 if not self.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
                     reasoning.forget(self.ox, key)
         # descriptions of shared nodes (cited documents, agencies, reforms) held once, in their own graphs
-        from policykg.graph import alignment
+        from policykg.graph import alignment, implementation
 
         splits = {k: self._splits.pop(k) for k in (keys or []) if k in self._splits}
         if keys is None:
@@ -371,7 +373,8 @@ class Store:
         nodes = shared.settle(self.ox, self._document_keys() if keys is None else keys, grown=grown and keys is not None,
                               splits=splits)
         aligned = alignment.refresh(self.ox, keys)
-        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned}), closure=closure,
+        reported = implementation.refresh(self.ox, keys)  # reports linked to the measures they report on
+        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned, *reported}), closure=closure,
                                  grown=nodes if grown and keys is not None else None)
 
     def refresh_alignments(self, keys: list[str] | None = None) -> dict[str, int]:

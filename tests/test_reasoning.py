@@ -13,7 +13,7 @@ from policykg.graph import reasoning
 from policykg.graph.store import Store
 from policykg.ingest import extract
 from policykg.ontology import ontology_graph
-from tests.conftest import CHAIN, LAYOUTS, OWLRL_CORPORA, PLAN, SEEDS, small_store
+from tests.conftest import CHAIN, LAYOUTS, OWLRL_CORPORA, PLAN, ROOT, SEEDS, small_store
 
 
 def _store(folder):
@@ -209,7 +209,8 @@ def test_documents_added_one_by_one_extend_the_closure_to_what_a_full_derive_giv
     graph holds exactly what deriving everything from scratch gives. The documents cite one
     another across levels (the three-level chain, the seeds' plan and reports, the layout
     fixtures' city and district plans), so parents arrive after children and children after
-    parents, and shared descriptions (agencies, cited documents) move as their documents arrive.
+    parents, and shared descriptions (agencies, cited documents) move as their documents arrive;
+    reports of the 钦南区 plan arrive before and after it (graph.implementation links them).
     Written whole, the store splits a document's graph itself; split by a worker (as a batch
     writes), its own triples and its contribution are written as they are kept."""
     from policykg.graph.rdf import document_ntriples
@@ -219,6 +220,8 @@ def test_documents_added_one_by_one_extend_the_closure_to_what_a_full_derive_giv
     docs = [extract(f) for f in sorted(SEEDS.iterdir()) if f.suffix == ".txt"]
     docs += [extract(f) for f in sorted(LAYOUTS.iterdir()) if f.suffix != ".src"]
     docs += [extract_text(text, name) for name, text in CHAIN.items()]
+    # reports of the 钦南区 plan's district (and of its neighbour): linked to its measures when both are in
+    docs += [extract(f) for f in sorted((ROOT / "tests" / "fixtures" / "implementation").glob("*.txt"))]
     docs = list({ex.key: ex for ex in reversed(docs)}.values())[::-1]  # two layouts of one document: the first
     if order == "reversed":
         docs.reverse()
@@ -245,3 +248,4 @@ def test_documents_added_one_by_one_extend_the_closure_to_what_a_full_derive_giv
         expected = small_store(docs[:i], around=docs)
         expected.derive()
         assert not _differences(_quads_by_graph(grown), _quads_by_graph(expected)), f"after {i} documents ({ex.key})"
+    assert grown.select("SELECT ?activity WHERE { ?activity lg:reportsOnMeasure ?measure } LIMIT 1")  # the reports were linked
