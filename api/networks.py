@@ -1,4 +1,5 @@
-"""The network projections over HTTP: ``GET /api/projections/{projection}`` with the filters of
+"""The network projections and the analyses over them over HTTP: ``GET /api/projections/{projection}``
+and ``GET /api/analytics/{analysis}`` (``queries.analytics``), with the filters of
 ``policykg export --projection`` (``area``, ``level``, ``years``, ``task_area``) and
 ``format`` = cytoscape (Cytoscape.js JSON, the default), graphml, gexf or csv (``table`` = edges
 or nodes). The projection's SELECTs run through the gate like every query; a projection that needs
@@ -9,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from policykg.api.admission import Gate
-from policykg.errors import PayloadTooLarge
+from policykg.errors import ParameterError, PayloadTooLarge
 from policykg.graph.executor import Reader
 from policykg.graph.resolve import Resolver
 from policykg.queries import network_formats
+from policykg.queries.analytics import ANALYSES, analyse
 from policykg.queries.projections import PROJECTIONS, Filters, project
 
 
@@ -58,5 +60,30 @@ def router(resolver: Resolver, gate: Gate) -> APIRouter:
         return Response(body, media_type=network_formats.FORMATS[fmt],
                         headers={"Content-Disposition": f'{disposition}; filename="{name}"',
                                  "X-Policykg-Nodes": str(g.number_of_nodes()), "X-Policykg-Edges": str(g.number_of_edges())})
+
+    @r.get("/api/analytics/{analysis}", summary="Agency load and centrality, communities, lineage depth and fan-out, unled measures",
+           description="load: per agency, measures led / responsible / cooperating, partners, degree and betweenness centrality, "
+                       "community; communities: agencies that share measures, by community; lineage and lineage-by-level: the "
+                       "depth of lineage above each document (or level) and its fan-out; unled: measures assigned to bodies but "
+                       "to no lead. Filters as for the projections; format json (default) or csv.")
+    async def analytics(request: Request, analysis: str, format: str = Query("json", description="json | csv"),
+                        area: str | None = None, level: str | None = None, years: str | None = None,
+                        task_area: str | None = None) -> Response:
+        if format not in ("json", "csv"):
+            raise ParameterError(f"format must be json or csv, got {format!r}", param="format")
+        if analysis not in ANALYSES:
+            raise ParameterError(f"no analysis {analysis!r}; one of {', '.join(ANALYSES)}", param="analysis")
+        filters = Filters(area=area, level=level, years=years, task_area=task_area)
+        return await gate.run(request, analyse_rows, analysis, filters, format)  # type: ignore[no-any-return]
+
+    def analyse_rows(reader: Reader, analysis: str, filters: Filters, fmt: str) -> Response:
+        rows = analyse(analysis, lambda projection: project(projection, reader.select, resolver, filters))
+        if reader.truncated:
+            raise PayloadTooLarge(f"the {analysis} analysis needs more than {reader.max_rows:,} rows of one query (max_rows): "
+                                  "narrow it with area, level, years or task_area, or run it on the store (policykg analyse …)")
+        if fmt == "csv":
+            return Response(network_formats.csv_table(rows), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="policykg-{analysis}.csv"'})
+        return JSONResponse({"ok": True, "analysis": analysis, "filters": filters.as_dict(), "count": len(rows), "rows": rows})
 
     return r

@@ -399,6 +399,34 @@ def diffusion(document: str, store_dir: str, level: str, table: str, years: str 
     _emit(list(rows[0]) if rows else [], rows, fmt)
 
 
+@cli.command()
+@click.argument("analysis", type=click.Choice(["load", "communities", "lineage", "lineage-by-level", "unled"]))
+@_store_option
+@click.option("--area", help="A division (code or name): its documents and those below it.")
+@click.option("--level", help="national, provincial, prefectural, county or township (省级, 市级, 县级 …).")
+@click.option("--years", help="The years documents were signed or published: 2016-2020, or one year.")
+@click.option("--task-area", "task_area", help="The measures of one task area (notation or Chinese name).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", help="Output format.")
+@_endpoint_option
+def analyse(analysis: str, store_dir: str, area: str | None, level: str | None, years: str | None, task_area: str | None,
+            fmt: str, endpoint: str | None) -> None:
+    """Who carries the load, who works with whom, how deep lineage runs, which measures have no lead.
+
+    \b
+    load: per agency, measures led / responsible / cooperating, partners, centrality, community
+    communities: agencies that share measures (co-responsibility), by community
+    lineage, lineage-by-level: per document (or level), the depth of lineage above it and its fan-out
+    unled: measures assigned to bodies but to no lead
+    Examples:
+      policykg analyse load --area 钦南区
+      policykg analyse lineage-by-level --area 450000 --format csv
+    """
+    from policykg.workbench import KnowledgeGraph
+
+    rows = KnowledgeGraph(endpoint or store_dir).analysis_rows(analysis, area=area, level=level, years=years, task_area=task_area)
+    _emit(list(rows[0]) if rows else [], rows, fmt)
+
+
 NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "csv")
 
 

@@ -106,6 +106,18 @@ class KnowledgeGraph:
 
         return project(projection, self.select, self.resolver, _filters(filters))
 
+    def analyse(self, name: str, **filters: str | None) -> pd.DataFrame:
+        """An analysis (load, communities, lineage, lineage-by-level, unled: ``queries.analytics``)
+        of the part of the graph the filters select, as a DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.analysis_rows(name, **filters)).convert_dtypes()
+
+    def analysis_rows(self, name: str, **filters: str | None) -> list[dict[str, Any]]:
+        from policykg.queries.analytics import analyse
+
+        return analyse(name, lambda projection: self.network(projection, **filters))
+
     def adoption(self, document: str, level: str) -> pd.DataFrame:
         """Each division of ``level`` below the document's area: whether, when and with which plan
         it adopted the document, and the lag (the ``adoption`` canned query)."""

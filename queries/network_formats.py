@@ -46,7 +46,7 @@ def write(g: nx.Graph[str], fmt: str, table: str = "edges") -> bytes:
         return out.getvalue()
     if fmt == "cytoscape":
         return json.dumps(nx.cytoscape_data(g), ensure_ascii=False).encode()
-    return _csv(_node_rows(g) if table == "nodes" else _edge_rows(g))
+    return csv_table(_node_rows(g) if table == "nodes" else _edge_rows(g))
 
 
 def _node_rows(g: nx.Graph[str]) -> list[dict[str, Any]]:
@@ -59,7 +59,8 @@ def _edge_rows(g: nx.Graph[str]) -> list[dict[str, Any]]:
     return [{"source": u, "target": v, **attrs} for u, v, attrs in g.edges(data=True)]
 
 
-def _csv(rows: list[dict[str, Any]]) -> bytes:
+def csv_table(rows: list[dict[str, Any]]) -> bytes:
+    """Rows as CSV, the known columns first (id, source, target …), then the others sorted."""
     names = {name for row in rows for name in row}
     columns = [c for c in _FIRST if c in names] + sorted(names - set(_FIRST))
     out = io.StringIO()

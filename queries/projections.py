@@ -87,13 +87,15 @@ def bind(filters: Filters, resolver: Resolver, select: Select) -> _Bound:
 
 def _documents(var: str, f: _Bound) -> str:
     """The graph patterns that keep the documents ``?var`` the filters select: the area's own and,
-    through the materialised skos:broaderTransitive, those of the divisions below it, the divisions
-    first (Oxigraph joins in the order written; Virtuoso 7.2 answers ``?d skos:broader* <area>``
-    with nothing)."""
+    through the materialised skos:broaderTransitive, those of the divisions below it. The divisions
+    come first, in a subquery of their own: Oxigraph joins in the order written, and a UNION of the
+    two cases joined with the rest is evaluated once per document (a province's lineage at 200
+    generated documents: 0.7 s → 0.002 s); Virtuoso 7.2 answers ``?d skos:broader* <area>`` with
+    nothing."""
     parts = []
     if f.area:
-        parts.append(f"{{ ?{var} lg:issuingArea {f.area} }} UNION "
-                     f"{{ ?{var}Area skos:broaderTransitive {f.area} . ?{var} lg:issuingArea ?{var}Area }}")
+        parts.append(f"{{ SELECT ?{var}Area WHERE {{ {{ BIND({f.area} AS ?{var}Area) }} UNION "
+                     f"{{ ?{var}Area skos:broaderTransitive {f.area} }} }} }}\n  ?{var} lg:issuingArea ?{var}Area .")
     if f.level:
         parts.append(f"?{var} lg:level {f.level} .")
     if f.years:
@@ -280,16 +282,24 @@ def responsibility(select: Select, f: _Bound, filters: Filters) -> nx.DiGraph[st
 
 
 def co_responsibility(select: Select, f: _Bound, filters: Filters) -> nx.Graph[str]:
-    """Agencies joined when they are assigned the same measure; ``weight``: the measures they share,
-    ``lead_shared``: those of them one of the two leads. Collectives (有关部门, 各镇人民政府) are
-    left out: they name nobody in particular, and would join every body to every other."""
-    g = _graph(nx.Graph, "co-responsibility", filters)
-    by_measure: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in _assignments(select, f):
-        by_measure[str(row["measure"])][str(row["agency"])].add(str(row["role"]))
-    for measure, agencies in by_measure.items():
-        for a in agencies:
-            g.add_node(a)
+    return co_responsibility_of(responsibility(select, f, filters), filters)
+
+
+def co_responsibility_of(resp: nx.DiGraph[str], filters: Filters | None = None) -> nx.Graph[str]:
+    """Agencies joined when they are assigned the same measure, from the responsibility network:
+    ``weight``: the measures they share, ``lead_shared``: those of them one of the two leads.
+    Collectives (有关部门, 各镇人民政府) are left out: they name nobody in particular, and would
+    join every body to every other. Agencies keep their attributes (``measures``: all they are
+    assigned, with anybody or alone)."""
+    g = _graph(nx.Graph, "co-responsibility", filters or Filters())
+    by_measure: dict[str, dict[str, set[str]]] = defaultdict(dict)
+    for a, m, d in resp.edges(data=True):
+        if not resp.nodes[a].get("collective"):
+            by_measure[m][a] = set(str(d["role"]).split("; "))
+    for a, d in resp.nodes(data=True):
+        if d.get("kind") == "agency" and not d.get("collective"):
+            g.add_node(a, **{k: v for k, v in d.items() if k not in ("lead", "responsible", "cooperating")})
+    for measure, agencies in sorted(by_measure.items()):
         for a, b in combinations(sorted(agencies), 2):
             led = "lead" in agencies[a] or "lead" in agencies[b]
             if g.has_edge(a, b):
@@ -297,11 +307,6 @@ def co_responsibility(select: Select, f: _Bound, filters: Filters) -> nx.Graph[s
                 g.edges[a, b]["lead_shared"] += int(led)
             else:
                 g.add_edge(a, b, weight=1, lead_shared=int(led), example_measure=measure)
-    _add_nodes(g, _agency_nodes(select, g.nodes))
-    g.remove_nodes_from([a for a, collective in g.nodes(data="collective") if collective])  # 有关部门, 各镇: nobody in particular
-    counts = Counter(a for agencies in by_measure.values() for a in agencies if a in g)
-    for a, n in counts.items():
-        g.nodes[a]["measures"] = n
     return g
 
 
