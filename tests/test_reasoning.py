@@ -173,8 +173,15 @@ def test_coverage_lists_the_divisions_below_with_their_implementing_documents_an
         ("钦南区", district.iri, "2016-06-30", "P121D"), ("钦北区", None, None, None), ("灵山县", None, None, None),
         ("浦北县", None, None, None)])
     province = store.select(q.render(q.bind({"document": "广西壮族自治区法治政府建设实施方案(2016—2020年)"}, Resolver(store))))
-    covered = {(r["divisionName"], r["child"]) for r in province if r["child"]}
-    assert covered == {("钦州市", city.iri), ("钦州市", district.iri)}  # 钦州市 covered, at depth 1 and 2
+    covered = {(r["divisionName"], r["child"], r["own"]) for r in province if r["child"]}
+    assert covered == {("钦州市", city.iri, True), ("钦州市", district.iri, False)}  # 钦州市 covered, at depth 1 and 2
+    # a report is no implementing plan: a district's report on the city plan leaves 钦北区 uncovered
+    report = extract_text("钦州市钦北区2017年法治政府建设情况报告\n2017年,我区深入贯彻落实《钦州市法治政府建设实施方案(2016—2020年)》。\n"
+                          "钦州市钦北区人民政府\n2018年1月10日\n", "report.txt")
+    store.put_document(report)
+    store.refresh_inferences()
+    rows = store.select(q.render(q.bind({"document": city.iri}, Resolver(store))))
+    assert {r["divisionName"] for r in rows if r["child"]} == {"钦南区"}
     assert len({r["divisionName"] for r in province}) == 14  # 广西's 14 prefecture-level cities
 
 
