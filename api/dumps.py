@@ -19,14 +19,14 @@ from contextlib import ExitStack
 from typing import IO, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from policykg import settings
-from policykg.errors import ServiceBusy
+from policykg.errors import ParameterError, ServiceBusy
 from policykg.graph.executor import Service
-from policykg.graph.export import release
+from policykg.graph.export import RELEASE_FORMATS, release, write_release
 
 _CHUNK = 1 << 20
 _STALLED = 300.0  # seconds a reader may take no bytes before its stream is given up
@@ -78,19 +78,24 @@ class _Pipe(io.RawIOBase):
 def router(svc: Service) -> APIRouter:
     r = APIRouter(tags=["dump"])
     streams = threading.BoundedSemaphore(int(settings.get("dump_streams")))
-    manifests: dict[str, dict[str, Any]] = {}  # snapshot path → its release manifest
+    manifests: dict[tuple[str, str], dict[str, Any]] = {}  # (snapshot path, format) → its release manifest
     lock = threading.Lock()
 
-    def manifest_of(path: str, snapshot: ox.Store) -> dict[str, Any]:
+    def manifest_of(path: str, snapshot: ox.Store, fmt: str) -> dict[str, Any]:
         with lock:
-            found = manifests.get(path)
+            found = manifests.get((path, fmt))
         if found is None:
-            found = release(snapshot, typing.cast(IO[bytes], _Discard()))  # the bytes hashed, not kept
+            found = release(snapshot, typing.cast(IO[bytes], _Discard()), fmt)  # the bytes hashed, not kept
             with lock:
-                manifests[path] = found
-                for old in list(manifests)[:-2]:
+                manifests[(path, fmt)] = found
+                for old in list(manifests)[:-2 * len(RELEASE_FORMATS)]:
                     del manifests[old]
         return found
+
+    def checked(fmt: str) -> str:
+        if fmt not in RELEASE_FORMATS:
+            raise ParameterError(f"format must be one of {', '.join(RELEASE_FORMATS)}, got {fmt!r}", param="format")
+        return fmt
 
     def admitted() -> None:
         if not streams.acquire(blocking=False):
@@ -100,39 +105,42 @@ def router(svc: Service) -> APIRouter:
             raise busy
 
     @r.get("/api/dump/manifest", summary="The manifest of the whole-graph dump: counts per graph, SHA-256, versions, date")
-    async def manifest() -> JSONResponse:
+    async def manifest(format: str = Query("nq", description="The dump it describes: nq, trig or jsonld")) -> JSONResponse:
+        fmt = checked(format)
         admitted()
         try:
             def made() -> dict[str, Any]:
                 with svc.snapshot() as (path, snapshot):
-                    return manifest_of(path, snapshot)
+                    return manifest_of(path, snapshot, fmt)
 
             found = await run_in_threadpool(made)
         finally:
             streams.release()
-        return JSONResponse({"ok": True, **found, "dump": "/api/dump"}, headers={"ETag": f'"{found["sha256"]}"'})
+        return JSONResponse({"ok": True, **found, "dump": f"/api/dump?format={fmt}"}, headers={"ETag": f'"{found["sha256"]}"'})
 
-    @r.get("/api/dump", summary="Every quad of the store as N-Quads, streamed (its manifest: /api/dump/manifest)",
-           response_class=Response, responses={200: {"content": {"application/n-quads": {}}}})
-    async def dump() -> StreamingResponse:
+    @r.get("/api/dump", summary="Every quad of the store as N-Quads (or TriG, JSON-LD), streamed (its manifest: /api/dump/manifest)",
+           response_class=Response, responses={200: {"content": {media: {} for _, media, _ in RELEASE_FORMATS.values()}}})
+    async def dump(format: str = Query("nq", description="nq (N-Quads), trig or jsonld")) -> StreamingResponse:
+        fmt = checked(format)
         admitted()
         held = ExitStack()
         held.callback(streams.release)
         try:
             path, snapshot = held.enter_context(svc.snapshot())
-            found = await run_in_threadpool(manifest_of, path, snapshot)
+            found = await run_in_threadpool(manifest_of, path, snapshot, fmt)
         except BaseException:
             held.close()
             raise
-        name = f"policykg-{dt.date.today().isoformat()}-{found['sha256'][:12]}.nq"
-        headers = {"Content-Length": str(found["bytes"]), "ETag": f'"{found["sha256"]}"',
-                   "Content-Disposition": f'attachment; filename="{name}"', "Link": '</api/dump/manifest>; rel="describedby"'}
-        return StreamingResponse(_chunks(snapshot, held), media_type="application/n-quads", headers=headers)
+        _, media_type, suffix = RELEASE_FORMATS[fmt]
+        name = f"policykg-{dt.date.today().isoformat()}-{found['sha256'][:12]}{suffix}"
+        headers = {"Content-Length": str(found["bytes"]), "ETag": f'"{found["sha256"]}"', "Content-Disposition": f'attachment; filename="{name}"',
+                   "Link": f'</api/dump/manifest?format={fmt}>; rel="describedby"'}
+        return StreamingResponse(_chunks(snapshot, held, fmt), media_type=media_type, headers=headers)
 
     return r
 
 
-def _chunks(snapshot: ox.Store, held: ExitStack) -> Iterator[bytes]:
+def _chunks(snapshot: ox.Store, held: ExitStack, fmt: str) -> Iterator[bytes]:
     """The snapshot's N-Quads in chunks, written by a thread (Oxigraph's serialiser releases the
     GIL) and read as the client takes them; the snapshot is let go when the stream ends, however."""
     chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
@@ -141,7 +149,7 @@ def _chunks(snapshot: ox.Store, held: ExitStack) -> Iterator[bytes]:
     def write() -> None:
         pipe = _Pipe(chunks, stop)
         try:
-            snapshot.dump(typing.cast(IO[bytes], pipe), format=ox.RdfFormat.N_QUADS)
+            write_release(snapshot, typing.cast(IO[bytes], pipe), fmt)
             pipe.hand_over()
         except _Gone:
             return

@@ -118,7 +118,46 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
                                "start": c["s"], "end": c["e"]} for c in citations],
                 "editions": [{"document": e["e"], "href": local(str(e["e"])), "kind": e["kind"], "source_file": e["file"],
                               "relation": "edition" if e["direction"] == "has" else "edition of"} for e in editions],
-                "lineage": document_lineage(reader, iri), "marks": marks}
+                "lineage": document_lineage(reader, iri), "marks": marks, "schema_org": schema_org(reader, iri)}
+
+    def schema_org(reader: Reader, iri: str) -> dict[str, Any]:
+        """The document as schema.org Legislation (a report: Report), for search engines and
+        citation tools: name, 文号, dates, jurisdiction, genre, issuers, period, what it is based on."""
+        rows = reader.select(f"""SELECT ?title ?number ?signed ?published ?area ?code ?genre ?issuer ?begin ?end ?report WHERE {{
+          <{iri}> dcterms:title ?title .
+          OPTIONAL {{ <{iri}> lg:docNumber ?number }} OPTIONAL {{ <{iri}> lg:dateSigned ?signed }}
+          OPTIONAL {{ <{iri}> lg:datePublished ?published }}
+          OPTIONAL {{ <{iri}> lg:issuingArea ?a . ?a rdfs:label ?area ; skos:notation ?code }}
+          OPTIONAL {{ <{iri}> lg:genre/skos:prefLabel ?genre FILTER(lang(?genre) = "zh") }}
+          OPTIONAL {{ <{iri}> lg:issuedBy/rdfs:label ?issuer }}
+          OPTIONAL {{ <{iri}> lg:planPeriod [ time:hasBeginning/time:inXSDgYear ?begin ; time:hasEnd/time:inXSDgYear ?end ] }}
+          BIND(EXISTS {{ <{iri}> a lg:Report }} AS ?report) }}""")
+        parents = reader.select(f"SELECT DISTINCT ?p WHERE {{ <{iri}> lg:basedOn|lg:implementsPlan ?p }} ORDER BY ?p")
+        if not rows:
+            return {}
+        first = rows[0]
+        out: dict[str, Any] = {"@context": "https://schema.org", "@type": "Report" if first["report"] else "Legislation",
+                               "@id": iri, "name": first["title"], "inLanguage": "zh"}
+        if first["number"]:
+            out["legislationIdentifier"] = first["number"]
+        if first["signed"]:
+            out["legislationDate" if not first["report"] else "dateCreated"] = first["signed"]
+        if first["published"]:
+            out["datePublished"] = first["published"]
+        if first["area"]:
+            out["legislationJurisdiction" if not first["report"] else "spatialCoverage"] = {
+                "@type": "AdministrativeArea", "name": first["area"], "identifier": first["code"]}
+        if first["genre"]:
+            out["legislationType" if not first["report"] else "genre"] = first["genre"]
+        issuers = sorted({str(r["issuer"]) for r in rows if r["issuer"]})
+        if issuers:
+            out["legislationPassedBy" if not first["report"] else "author"] = [
+                {"@type": "GovernmentOrganization", "name": name} for name in issuers]
+        if first["begin"] and first["end"]:
+            out["temporalCoverage"] = f"{first['begin']}/{first['end']}"
+        if parents:
+            out["isBasedOn"] = [str(p["p"]) for p in parents]
+        return out
 
     def measure(reader: Reader, iri: str) -> dict[str, Any]:
         info = reader.select(f"SELECT ?d ?title ?n ?t WHERE {{ <{iri}> lg:document ?d ; lg:number ?n ; lg:text ?t . ?d dcterms:title ?title }} LIMIT 1")

@@ -22,6 +22,11 @@ from policykg.namespaces import PREFIXES
 from policykg.version import __version__
 
 MANIFEST_FORMAT = "policykg-release/1"
+RELEASE_FORMATS = {  # name → (Oxigraph format, media type, file suffix)
+    "nq": (ox.RdfFormat.N_QUADS, "application/n-quads", ".nq"),
+    "trig": (ox.RdfFormat.TRIG, "application/trig", ".trig"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json", ".jsonld"),
+}
 
 FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 
@@ -74,9 +79,10 @@ class _Hashing(io.RawIOBase):
         return len(data)
 
 
-def release(store: ox.Store, out: IO[bytes]) -> dict[str, Any]:
+def release(store: ox.Store, out: IO[bytes], fmt: str = "nq") -> dict[str, Any]:
     """Write every quad of ``store`` (every named graph: documents, shared descriptions, vocabulary,
-    ontology, the materialised entailments) to ``out`` as N-Quads, and return its manifest.
+    ontology, the materialised entailments) to ``out`` as N-Quads (``fmt``: or TriG, JSON-LD; the
+    named graphs kept), and return its manifest.
     ``store`` is read as it is: give it a store nobody writes to meanwhile (a read-only copy, a
     snapshot), or the counts may not match the bytes."""
     graphs = {str(r["g"].value): int(r["n"].value) for r in store.query(  # type: ignore[union-attr]
@@ -90,12 +96,18 @@ def release(store: ox.Store, out: IO[bytes]) -> dict[str, Any]:
     documents = sum(1 for _ in store.quads_for_pattern(
         None, ox.NamedNode("https://w3id.org/policykg/ontology#inCorpus"), ox.Literal(True)))
     sink = _Hashing(out)
-    store.dump(typing.cast(IO[bytes], sink), format=ox.RdfFormat.N_QUADS)  # a raw byte stream
-    return {"format": MANIFEST_FORMAT, "media_type": "application/n-quads", "bytes": sink.size,
+    write_release(store, typing.cast(IO[bytes], sink), fmt)  # a raw byte stream
+    media_type = RELEASE_FORMATS[fmt][1]
+    return {"manifest": MANIFEST_FORMAT, "format": fmt, "media_type": media_type, "bytes": sink.size,
             "sha256": sink.sha256.hexdigest(), "quads": sum(graphs.values()), "documents": documents,
             "graphs": graphs, "ontology_version": ontology[0] if ontology else None,
             "extraction_versions": versions, "policykg_version": __version__, "base": iris.base(),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+
+
+def write_release(store: ox.Store, out: IO[bytes], fmt: str = "nq") -> None:
+    """Every quad of ``store`` to ``out`` in the release format ``fmt``, the same bytes for the same store."""
+    store.dump(out, format=RELEASE_FORMATS[fmt][0], **({"prefixes": PREFIXES} if fmt == "trig" else {}))  # type: ignore[arg-type]
 
 
 def verify(data: IO[bytes], manifest: dict[str, Any]) -> bool:

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 import policykg
+from policykg import iris
 from policykg.cli import cli
 from policykg.errors import ParameterError, ResourceNotFound
 from policykg.graph.export import release, verify
@@ -241,6 +242,35 @@ def test_projections_and_the_dump_over_http(client, store):
     dump = client.get("/api/dump")
     assert dump.status_code == 200 and dump.headers["etag"] == f'"{manifest["sha256"]}"'
     assert verify(io.BytesIO(dump.content), manifest) and manifest["quads"] == len(store.ox)
+    for fmt, rdf_format in (("trig", ox.RdfFormat.TRIG), ("jsonld", ox.RdfFormat.JSON_LD)):
+        manifest = client.get("/api/dump/manifest", params={"format": fmt}).json()
+        dump = client.get("/api/dump", params={"format": fmt})
+        assert dump.headers["content-type"].startswith(manifest["media_type"]) and verify(io.BytesIO(dump.content), manifest)
+        assert set(ox.parse(dump.content, format=rdf_format)) == set(store.ox), fmt  # the same quads, named graphs kept
+    assert client.get("/api/dump", params={"format": "xlsx"}).status_code == 400
+
+
+def test_a_document_page_carries_schema_org_legislation(client, extractions):
+    """From the plan's text: published 2017-07-18 (发布时间), for 2016—2020, by 钦南区, based on the
+    central 纲要 and the 广西 plan (its preamble); a report is a schema.org Report."""
+    import re
+
+    def ld(ex):
+        page = client.get("/" + ex.iri.removeprefix(iris.base()), headers={"accept": "text/html"})
+        assert page.status_code == 200
+        found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S)
+        assert found, "no JSON-LD on the page"
+        return json.loads(found.group(1))
+
+    plan = ld(extractions["004"])
+    assert (plan["@type"], plan["name"], plan["datePublished"], plan["temporalCoverage"]) == (
+        "Legislation", PLAN_TITLE, "2017-07-18", "2016/2020")
+    assert plan["legislationJurisdiction"]["identifier"] == "450702" and plan["legislationType"] == "实施方案"
+    based_on = {client.get("/" + p.removeprefix(iris.base()) + ".json").json()["label"] or "" for p in plan["isBasedOn"]}
+    assert any("法治政府建设实施纲要" in t for t in based_on) and any(t.startswith("广西壮族自治区") for t in based_on)
+    report = ld(extractions["001"])
+    assert report["@type"] == "Report" and report["name"] == "张店区人民政府关于2017年度法治政府建设情况的报告"
+    assert report["legislationIdentifier"] == "张政字〔2018〕8号"
 
 
 def test_a_projection_larger_than_the_row_cap_is_refused_not_cut(store):
