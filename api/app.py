@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policykg import iris, queries, settings
-from policykg.api import canned, dumps, gsp, networks, resources, ui, uploads
+from policykg.api import canned, diffusion, dumps, gsp, networks, resources, ui, uploads
 from policykg.api.admission import Gate
 from policykg.api.pages import TEMPLATES
 from policykg.api.security import add_cors, add_security_headers
@@ -68,6 +68,7 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
     app.include_router(resources.router(store, resolver, gate))
     app.include_router(networks.router(resolver, gate))  # /api/projections/…: networks for Gephi, Cytoscape, pandas
     app.include_router(dumps.router(gate.svc))  # /api/dump and its manifest
+    app.include_router(diffusion.router(resolver, gate))  # /api/diffusion/{adoption,curve,history}
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document plus one operation per canned query, read from the query files now."""

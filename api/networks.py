@@ -82,7 +82,7 @@ def router(resolver: Resolver, gate: Gate) -> APIRouter:
             raise PayloadTooLarge(f"the {analysis} analysis needs more than {reader.max_rows:,} rows of one query (max_rows): "
                                   "narrow it with area, level, years or task_area, or run it on the store (policykg analyse …)")
         if fmt == "csv":
-            return Response(network_formats.csv_table(rows), media_type="text/csv; charset=utf-8",
+            return Response(network_formats.csv_table(rows, list(rows[0]) if rows else []), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="policykg-{analysis}.csv"'})
         return JSONResponse({"ok": True, "analysis": analysis, "filters": filters.as_dict(), "count": len(rows), "rows": rows})
 

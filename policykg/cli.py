@@ -387,15 +387,9 @@ def diffusion(document: str, store_dir: str, level: str, table: str, years: str 
       policykg diffusion "法治政府建设实施纲要(2015—2020年)" --level provincial
       policykg diffusion "广西壮族自治区法治政府建设实施方案(2016—2020年)" --level county --table history --format csv
     """
-    from policykg.queries.diffusion import curve
     from policykg.workbench import KnowledgeGraph
 
-    kg = KnowledgeGraph(endpoint or store_dir)
-    if table == "history":
-        rows = kg.diffusion_rows(document, level, years)
-    else:
-        rows = kg.select(kg.sparql("adoption", document=document, level=level))
-        rows = curve(rows) if table == "curve" else rows
+    rows = KnowledgeGraph(endpoint or store_dir).diffusion_rows(table, document, level, years)
     _emit(list(rows[0]) if rows else [], rows, fmt)
 
 

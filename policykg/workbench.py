@@ -127,9 +127,7 @@ class KnowledgeGraph:
         """Per year: the divisions that adopted, in all so far, and their share."""
         import pandas as pd
 
-        from policykg.queries.diffusion import curve
-
-        return pd.DataFrame(curve(self.select(self.sparql("adoption", document=document, level=level))),
+        return pd.DataFrame(self.diffusion_rows("curve", document, level),
                             columns=["year", "adopted", "cumulative", "divisions", "share"])
 
     def event_history(self, document: str, level: str, years: str | None = None) -> pd.DataFrame:
@@ -137,19 +135,13 @@ class KnowledgeGraph:
         year at risk, ``adopted`` 0/1, covariates (``queries.diffusion.event_history``)."""
         import pandas as pd
 
-        return pd.DataFrame(self.diffusion_rows(document, level, years))
+        return pd.DataFrame(self.diffusion_rows("history", document, level, years))
 
-    def diffusion_rows(self, document: str, level: str, years: str | None = None) -> list[dict[str, Any]]:
-        from policykg.queries import LEVEL_NAMES, year_range
-        from policykg.queries.diffusion import LEVEL_ABOVE, event_history
+    def diffusion_rows(self, name: str, document: str, level: str, years: str | None = None) -> list[dict[str, Any]]:
+        """A diffusion table (adoption, curve, history: ``queries.diffusion.table``) as rows."""
+        from policykg.queries.diffusion import table
 
-        rows = self.select(self.sparql("adoption", document=document, level=level))
-        level = {v: k for k, v in LEVEL_NAMES.items() if k.isascii()}.get(LEVEL_NAMES.get(level, ""), level)  # 县级 → county
-        above = None
-        if level in LEVEL_ABOVE:
-            above_rows = self.select(self.sparql("adoption", document=document, level=LEVEL_ABOVE[level]))
-            above = above_rows or None  # the level above is the document's own: its date stands for it
-        return event_history(rows, level, year_range(years) if years else None, above)
+        return table(name, lambda at: self.select(self.sparql("adoption", document=document, level=at)), level, years)
 
     def export(self, projection: str, fmt: str, path: str | Path, table: str = "edges", **filters: str | None) -> Path:
         """Write a projection to ``path`` as graphml, gexf, cytoscape or csv (``table``: edges or nodes)."""

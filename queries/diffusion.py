@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from policykg.errors import ParameterError
+from policykg.queries import LEVEL_NAMES, year_range
+
 LEVEL_ABOVE = {"prefectural": "provincial", "county": "prefectural", "township": "county"}
+TABLES = ("adoption", "curve", "history")
 
 
 def _year(value: object) -> int | None:
@@ -70,3 +74,19 @@ def event_history(adoptions: Sequence[Mapping[str, Any]], level: str, span: tupl
                           "parent_division_adopted_before": bool(up_date and _year(up_date) is not None
                                                                   and _year(up_date) < year)})  # type: ignore[operator]
     return table
+
+
+def table(name: str, adoption: Callable[[str], Sequence[Mapping[str, Any]]], level: str,
+          years: str | None = None) -> list[dict[str, Any]]:
+    """The diffusion table ``name`` (adoption, curve, history) of a document at ``level``, from
+    ``adoption(level)``: the ``adoption`` canned query's rows for the document at that level."""
+    if name not in TABLES:
+        raise ParameterError(f"no diffusion table {name!r}; one of {', '.join(TABLES)}", param="table")
+    level = {v: k for k, v in LEVEL_NAMES.items() if k.isascii()}.get(LEVEL_NAMES.get(level, ""), level)  # 县级 → county
+    rows = adoption(level)
+    if name == "adoption":
+        return [dict(r) for r in rows]
+    if name == "curve":
+        return curve(rows)
+    above = (adoption(LEVEL_ABOVE[level]) or None) if level in LEVEL_ABOVE else None  # none: the document's own level
+    return event_history(rows, level, year_range(years) if years else None, above)

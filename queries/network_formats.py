@@ -59,10 +59,11 @@ def _edge_rows(g: nx.Graph[str]) -> list[dict[str, Any]]:
     return [{"source": u, "target": v, **attrs} for u, v, attrs in g.edges(data=True)]
 
 
-def csv_table(rows: list[dict[str, Any]]) -> bytes:
-    """Rows as CSV, the known columns first (id, source, target …), then the others sorted."""
+def csv_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> bytes:
+    """Rows as CSV in these ``columns``; by default the known ones first (id, source, target …),
+    then the others sorted (a network's nodes and edges have attributes of their own)."""
     names = {name for row in rows for name in row}
-    columns = [c for c in _FIRST if c in names] + sorted(names - set(_FIRST))
+    columns = columns if columns is not None else [c for c in _FIRST if c in names] + sorted(names - set(_FIRST))
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     w.writeheader()

@@ -31,6 +31,7 @@ def diffusion_store(vocabulary_store, tmp_path_factory) -> Path:
     for f in sorted(FIXTURES.glob("*.txt")):
         s.put_document(extract(f), derive=False)
     s.recover()
+    s.compact()  # flushed to disk, as an ingest leaves it: a server's snapshot copies the files
     del s
     return path
 
@@ -98,3 +99,21 @@ def test_in_force_on_a_date(diffusion_store):
     later = set(kg.query("in-force", date="2018-06-30", area="钦州市")["title"])
     assert later == {"钦州市法治政府建设实施方案(2016—2020年)", "钦州市钦南区法治政府建设实施方案(2016—2020年)"}
     assert kg.query("in-force", date="2021-03-01", area="100000").empty  # every period ended in 2020
+
+
+def test_diffusion_over_http(diffusion_store):
+    from fastapi.testclient import TestClient
+
+    from policykg.api.app import create_app
+
+    client = TestClient(create_app(Store(diffusion_store, read_only=True)))
+    adoption = client.get("/api/diffusion/adoption", params={"document": GUANGXI, "level": "prefectural"}).json()
+    assert adoption["count"] == 14 and {r["divisionName"] for r in adoption["rows"] if r["adopted"]} == {"钦州市", "南宁市"}
+    history = client.get("/api/diffusion/history", params={"document": GUANGXI, "level": "prefectural", "format": "csv"})
+    lines = history.text.strip().splitlines()
+    assert lines[0].startswith("division,code,name,year,adopted") and len(lines) == 1 + 27
+    curve = client.get("/api/diffusion/curve", params={"document": GUANGXI, "level": "市级"}).json()
+    assert [(r["year"], r["cumulative"]) for r in curve["rows"]] == [(2016, 1), (2017, 2)]
+    assert client.get("/api/diffusion/gossip", params={"document": GUANGXI, "level": "county"}).status_code == 400
+    assert client.get("/api/diffusion/adoption", params={"document": "没有这份文件", "level": "county"}).status_code == 404
+    assert client.get("/api/diffusion/adoption", params={"document": GUANGXI}).status_code == 400
