@@ -86,16 +86,16 @@ def bind(filters: Filters, resolver: Resolver, select: Select) -> _Bound:
 
 
 def _documents(var: str, f: _Bound) -> str:
-    """The graph patterns that keep the documents ``?var`` the filters select: the area's own and,
-    through the materialised skos:broaderTransitive, those of the divisions below it. The divisions
-    come first, in a subquery of their own: Oxigraph joins in the order written, and a UNION of the
-    two cases joined with the rest is evaluated once per document (a province's lineage at 200
-    generated documents: 0.7 s → 0.002 s); Virtuoso 7.2 answers ``?d skos:broader* <area>`` with
-    nothing."""
+    """The graph patterns that keep the documents ``?var`` the filters select: the area's own, and
+    those of the divisions below it through the materialised skos:broaderTransitive, first (as the
+    documents query: Oxigraph joins in the order written; Virtuoso 7.2 answers ``skos:broader*``
+    with a bound object with nothing, and loses the area when the divisions are selected in a
+    subquery of their own). A province's lineage at 200 generated documents: 0.014 s; with the
+    union joined in after the documents, 0.8 s."""
     parts = []
     if f.area:
-        parts.append(f"{{ SELECT ?{var}Area WHERE {{ {{ BIND({f.area} AS ?{var}Area) }} UNION "
-                     f"{{ ?{var}Area skos:broaderTransitive {f.area} }} }} }}\n  ?{var} lg:issuingArea ?{var}Area .")
+        parts.append(f"{{ ?{var} lg:issuingArea {f.area} }} UNION {{ ?{var}Area skos:broaderTransitive {f.area} }}\n"
+                     f"  ?{var} lg:issuingArea ?{var}Area .")
     if f.level:
         parts.append(f"?{var} lg:level {f.level} .")
     if f.years:

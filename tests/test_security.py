@@ -503,15 +503,16 @@ def test_every_response_has_nosniff_and_deny_and_pages_a_strict_csp(client, extr
 
 
 def test_pages_have_no_inline_script_or_style(client, extractions):
-    """What the CSP would block: only <script src> and JSON data blocks, no <style>, no style=
-    or on…= attributes."""
+    """What the CSP would block: only <script src> and JSON data blocks (application/json, and a
+    document's schema.org application/ld+json: data, which browsers do not run), no <style>, no
+    style= or on…= attributes."""
     doc = f"/id/doc/{extractions['004'].key}"
     for path in ["/", "/docs", "/ontology.html", "/ui/sparql", "/ui/lineage?document=" + quote(extractions["004"].title),
                  "/ui/search?q=法治", "/ui/responsibility?jurisdiction=450702", doc]:
         html = client.get(path, headers={"accept": "text/html"}).text
         assert "<style" not in html, path
         for tag in re.findall(r"<script\b[^>]*>", html):
-            assert " src=" in tag or 'type="application/json"' in tag, (path, tag)
+            assert " src=" in tag or 'type="application/json"' in tag or 'type="application/ld+json"' in tag, (path, tag)
         assert not re.search(r"<[^>]+\s(style|on[a-z]+)\s*=", html), path
         # and what they load instead is there, on our origin
         for url in re.findall(r'<(?:link rel="stylesheet"[^>]*href|script[^>]*src)="([^"]+)"', html):
