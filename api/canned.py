@@ -3,8 +3,9 @@
 and negotiated like ``/sparql`` (our JSON envelope by default; SPARQL JSON, XML, CSV and TSV by
 Accept or ``format``). The OpenAPI document describes each query from its file when it is
 requested, so adding or changing a query file needs no code change. Parameter values reach
-SPARQL only as RDF terms serialised by the RDF library (``queries.CannedQuery.prepare``), and
-paging is LIMIT and OFFSET in the query; each query runs in a worker within the limits of
+SPARQL only as RDF terms serialised by the RDF library (``queries.CannedQuery.prepare``); a page
+and the count of the whole answer are read out of one evaluation on the store (``Reader.page``),
+asked of a SPARQL server with LIMIT, OFFSET and a COUNT; each query runs in a worker within the limits of
 ``/sparql``, after waiting its turn in ``api.admission``."""
 
 from __future__ import annotations

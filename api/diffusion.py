@@ -7,14 +7,14 @@ table: a row per division and year at risk, adopted 0/1, covariates), as JSON or
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from policykg import queries
 from policykg.api.admission import Gate
+from policykg.api.networks import table_format, table_response
 from policykg.errors import ParameterError
 from policykg.graph.executor import Reader
 from policykg.graph.resolve import Resolver
-from policykg.queries import network_formats
 from policykg.queries.diffusion import TABLES, table
 
 
@@ -28,8 +28,7 @@ def router(resolver: Resolver, gate: Gate) -> APIRouter:
                         format: str = Query("json", description="json | csv")) -> Response:
         if name not in TABLES:
             raise ParameterError(f"no diffusion table {name!r}; one of {', '.join(TABLES)}", param="table")
-        if format not in ("json", "csv"):
-            raise ParameterError(f"format must be json or csv, got {format!r}", param="format")
+        table_format(format)
         return await gate.run(request, rows_of, name, document, level, years, format)  # type: ignore[no-any-return]
 
     def rows_of(reader: Reader, name: str, document: str, level: str, years: str | None, fmt: str) -> Response:
@@ -39,9 +38,7 @@ def router(resolver: Resolver, gate: Gate) -> APIRouter:
             return list(reader.select(q.executable(q.bind({"document": document, "level": at}, resolver), reader.lateral)))
 
         rows = table(name, adoption, level, years)
-        if fmt == "csv":
-            return Response(network_formats.csv_table(rows, list(rows[0]) if rows else []), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="policykg-diffusion-{name}.csv"'})
-        return JSONResponse({"ok": True, "table": name, "document": document, "level": level, "count": len(rows), "rows": rows})
+        return table_response(reader, rows, fmt, f"diffusion-{name}", {"table": name, "document": document, "level": level},
+                              "ask for a higher level, or build it from the store (policykg diffusion …)")
 
     return r

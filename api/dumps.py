@@ -9,6 +9,7 @@ at once (then 503 with ``Retry-After``), outside the query workers' admission.""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import queue
@@ -135,36 +136,53 @@ def router(svc: Service) -> APIRouter:
         name = f"policykg-{dt.date.today().isoformat()}-{found['sha256'][:12]}{suffix}"
         headers = {"Content-Length": str(found["bytes"]), "ETag": f'"{found["sha256"]}"', "Content-Disposition": f'attachment; filename="{name}"',
                    "Link": f'</api/dump/manifest?format={fmt}>; rel="describedby"'}
-        return StreamingResponse(_chunks(snapshot, held, fmt), media_type=media_type, headers=headers)
+        return StreamingResponse(_Stream(snapshot, held, fmt), media_type=media_type, headers=headers)
 
     return r
 
 
-def _chunks(snapshot: ox.Store, held: ExitStack, fmt: str) -> Iterator[bytes]:
-    """The snapshot's N-Quads in chunks, written by a thread (Oxigraph's serialiser releases the
-    GIL) and read as the client takes them; the snapshot is let go when the stream ends, however."""
-    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
-    stop = threading.Event()
+class _Stream:
+    """The snapshot in format ``fmt``, in chunks written by a thread (Oxigraph's serialiser releases
+    the GIL) and handed to the response as the client takes them. The writer thread lets go of the
+    snapshot and the download slot (``held``) when it ends: at the end of the dump, when the client
+    has gone (``stop``, seen within a second), or when nobody read for ``_STALLED`` seconds. A stream
+    whose response never started (the client left before the first byte) lets go of them when it
+    is dropped."""
 
-    def write() -> None:
-        pipe = _Pipe(chunks, stop)
+    def __init__(self, snapshot: ox.Store, held: ExitStack, fmt: str) -> None:
+        self.snapshot, self.held, self.fmt = snapshot, held, fmt
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self.stop = threading.Event()
+        self.started = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.started = True
+        threading.Thread(target=self._write, name="policykg-dump", daemon=True).start()
         try:
-            write_release(snapshot, typing.cast(IO[bytes], pipe), fmt)
+            while True:
+                try:
+                    chunk = self.chunks.get(timeout=_STALLED)
+                except queue.Empty:  # the writer is gone without an end: end the response short
+                    return
+                if chunk is None:
+                    return
+                yield chunk
+        finally:
+            self.stop.set()
+
+    def _write(self) -> None:
+        pipe = _Pipe(self.chunks, self.stop)
+        try:
+            write_release(self.snapshot, typing.cast(IO[bytes], pipe), self.fmt)
             pipe.hand_over()
         except _Gone:
-            return
+            pass
         finally:
-            try:
-                chunks.put(None, timeout=_STALLED)
-            except queue.Full:
-                pass
+            self.held.close()  # before the end is handed over: the slot is free once the client has it all
+            if not self.stop.is_set():  # the reader waits for the end; when it has gone, nobody does
+                with contextlib.suppress(queue.Full):
+                    self.chunks.put(None, timeout=_STALLED)
 
-    writer = threading.Thread(target=write, name="policykg-dump", daemon=True)
-    writer.start()
-    try:
-        while (chunk := chunks.get()) is not None:
-            yield chunk
-    finally:
-        stop.set()
-        writer.join(timeout=5)
-        held.close()
+    def __del__(self) -> None:
+        if not self.started:
+            self.held.close()

@@ -69,8 +69,7 @@ def router(resolver: Resolver, gate: Gate) -> APIRouter:
     async def analytics(request: Request, analysis: str, format: str = Query("json", description="json | csv"),
                         area: str | None = None, level: str | None = None, years: str | None = None,
                         task_area: str | None = None) -> Response:
-        if format not in ("json", "csv"):
-            raise ParameterError(f"format must be json or csv, got {format!r}", param="format")
+        table_format(format)
         if analysis not in ANALYSES:
             raise ParameterError(f"no analysis {analysis!r}; one of {', '.join(ANALYSES)}", param="analysis")
         filters = Filters(area=area, level=level, years=years, task_area=task_area)
@@ -78,12 +77,23 @@ def router(resolver: Resolver, gate: Gate) -> APIRouter:
 
     def analyse_rows(reader: Reader, analysis: str, filters: Filters, fmt: str) -> Response:
         rows = analyse(analysis, lambda projection: project(projection, reader.select, resolver, filters))
-        if reader.truncated:
-            raise PayloadTooLarge(f"the {analysis} analysis needs more than {reader.max_rows:,} rows of one query (max_rows): "
-                                  "narrow it with area, level, years or task_area, or run it on the store (policykg analyse …)")
-        if fmt == "csv":
-            return Response(network_formats.csv_table(rows, list(rows[0]) if rows else []), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="policykg-{analysis}.csv"'})
-        return JSONResponse({"ok": True, "analysis": analysis, "filters": filters.as_dict(), "count": len(rows), "rows": rows})
+        return table_response(reader, rows, fmt, analysis, {"analysis": analysis, "filters": filters.as_dict()},
+                              "narrow it with area, level, years or task_area, or run it on the store (policykg analyse …)")
 
     return r
+
+
+def table_format(fmt: str) -> None:
+    if fmt not in ("json", "csv"):
+        raise ParameterError(f"format must be json or csv, got {fmt!r}", param="format")
+
+
+def table_response(reader: Reader, rows: list[dict[str, Any]], fmt: str, name: str, about: dict[str, Any], narrower: str) -> Response:
+    """Rows as our JSON (``about`` and ``count`` beside them) or as CSV in their own column order;
+    refused (413) when the row cap cut a query they were computed from."""
+    if reader.truncated:
+        raise PayloadTooLarge(f"the {name} table needs more than {reader.max_rows:,} rows of one query (max_rows): {narrower}")
+    if fmt == "csv":
+        return Response(network_formats.csv_table(rows, list(rows[0]) if rows else []), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="policykg-{name}.csv"'})
+    return JSONResponse({"ok": True, **about, "count": len(rows), "rows": rows})

@@ -139,7 +139,7 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
         out: dict[str, Any] = {"@context": "https://schema.org", "@type": "Report" if first["report"] else "Legislation",
                                "@id": iri, "name": first["title"], "inLanguage": "zh"}
         if first["number"]:
-            out["legislationIdentifier"] = first["number"]
+            out["legislationIdentifier" if not first["report"] else "identifier"] = first["number"]
         if first["signed"]:
             out["legislationDate" if not first["report"] else "dateCreated"] = first["signed"]
         if first["published"]:

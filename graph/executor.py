@@ -526,7 +526,8 @@ class Service:
         if self.lock.acquire(timeout=-1 if current is None else 0):
             try:
                 if self._pool is None:
-                    self._snapshots = _Snapshots(store)
+                    if self._snapshots is None:  # a dump may have taken one already: it holds a snapshot of it
+                        self._snapshots = _Snapshots(store)
                     self._pool = Pool(self.workers, self.memory_mb)
                 snapshot = self._snapshots.path(store, self.generation)  # type: ignore[union-attr]
             finally:
@@ -563,6 +564,8 @@ class Service:
                 self._held[path] -= 1
                 if self._held[path] <= 0:
                     del self._held[path]
+                if self._snapshots is not None:  # (without workers, no query prunes them)
+                    self._snapshots.prune((self._pool.snapshots_in_use() if self._pool else set()) | set(self._held))
 
     def invalidate(self) -> None:
         """The store changed: the next query reads a new snapshot."""

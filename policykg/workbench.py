@@ -154,6 +154,9 @@ class KnowledgeGraph:
 
 
 def _is_sparql(text: str) -> bool:
+    """SPARQL text rather than a canned query's name or a .rq file (whose path may have spaces)."""
+    if text.endswith(".rq") and Path(text).is_file():
+        return False
     return bool(re.search(r"\s", text.strip())) or "{" in text
 
 

@@ -64,14 +64,18 @@ def communities(co: nx.Graph[str]) -> list[dict[str, Any]]:
 
 
 def lineage(g: nx.DiGraph[str]) -> list[dict[str, Any]]:
-    """Per document of the lineage network (edges child → parent): its depth and fan-out."""
-    if not nx.is_directed_acyclic_graph(g):
-        raise ParameterError("the lineage network has a cycle: depths are not defined (see the lineage view)")
-    depth: dict[str, int] = {}
-    for n in reversed(list(nx.topological_sort(g))):  # parents before children
-        depth[n] = max((depth[p] + 1 for p in g.successors(n)), default=0)
+    """Per document of the lineage network (edges child → parent): its depth (the longest chain of
+    documents above it within the network: a filtered network counts the steps inside it) and its
+    fan-out. Documents that cite each other in a circle (a citation read wrong, two texts naming
+    each other) share one depth, and ``in_cycle`` says so."""
+    condensed = nx.condensation(g)  # each strongly connected set of documents as one node: a DAG
+    member = condensed.graph["mapping"]
+    depth: dict[int, int] = {}
+    for c in reversed(list(nx.topological_sort(condensed))):  # parents before children
+        depth[c] = max((depth[p] + 1 for p in condensed.successors(c)), default=0)
     rows = [{"document": n, "label": d.get("label"), "level": d.get("level"), "division": d.get("division"),
-             "in_corpus": d.get("in_corpus", False), "depth": depth[n], "fan_out": g.in_degree(n)}
+             "in_corpus": d.get("in_corpus", False), "depth": depth[member[n]], "fan_out": g.in_degree(n),
+             "in_cycle": len(condensed.nodes[member[n]]["members"]) > 1}
             for n, d in g.nodes(data=True)]
     return sorted(rows, key=lambda r: (-r["fan_out"], -r["depth"], str(r["label"])))
 

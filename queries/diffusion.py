@@ -29,13 +29,16 @@ def lag_days(value: object) -> int | None:
 
 def curve(adoptions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The cumulative adoption curve: per year, the divisions that adopted then, in all so far,
-    and their share of the divisions at risk."""
+    and their share of the divisions at risk (a division whose plan has no date is in neither)."""
     total = len({r["division"] for r in adoptions})
-    by_year: dict[int, int] = {}
+    first: dict[str, int] = {}  # each division once (two plans on its first day are two rows)
     for r in adoptions:
         year = _year(r.get("adoptionDate")) if r.get("adopted") else None
         if year is not None:
-            by_year[year] = by_year.get(year, 0) + 1
+            first[str(r["division"])] = min(year, first.get(str(r["division"]), year))
+    by_year: dict[int, int] = {}
+    for year in first.values():
+        by_year[year] = by_year.get(year, 0) + 1
     out, so_far = [], 0
     for year in sorted(by_year):
         so_far += by_year[year]
@@ -52,7 +55,8 @@ def event_history(adoptions: Sequence[Mapping[str, Any]], level: str, span: tupl
     adoption. Covariates: the level, the parent document's date, the division above and the date
     it adopted (``above``: the adoption rows of the level above; for the level just below the
     document's own area, the division above is the document's, adopting on its date), and
-    whether it had adopted before the year began."""
+    whether it had adopted before the year began. A division whose plan has no date is left out:
+    the year it left the risk set is unknown."""
     rows = {str(r["division"]): r for r in adoptions}  # two plans on the same first day: one division
     parent_date = next((r["parentDate"] for r in adoptions if r.get("parentDate")), None)
     adopted_years = [y for r in rows.values() if r.get("adopted") and (y := _year(r.get("adoptionDate")))]
@@ -63,6 +67,8 @@ def event_history(adoptions: Sequence[Mapping[str, Any]], level: str, span: tupl
     table = []
     for division, r in sorted(rows.items(), key=lambda kv: str(kv[1].get("code"))):
         adopted_in = _year(r.get("adoptionDate")) if r.get("adopted") else None
+        if r.get("adopted") and adopted_in is None:
+            continue
         up = str(r.get("parentDivision") or "")
         up_date = parent_adoption.get(up) if above is not None else parent_date
         for year in range(span[0], span[1] + 1):

@@ -92,3 +92,14 @@ def test_analytics_from_the_command_line_and_http(store, client, new_store, extr
 @pytest.mark.parametrize("analysis", ["load", "communities", "lineage", "lineage-by-level", "unled"])
 def test_every_analysis_runs_over_a_whole_store(store, analysis):
     assert len(policykg.open(store).analyse(analysis)) > 0
+
+
+def test_lineage_depth_survives_documents_citing_each_other():
+    import networkx as nx
+
+    from policykg.queries.analytics import lineage
+
+    g = nx.DiGraph()
+    g.add_edges_from([("district", "city"), ("city", "province"), ("province", "city"), ("province", "outline")])
+    depth = {r["document"]: (r["depth"], r["in_cycle"]) for r in lineage(g)}
+    assert depth == {"outline": (0, False), "city": (1, True), "province": (1, True), "district": (2, False)}

@@ -117,3 +117,16 @@ def test_diffusion_over_http(diffusion_store):
     assert client.get("/api/diffusion/gossip", params={"document": GUANGXI, "level": "county"}).status_code == 400
     assert client.get("/api/diffusion/adoption", params={"document": "没有这份文件", "level": "county"}).status_code == 404
     assert client.get("/api/diffusion/adoption", params={"document": GUANGXI}).status_code == 400
+
+
+def test_curve_and_history_count_divisions_not_rows_and_leave_out_unknown_dates():
+    from policykg.queries.diffusion import curve, event_history
+
+    rows = [{"division": "a", "code": "1", "adopted": True, "adoptionDate": "2017-01-02", "parentDate": "2016-01-01"},
+            {"division": "a", "code": "1", "adopted": True, "adoptionDate": "2017-01-02", "parentDate": "2016-01-01"},  # two plans that day
+            {"division": "b", "code": "2", "adopted": True, "adoptionDate": None, "parentDate": "2016-01-01"},  # a plan with no date
+            {"division": "c", "code": "3", "adopted": False, "adoptionDate": None, "parentDate": "2016-01-01"}]
+    assert curve(rows) == [{"year": 2017, "adopted": 1, "cumulative": 1, "divisions": 3, "share": round(1 / 3, 4)}]
+    history = event_history(rows, "county", (2016, 2018))
+    assert [(h["division"], h["year"], h["adopted"]) for h in history] == [
+        ("a", 2016, 0), ("a", 2017, 1), ("c", 2016, 0), ("c", 2017, 0), ("c", 2018, 0)]

@@ -270,10 +270,47 @@ def test_a_document_page_carries_schema_org_legislation(client, extractions):
     assert any("法治政府建设实施纲要" in t for t in based_on) and any(t.startswith("广西壮族自治区") for t in based_on)
     report = ld(extractions["001"])
     assert report["@type"] == "Report" and report["name"] == "张店区人民政府关于2017年度法治政府建设情况的报告"
-    assert report["legislationIdentifier"] == "张政字〔2018〕8号"
+    assert report["identifier"] == "张政字〔2018〕8号"
 
 
 def test_a_projection_larger_than_the_row_cap_is_refused_not_cut(store):
     capped = TestClient(make_app(store, max_rows=5))
     r = capped.get("/api/projections/responsibility")
     assert r.status_code == 413 and "max_rows" in r.json()["message"]
+
+
+def test_a_dump_nobody_reads_gives_its_slot_back_and_a_query_keeps_its_snapshot(store):
+    """A download whose response never started (the client left before the first byte) lets go of
+    its snapshot and slot when dropped; one left after the first chunk, once its writer sees it
+    (within a second); a snapshot held for a dump survives the first query, which starts the
+    worker pool."""
+    import contextlib
+    import gc
+    import time
+
+    from policykg.api.dumps import _Stream
+    from policykg.graph.executor import Reader, service
+
+    released: list[str] = []
+
+    def held(name: str) -> contextlib.ExitStack:
+        stack = contextlib.ExitStack()
+        stack.callback(released.append, name)
+        return stack
+
+    never = _Stream(store.ox, held("never started"), "nq")
+    del never
+    gc.collect()
+    assert released == ["never started"]
+    left = _Stream(store.ox, held("left after a chunk"), "nq")
+    chunks = iter(left)
+    assert next(chunks)
+    chunks.close()  # what the server does when the client goes
+    deadline = time.monotonic() + 30
+    while "left after a chunk" not in released and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert released == ["never started", "left after a chunk"]
+    svc = service(store)
+    with svc.snapshot() as (path, snapshot):
+        Reader(svc, 30.0, 10).select("SELECT ?s WHERE { ?s a lg:Measure } LIMIT 1")
+        assert Path(path).exists() and len(snapshot) == len(store.ox)
