@@ -45,7 +45,9 @@ class Link:
 
     @property
     def same_task_area(self) -> bool:
-        return self.activity.task_area is not None and self.activity.task_area == self.measure.task_area
+        """Whether the two share a task area (an item may be in several: ``_texts`` joins them with ";")."""
+        return bool(self.activity.task_area and self.measure.task_area
+                    and set(self.activity.task_area.split(";")) & set(self.measure.task_area.split(";")))
 
 
 def link(activities: list[MeasureText], measures: list[MeasureText]) -> list[Link]:
@@ -100,16 +102,21 @@ def _texts(store: ox.Store, kind: str, documents: Iterable[str]) -> dict[str, li
     rows = store.query(f"""SELECT DISTINCT ?doc ?m ?n ?text ?area WHERE {{ {_values("doc", documents)}
           {link_} . ?m <{LG}text> ?text . OPTIONAL {{ ?m <{LG}number> ?n }} OPTIONAL {{ ?m <{LG}taskArea> ?area }} }}""",
                        use_default_graph_as_union=True)
-    out: dict[str, dict[str, MeasureText]] = defaultdict(dict)
+    fields: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    areas: dict[str, set[str]] = defaultdict(set)
     for r in rows:  # type: ignore[union-attr]
-        area, n = r["area"], r["n"]
-        out[r["doc"].value].setdefault(r["m"].value, MeasureText(r["m"].value, r["doc"].value, n.value if n else "",
-                                                                 r["text"].value, area.value if area else None))
-    return {d: sorted(ms.values(), key=lambda m: (len(m.number), m.number, m.iri)) for d, ms in out.items()}
+        n = r["n"]
+        fields[r["doc"].value].setdefault(r["m"].value, (n.value if n else "", r["text"].value))
+        if r["area"] is not None:
+            areas[r["m"].value].add(r["area"].value)
+    return {d: sorted((MeasureText(m, d, n, text, ";".join(sorted(areas[m])) or None) for m, (n, text) in ms.items()),
+                      key=lambda m: (len(m.number), m.number, m.iri)) for d, ms in fields.items()}
 
 
 def _record_iri(x: Link) -> str:
-    return f"{x.activity.iri}/match/{iris.key_of_document(x.measure.document)}/{x.measure.number}"
+    """The record of one activity and one measure (the measure by its IRI's last step, which is
+    unique within its plan even where the number is missing)."""
+    return f"{x.activity.iri}/match/{iris.key_of_document(x.measure.document)}/{x.measure.iri.rsplit('/', 1)[-1]}"
 
 
 def _quads(links: list[Link], report: str, graph: ox.NamedNode) -> list[ox.Quad]:
