@@ -63,6 +63,11 @@ def parameters(corpus: Path) -> dict[str, dict[str, str]]:
         "cascade-implementers": {"document": province["title"], "measure": "3"},
         "successor": {"agency": agency},
         "inherited-duties": {"agency": agency},
+        "in-force": {"date": "2023-06-30", "area": province["code"]},
+        "open-obligations": {"date": "2023-06-30", "jurisdiction": county["code"]},
+        "overdue": {"date": "2024-01-01", "jurisdiction": county["code"]},
+        "adoption": {"document": province["title"], "level": "county"},
+        "implementation-status": {"document": county["title"]},
     }
 
 
