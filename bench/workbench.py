@@ -87,7 +87,7 @@ def main() -> None:
 
     dump_seconds, size = _best(plain, args.repeat)
     release_seconds, manifest = _best(lambda: release(store.ox, typing.cast(IO[bytes], io.BytesIO())), args.repeat)
-    out = {"store": str(args.store), "quads": quads, "documents": documents, "area": area, "repeat": args.repeat,
+    out = {"store": args.store.name, "quads": quads, "documents": documents, "area": area, "repeat": args.repeat,
            "machine": f"{os.cpu_count()} cores, {platform.platform()}", "load_at_start": [round(x, 2) for x in load],
            "load_at_end": [round(x, 2) for x in os.getloadavg()], "projections": results,
            "release": {"dump_seconds": dump_seconds, "release_seconds": release_seconds, "bytes": size,
