@@ -68,6 +68,7 @@ def parameters(corpus: Path) -> dict[str, dict[str, str]]:
         "overdue": {"date": "2024-01-01", "jurisdiction": county["code"]},
         "adoption": {"document": province["title"], "level": "county"},
         "implementation-status": {"document": county["title"]},
+        "duty-holder": {"agency": agency, "date": "2019-01-01"},
     }
 
 

@@ -41,3 +41,18 @@ def test_obligations_open_on_a_date_are_the_measures_not_yet_due(store):
     led = {m["number"] for m in GOLD["measures"] if m["deadline"] >= "2018-06-30"
            and any(a["agency"] == "区法制办" for a in m["assignments"])}
     assert set(fzb["number"].astype(int)) == led and set(fzb["bodyLabel"]) == {"钦南区法制办"}
+
+
+def test_who_held_the_duties_of_a_body_on_a_date(store):
+    """钦南区法制办 was merged into 钦南区司法局 in the 2018 round: decided by the State Council's
+    plan of 2018-03-17, done at county level by 2019-03-31 (ingest/data/reforms.yaml and its sources)."""
+    kg = policykg.open(store)
+
+    def holders(date: str, agency: str = "钦南区法制办") -> set[tuple[str, str]]:
+        return {(r["holderLabel"], r["status"]) for _, r in kg.query("duty-holder", agency=agency, date=date).iterrows()}
+
+    assert holders("2018-01-01") == {("钦南区法制办", "certain")}
+    assert holders("2018-06-30") == {("钦南区法制办", "possible"), ("钦南区司法局", "possible")}
+    assert holders("2019-03-30") == {("钦南区法制办", "possible"), ("钦南区司法局", "possible")}
+    assert holders("2019-03-31") == {("钦南区司法局", "certain")}
+    assert holders("2019-06-30", agency="钦南区编办") == {("钦南区编办", "certain")}  # no reform took its duties
