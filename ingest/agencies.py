@@ -101,8 +101,10 @@ _STOCK_ETC = {"有关部门", "有关单位", "相关部门", "相关单位"}
 
 
 def _scope(name: str, home: Division, divisions: Divisions) -> tuple[Division, str]:
-    """The division a name belongs to and the rest of the name."""
-    for start, d, matched in divisions.find(name):
+    """The division a name belongs to and the rest of the name. The names are read as the
+    document's own (``home`` supports them): a two-character county name, which ``find`` reads only
+    with support (徽县司法局 in a 徽县 document, or a reform's successor there), is the county's."""
+    for start, d, matched in divisions.find(name, home):
         if start == 0 and d.level != "national":
             return d, name[len(matched):]
     for prefix, level in _PREFIXES:

@@ -63,3 +63,22 @@ def test_provincial_abbreviations_and_collectives():
     assert carried.collective and carried.jurisdiction == "450000"
     direct = by_name["自治区直属各有关部门"]
     assert direct.collective and direct.iri.endswith("450000/有关部门")
+
+
+def test_a_two_character_county_names_its_own_bodies():
+    """In a document of 沛县 or 徽县 (county names of two characters, read only where the document
+    supports them), 沛县司法局 is the county's 司法局, the same body as 县司法局; and the 2018 reform
+    that merged its 法制办 into the 司法局 ends in that same body, not in a "沛县沛县司法局"."""
+    from policykg.ingest import agencies, reforms
+    from policykg.ingest.divisions import load
+
+    divisions = load()
+    for code in ("320322", "621227"):  # 沛县 (徐州市), 徽县 (陇南市)
+        county = divisions.get(code)
+        spelt = agencies.resolve(f"{county.name}司法局", county, divisions)
+        bare = agencies.resolve("县司法局", county, divisions)
+        assert spelt.iri == bare.iri and spelt.iri.endswith(f"/{code}/司法局"), spelt.iri
+        assert spelt.full_name.endswith(f"{county.name}司法局") and f"{county.name}{county.name}" not in spelt.full_name
+        office = agencies.resolve(f"{county.name}人民政府法制办公室", county, divisions)
+        merged = reforms.succession(office, divisions)
+        assert merged is not None and merged.successor.iri == bare.iri
