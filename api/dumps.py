@@ -16,7 +16,6 @@ import queue
 import threading
 import typing
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import IO, Any
 
 import pyoxigraph as ox
@@ -124,7 +123,7 @@ def router(svc: Service) -> APIRouter:
     async def dump(format: str = Query("nq", description="nq (N-Quads), trig or jsonld")) -> StreamingResponse:
         fmt = checked(format)
         admitted()
-        held = ExitStack()
+        held = contextlib.ExitStack()
         held.callback(streams.release)
         try:
             path, snapshot = held.enter_context(svc.snapshot())
@@ -149,7 +148,7 @@ class _Stream:
     whose response never started (the client left before the first byte) lets go of them when it
     is dropped."""
 
-    def __init__(self, snapshot: ox.Store, held: ExitStack, fmt: str) -> None:
+    def __init__(self, snapshot: ox.Store, held: contextlib.ExitStack, fmt: str) -> None:
         self.snapshot, self.held, self.fmt = snapshot, held, fmt
         self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
         self.stop = threading.Event()

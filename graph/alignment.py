@@ -187,25 +187,26 @@ def parent_documents(store: ox.Store, children: Iterable[str] | None = None,
     return out
 
 
+def typed(value: object, datatype: str) -> ox.Literal:
+    """A literal of an XSD ``datatype`` (a boolean written true/false)."""
+    return ox.Literal(str(value).lower() if isinstance(value, bool) else str(value), datatype=ox.NamedNode(XSD + datatype))
+
+
 def _record_iri(a: Alignment) -> str:
     return f"{a.child.iri}/alignment/{iris.key_of_document(a.parent.document)}/{a.parent.number}"
 
 
 def _quads(a: Alignment, graph: ox.NamedNode) -> list[ox.Quad]:
     child, parent, record = ox.NamedNode(a.child.iri), ox.NamedNode(a.parent.iri), ox.NamedNode(_record_iri(a))
-
-    def lit(value: object, datatype: str) -> ox.Literal:
-        return ox.Literal(str(value).lower() if isinstance(value, bool) else str(value), datatype=ox.NamedNode(XSD + datatype))
-
     return [ox.Quad(s, ox.NamedNode(p), o, graph) for s, p, o in (
         (child, f"{LG}implementsMeasure", parent),
         (child, f"{LG}alignment", record),
         (record, RDF_TYPE, ox.NamedNode(f"{LG}MeasureAlignment")),
         (record, f"{PROV}entity", parent),
-        (record, f"{LG}score", lit(a.score, "decimal")),
-        (record, f"{LG}coverage", lit(a.coverage, "decimal")),
+        (record, f"{LG}score", typed(a.score, "decimal")),
+        (record, f"{LG}coverage", typed(a.coverage, "decimal")),
         (record, f"{LG}alignmentKind", ox.Literal(a.kind)),
-        (record, f"{LG}sameTaskArea", lit(a.same_task_area, "boolean")),
+        (record, f"{LG}sameTaskArea", typed(a.same_task_area, "boolean")),
         (record, f"{LG}method", ox.Literal(METHOD)),
     )]
 

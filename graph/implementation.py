@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from policykg import iris
-from policykg.graph.alignment import LG, PROV, RDF_TYPE, XSD, MeasureText, Vectoriser
+from policykg.graph.alignment import LG, PROV, RDF_TYPE, XSD, MeasureText, Vectoriser, typed
 
 METHOD = "char-bigram-tfidf-cosine"
 # Set on the made-up 钦南区 reports of tests/fixtures/implementation (so the figures there are a
@@ -120,9 +120,6 @@ def _record_iri(x: Link) -> str:
 
 
 def _quads(links: list[Link], report: str, graph: ox.NamedNode) -> list[ox.Quad]:
-    def lit(value: object, datatype: str) -> ox.Literal:
-        return ox.Literal(str(value).lower() if isinstance(value, bool) else str(value), datatype=ox.NamedNode(XSD + datatype))
-
     out = [ox.Quad(ox.NamedNode(report), ox.NamedNode(f"{LG}reportsOn"), ox.NamedNode(p), graph)
            for p in sorted({x.measure.document for x in links})]
     for x in links:
@@ -132,8 +129,8 @@ def _quads(links: list[Link], report: str, graph: ox.NamedNode) -> list[ox.Quad]
             (activity, f"{LG}implementationMatch", record),
             (record, RDF_TYPE, ox.NamedNode(f"{LG}ImplementationMatch")),
             (record, f"{PROV}entity", measure),
-            (record, f"{LG}score", lit(x.score, "decimal")),
-            (record, f"{LG}sameTaskArea", lit(x.same_task_area, "boolean")),
+            (record, f"{LG}score", typed(x.score, "decimal")),
+            (record, f"{LG}sameTaskArea", typed(x.same_task_area, "boolean")),
             (record, f"{LG}method", ox.Literal(METHOD)),
         )]
     return out

@@ -133,65 +133,57 @@ def _attributes(rows: Iterable[Mapping[str, Any]], key: str, multi: Sequence[str
     return out
 
 
-def _document_nodes(select: Select, iris: Iterable[str]) -> dict[str, dict[str, Any]]:
+def _nodes(select: Select, iris: Iterable[str], kind: str, query: str, multi: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
+    """The attributes of these nodes of one ``kind``: ``query`` (a SELECT of ?node and its columns,
+    ``{values}`` where the nodes go) run over them in batches, a level as its English name."""
     rows: list[Mapping[str, Any]] = []
     for values in _values("node", iris):
-        rows += select(f"""SELECT ?node ?label ?doc_number ?level ?division ?division_zh ?genre ?genre_zh ?date ?in_corpus WHERE {{
-          {values}
-          OPTIONAL {{ ?node dcterms:title ?label }}
-          OPTIONAL {{ ?node lg:docNumber ?doc_number }}
-          OPTIONAL {{ ?node lg:level ?level }}
-          OPTIONAL {{ ?node lg:issuingArea ?area . ?area skos:notation ?division ; rdfs:label ?division_zh }}
-          OPTIONAL {{ ?node lg:genre ?g . ?g skos:prefLabel ?genre , ?genre_zh .
-                      FILTER(LANG(?genre) = "en" && LANG(?genre_zh) = "zh") }}
-          OPTIONAL {{ ?node lg:dateSigned ?date }}
-          BIND(xsd:boolean(EXISTS {{ ?node lg:inCorpus true }}) AS ?in_corpus)  # Virtuoso: 1/0 without xsd:boolean
-        }}""")
-    nodes = _attributes(rows, "node")
+        rows += select(query.replace("{values}", values))
+    nodes = _attributes(rows, "node", multi)
     for attrs in nodes.values():
-        attrs["kind"] = "document"
+        attrs["kind"] = kind
         if "level" in attrs:
             attrs["level"] = _LEVELS.get(str(attrs["level"]).removeprefix(LG), attrs["level"])
     return nodes
+
+
+def _document_nodes(select: Select, iris: Iterable[str]) -> dict[str, dict[str, Any]]:
+    return _nodes(select, iris, "document", """SELECT ?node ?label ?doc_number ?level ?division ?division_zh ?genre ?genre_zh ?date ?in_corpus WHERE {
+          {values}
+          OPTIONAL { ?node dcterms:title ?label }
+          OPTIONAL { ?node lg:docNumber ?doc_number }
+          OPTIONAL { ?node lg:level ?level }
+          OPTIONAL { ?node lg:issuingArea ?area . ?area skos:notation ?division ; rdfs:label ?division_zh }
+          OPTIONAL { ?node lg:genre ?g . ?g skos:prefLabel ?genre , ?genre_zh .
+                      FILTER(LANG(?genre) = "en" && LANG(?genre_zh) = "zh") }
+          OPTIONAL { ?node lg:dateSigned ?date }
+          BIND(xsd:boolean(EXISTS { ?node lg:inCorpus true }) AS ?in_corpus)  # Virtuoso: 1/0 without xsd:boolean
+        }""")
 
 
 def _agency_nodes(select: Select, iris: Iterable[str]) -> dict[str, dict[str, Any]]:
-    rows: list[Mapping[str, Any]] = []
-    for values in _values("node", iris):
-        rows += select(f"""SELECT ?node ?label ?full_name ?label_en ?level ?division ?division_zh ?collective WHERE {{
+    return _nodes(select, iris, "agency", """SELECT ?node ?label ?full_name ?label_en ?level ?division ?division_zh ?collective WHERE {
           {values}
-          OPTIONAL {{ ?node rdfs:label ?label }}
-          OPTIONAL {{ ?node skos:prefLabel ?full_name FILTER(LANG(?full_name) != "en") }}
-          OPTIONAL {{ ?node skos:prefLabel ?label_en FILTER(LANG(?label_en) = "en") }}
-          OPTIONAL {{ ?node lg:level ?level }}
-          OPTIONAL {{ ?node lg:jurisdiction ?area . ?area skos:notation ?division ; rdfs:label ?division_zh }}
-          BIND(xsd:boolean(EXISTS {{ ?node a lg:Collective }}) AS ?collective)
-        }}""")
-    nodes = _attributes(rows, "node")
-    for attrs in nodes.values():
-        attrs["kind"] = "agency"
-        if "level" in attrs:
-            attrs["level"] = _LEVELS.get(str(attrs["level"]).removeprefix(LG), attrs["level"])
-    return nodes
+          OPTIONAL { ?node rdfs:label ?label }
+          OPTIONAL { ?node skos:prefLabel ?full_name FILTER(LANG(?full_name) != "en") }
+          OPTIONAL { ?node skos:prefLabel ?label_en FILTER(LANG(?label_en) = "en") }
+          OPTIONAL { ?node lg:level ?level }
+          OPTIONAL { ?node lg:jurisdiction ?area . ?area skos:notation ?division ; rdfs:label ?division_zh }
+          BIND(xsd:boolean(EXISTS { ?node a lg:Collective }) AS ?collective)
+        }""")
 
 
 def _measure_nodes(select: Select, iris: Iterable[str]) -> dict[str, dict[str, Any]]:
-    rows: list[Mapping[str, Any]] = []
-    for values in _values("node", iris):
-        rows += select(f"""SELECT ?node ?label ?number ?text ?document ?document_title ?deadline ?deadline_text ?task_area WHERE {{
+    return _nodes(select, iris, "measure", """SELECT ?node ?label ?number ?text ?document ?document_title ?deadline ?deadline_text ?task_area WHERE {
           {values}
-          OPTIONAL {{ ?node rdfs:label ?label }}
-          OPTIONAL {{ ?node lg:number ?number }}
-          OPTIONAL {{ ?node lg:text ?text }}
-          OPTIONAL {{ ?node lg:document ?document . ?document dcterms:title ?document_title }}
-          OPTIONAL {{ ?node lg:deadline/time:inXSDDate ?deadline }}
-          OPTIONAL {{ ?node lg:deadlineText ?deadline_text }}
-          OPTIONAL {{ ?node lg:taskArea/skos:notation ?task_area }}
-        }}""")
-    nodes = _attributes(rows, "node", multi=("task_area",))
-    for attrs in nodes.values():
-        attrs["kind"] = "measure"
-    return nodes
+          OPTIONAL { ?node rdfs:label ?label }
+          OPTIONAL { ?node lg:number ?number }
+          OPTIONAL { ?node lg:text ?text }
+          OPTIONAL { ?node lg:document ?document . ?document dcterms:title ?document_title }
+          OPTIONAL { ?node lg:deadline/time:inXSDDate ?deadline }
+          OPTIONAL { ?node lg:deadlineText ?deadline_text }
+          OPTIONAL { ?node lg:taskArea/skos:notation ?task_area }
+        }""", multi=("task_area",))
 
 
 def _graph(kind: type[G], projection: str, filters: Filters) -> G:

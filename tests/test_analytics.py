@@ -37,8 +37,12 @@ def test_load_per_agency_is_the_gold_count_of_roles(store):
         got = {r["label"]: r[role] for _, r in rows.iterrows() if r[role]}
         assert got == dict(gold), role
     assert (rows.iloc[0]["label"], rows.iloc[0]["lead"]) == ("钦南区法制办", 12)
-    top = rows[~rows["collective"]].sort_values("degree_centrality", ascending=False).iloc[0]
-    assert top["partners"] == rows[~rows["collective"]]["partners"].max() and 0 < top["degree_centrality"] <= 1
+    # 区法制办's partners: the other named bodies (not collectives) on a measure it is assigned, in the gold
+    partners = {label[a["agency"]] for m in GOLD["measures"] if any(a["agency"] == "区法制办" for a in m["assignments"])
+                for a in m["assignments"] if not a["collective"]} - {"钦南区法制办"}
+    fzb = rows[rows["label"] == "钦南区法制办"].iloc[0]
+    bodies = len(rows[~rows["collective"]])
+    assert fzb["partners"] == len(partners) and fzb["degree_centrality"] == round(len(partners) / (bodies - 1), 4)
 
 
 def test_unled_measures_are_the_gold_ones(store):
