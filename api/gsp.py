@@ -255,7 +255,7 @@ def router(store: Store | RemoteStore, svc: Service, limits: Limits) -> APIRoute
             if not _exists(store, target):
                 raise ResourceNotFound(f"the store has no graph {target.value}")  # type: ignore[union-attr]
             key = _document_key(target)
-            affected = [key, *store.children(key)] if key is not None and isinstance(store, Store) else []  # its children lose their alignments
+            affected = [key, *store.dependants(key)] if key is not None and isinstance(store, Store) else []  # its children lose their alignments, its siblings their links
             _, seconds = await run_in_threadpool(svc.write, lambda s: _delete(s, target), affected)
         except PolicyKGError as exc:
             return error_response(exc)

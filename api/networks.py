@@ -61,11 +61,12 @@ def router(resolver: Resolver, gate: Gate) -> APIRouter:
                         headers={"Content-Disposition": f'{disposition}; filename="{name}"',
                                  "X-Policykg-Nodes": str(g.number_of_nodes()), "X-Policykg-Edges": str(g.number_of_edges())})
 
-    @r.get("/api/analytics/{analysis}", summary="Agency load and centrality, communities, lineage depth and fan-out, unled measures",
+    @r.get("/api/analytics/{analysis}", summary="Agency load and centrality, communities, lineage depth and fan-out, unled measures, similar measures",
            description="load: per agency, measures led / responsible / cooperating, partners, degree and betweenness centrality, "
                        "community; communities: agencies that share measures, by community; lineage and lineage-by-level: the "
                        "depth of lineage above each document (or level) and its fan-out; unled: measures assigned to bodies but "
-                       "to no lead. Filters as for the projections; format json (default) or csv.")
+                       "to no lead; similar-measures: pairs of measures of sibling jurisdictions' plans that carry the same work, most "
+                       "similar first. Filters as for the projections; format json (default) or csv.")
     async def analytics(request: Request, analysis: str, format: str = Query("json", description="json | csv"),
                         area: str | None = None, level: str | None = None, years: str | None = None,
                         task_area: str | None = None) -> Response:

@@ -151,12 +151,16 @@ def align_plans(children: list[MeasureText], parents: list[MeasureText]) -> list
 
 # -- in the store ---------------------------------------------------------------------------
 
+def values(name: str, iris_: Iterable[str] | None) -> str:
+    """A VALUES block binding ``?name`` to these IRIs (nothing when None: any)."""
+    return "" if iris_ is None else f"VALUES ?{name} {{ {' '.join(f'<{d}>' for d in sorted(iris_))} }}"
+
+
 def corpus_measures(store: ox.Store, documents: Iterable[str] | None = None) -> dict[str, list[MeasureText]]:
     """The measures of these documents (default: every document in the corpus), by document IRI,
     in document order."""
-    values = "" if documents is None else "VALUES ?doc { " + " ".join(f"<{d}>" for d in sorted(documents)) + " }"
     rows = store.query(
-        f"""SELECT DISTINCT ?doc ?m ?n ?text ?area WHERE {{ {values}
+        f"""SELECT DISTINCT ?doc ?m ?n ?text ?area WHERE {{ {values("doc", documents)}
           ?doc <{LG}inCorpus> true . ?m a <{LG}Measure> ; <{LG}document> ?doc ; <{LG}number> ?n ; <{LG}text> ?text .
           OPTIONAL {{ ?m <{LG}taskArea> ?area }} }}""",
         use_default_graph_as_union=True)
@@ -174,10 +178,8 @@ def parent_documents(store: ox.Store, children: Iterable[str] | None = None,
     """Document → the documents in the corpus it is based on or implements (asserted relations);
     only for these ``children`` or these ``parents`` when given (a write looks up the documents it
     changed, not the corpus)."""
-    values = "".join(f"VALUES ?{name} {{ {' '.join(f'<{d}>' for d in sorted(docs))} }}"
-                     for name, docs in (("child", children), ("parent", parents)) if docs is not None)
     rows = store.query(
-        f"""SELECT DISTINCT ?child ?parent WHERE {{ {values}
+        f"""SELECT DISTINCT ?child ?parent WHERE {{ {values("child", children)} {values("parent", parents)}
           VALUES ?rel {{ <{LG}basedOn> <{LG}implementsPlan> }}
           ?child ?rel ?parent . ?child <{LG}inCorpus> true . ?parent <{LG}inCorpus> true . FILTER(?child != ?parent) }}""",
         use_default_graph_as_union=True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from policykg import iris
-from policykg.graph.alignment import LG, PROV, RDF_TYPE, XSD, MeasureText, Vectoriser, typed
+from policykg.graph.alignment import LG, PROV, RDF_TYPE, XSD, MeasureText, Vectoriser, typed, values
 
 METHOD = "char-bigram-tfidf-cosine"
 # Set on the made-up 钦南区 reports of tests/fixtures/implementation (so the figures there are a
@@ -64,14 +64,10 @@ def link(activities: list[MeasureText], measures: list[MeasureText]) -> list[Lin
     return out
 
 
-def _values(name: str, iris_: Iterable[str] | None) -> str:
-    return "" if iris_ is None else f"VALUES ?{name} {{ {' '.join(f'<{d}>' for d in sorted(iris_))} }}"
-
-
 def report_plans(store: ox.Store, reports: Iterable[str] | None = None, plans: Iterable[str] | None = None) -> dict[str, set[str]]:
     """Report → the plans of its jurisdiction it may report on; only for these ``reports`` or these
     ``plans`` when given."""
-    rows = store.query(f"""SELECT DISTINCT ?report ?plan WHERE {{ {_values("report", reports)} {_values("plan", plans)}
+    rows = store.query(f"""SELECT DISTINCT ?report ?plan WHERE {{ {values("report", reports)} {values("plan", plans)}
           ?report <{LG}reportedActivity> ?any ; <{LG}inCorpus> true ; <{LG}issuingArea> ?area .
           ?plan <{LG}issuingArea> ?area ; <{LG}inCorpus> true .
           FILTER(?plan != ?report)
@@ -99,7 +95,7 @@ def report_plans(store: ox.Store, reports: Iterable[str] | None = None, plans: I
 def _texts(store: ox.Store, kind: str, documents: Iterable[str]) -> dict[str, list[MeasureText]]:
     """The activities of these reports or the measures of these plans, by document, in order."""
     link_ = f"?doc <{LG}reportedActivity> ?m" if kind == "activity" else f"?m <{LG}document> ?doc ; a <{LG}Measure>"
-    rows = store.query(f"""SELECT DISTINCT ?doc ?m ?n ?text ?area WHERE {{ {_values("doc", documents)}
+    rows = store.query(f"""SELECT DISTINCT ?doc ?m ?n ?text ?area WHERE {{ {values("doc", documents)}
           {link_} . ?m <{LG}text> ?text . OPTIONAL {{ ?m <{LG}number> ?n }} OPTIONAL {{ ?m <{LG}taskArea> ?area }} }}""",
                        use_default_graph_as_union=True)
     fields: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)

@@ -326,22 +326,27 @@ class Store:
 
         return identity.unchanged(self.ox, sha256)
 
-    def children(self, key: str) -> list[str]:
-        """The keys of the documents in the corpus based on or implementing this one."""
-        from policykg.graph import alignment
+    def dependants(self, key: str) -> list[str]:
+        """The keys of the documents whose derived data depends on this one: those in the corpus
+        based on or implementing it (their measure alignments) and the sibling plans whose measures
+        are linked to its measures (``graph.similarity``)."""
+        from policykg.graph import alignment, similarity
 
-        return sorted(iris.key_of_document(c) for c in alignment.parent_documents(self.ox, parents=[iris.document(key)]))
+        doc = iris.document(key)
+        return sorted({iris.key_of_document(c) for c in alignment.parent_documents(self.ox, parents=[doc])}
+                      | {iris.key_of_document(p) for p in similarity.linked_plans(self.ox, [doc])})
 
     def remove_document(self, key: str, derive: bool = True) -> list[str]:
         """Drop a document's graph and entailments (one transaction, with its journal entry), then
-        re-align its children's measures and refresh their inferences. Returns the children's keys."""
-        children = self.children(key)
+        re-align its children's measures, re-link its siblings' and refresh their inferences. Returns
+        their keys."""
+        dependants = self.dependants(key)
         self._update(f"DROP SILENT GRAPH <{iris.doc_graph(key)}>",
                      f"DROP SILENT GRAPH <{reasoning.doc_inferred_graph(key)}>",
-                     self._journal_ops([key, *children], add=True))
+                     self._journal_ops([key, *dependants], add=True))
         if derive:
             self.recover()
-        return children
+        return dependants
 
     def write(self, change: Callable[[Store], T], documents: list[str] | None) -> T:
         """A unit of work for changes the store does not make itself (Graph Store, SPARQL Update):
@@ -357,7 +362,8 @@ class Store:
         """Recompute the derived data of these documents (all when None): drop the entailments of
         those no longer in the store, re-align the measures of the rest and of their children
         with their parent plans', link the reports among them and those of the plans among them
-        with the measures they report on (``graph.implementation``), and refresh the entailments
+        with the measures they report on (``graph.implementation``), link the measures of sibling
+        plans that carry the same work (``graph.similarity``), and refresh the entailments
         of all of them and (``closure``)
         the closure, extended from what changed when the documents were only added (``grown``)."""
         if keys is not None:
@@ -365,7 +371,7 @@ class Store:
                 if not self.ox.contains_named_graph(ox.NamedNode(iris.doc_graph(key))):
                     reasoning.forget(self.ox, key)
         # descriptions of shared nodes (cited documents, agencies, reforms) held once, in their own graphs
-        from policykg.graph import alignment, implementation
+        from policykg.graph import alignment, implementation, similarity
 
         splits = {k: self._splits.pop(k) for k in (keys or []) if k in self._splits}
         if keys is None:
@@ -374,7 +380,8 @@ class Store:
                               splits=splits)
         aligned = alignment.refresh(self.ox, keys)
         reported = implementation.refresh(self.ox, keys)  # reports linked to the measures they report on
-        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned, *reported}), closure=closure,
+        siblings = similarity.refresh(self.ox, keys)  # measures linked to the same work in sibling plans
+        return reasoning.refresh(self.ox, None if keys is None else sorted({*keys, *aligned, *reported, *siblings}), closure=closure,
                                  grown=nodes if grown and keys is not None else None)
 
     def refresh_alignments(self, keys: list[str] | None = None) -> dict[str, int]:

@@ -394,7 +394,7 @@ def diffusion(document: str, store_dir: str, level: str, table: str, years: str 
 
 
 @cli.command()
-@click.argument("analysis", type=click.Choice(["load", "communities", "lineage", "lineage-by-level", "unled"]))
+@click.argument("analysis", type=click.Choice(["load", "communities", "lineage", "lineage-by-level", "unled", "similar-measures"]))
 @_store_option
 @click.option("--area", help="A division (code or name): its documents and those below it.")
 @click.option("--level", help="national, provincial, prefectural, county or township (省级, 市级, 县级 …).")
@@ -404,13 +404,15 @@ def diffusion(document: str, store_dir: str, level: str, table: str, years: str 
 @_endpoint_option
 def analyse(analysis: str, store_dir: str, area: str | None, level: str | None, years: str | None, task_area: str | None,
             fmt: str, endpoint: str | None) -> None:
-    """Who carries the load, who works with whom, how deep lineage runs, which measures have no lead.
+    """Who carries the load, who works with whom, how deep lineage runs, which measures have no lead,
+    which measures of sibling jurisdictions carry the same work.
 
     \b
     load: per agency, measures led / responsible / cooperating, partners, centrality, community
     communities: agencies that share measures (co-responsibility), by community
     lineage, lineage-by-level: per document (or level), the depth of lineage above it and its fan-out
     unled: measures assigned to bodies but to no lead
+    similar-measures: pairs of measures of sibling jurisdictions' plans with the same work, most similar first
     Examples:
       policykg analyse load --area 钦南区
       policykg analyse lineage-by-level --area 450000 --format csv
@@ -430,7 +432,8 @@ NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "csv")
               help="RDF: nq, trig, ttl, nt; dump: N-Quads and its manifest (needs -o); a projection: graphml, gexf, "
                    "cytoscape, csv (needs --projection).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
-@click.option("--projection", type=click.Choice(["lineage", "responsibility", "co-responsibility", "citations", "jurisdictions"]),
+@click.option("--projection", type=click.Choice(["lineage", "responsibility", "co-responsibility", "citations", "jurisdictions",
+                                                 "similarity"]),
               help="The network to export (with --format graphml, gexf, cytoscape or csv).")
 @click.option("--area", help="A division (code or name): its documents and those below it.")
 @click.option("--level", help="national, provincial, prefectural, county or township (省级, 市级, 县级 …).")

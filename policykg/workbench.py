@@ -107,7 +107,7 @@ class KnowledgeGraph:
         return project(projection, self.select, self.resolver, _filters(filters))
 
     def analyse(self, name: str, **filters: str | None) -> pd.DataFrame:
-        """An analysis (load, communities, lineage, lineage-by-level, unled: ``queries.analytics``)
+        """An analysis (load, communities, lineage, lineage-by-level, unled, similar-measures: ``queries.analytics``)
         of the part of the graph the filters select, as a DataFrame."""
         import pandas as pd
 

@@ -11,6 +11,8 @@ projection, so the same numbers come from the command line, the API and a notebo
   documents it is based on or implements) and how many documents build on it directly (fan-out);
   ``lineage_by_level`` sums them per level.
 - ``unled``: measures that are assigned to somebody but to no lead (牵头) body.
+- ``similar-measures``: the pairs of measures of sibling jurisdictions' plans found to carry the
+  same work, most similar first (from the ``similarity`` projection).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import networkx as nx
 from policykg.errors import ParameterError
 from policykg.queries.projections import co_responsibility_of
 
-ANALYSES = ("load", "communities", "lineage", "lineage-by-level", "unled")
+ANALYSES = ("load", "communities", "lineage", "lineage-by-level", "unled", "similar-measures")
 
 
 def _communities(co: nx.Graph[str]) -> list[set[str]]:
@@ -107,6 +109,26 @@ def unled(responsibility: nx.DiGraph[str]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (str(r["document_title"]), int(r["number"]) if str(r["number"]).isdigit() else 0))
 
 
+def similar_measures(similarity: nx.DiGraph[str]) -> list[dict[str, Any]]:
+    """One row per pair of sibling measures (written both ways in the graph, so kept once, with
+    the higher score), most similar first."""
+    best: dict[tuple[str, str], float] = {}
+    for a, b, d in similarity.edges(data=True):
+        if d.get("relation") == "sibling":
+            pair = (min(a, b), max(a, b))
+            best[pair] = max(best.get(pair, 0.0), float(d["score"]))
+    rows = []
+    for (a, b), score in best.items():
+        row: dict[str, Any] = {"score": score, "same_task_area": bool(similarity.edges[a, b].get("same_task_area"))
+                               if similarity.has_edge(a, b) else bool(similarity.edges[b, a].get("same_task_area"))}
+        for side, m in (("a", a), ("b", b)):
+            d = similarity.nodes[m]
+            row.update({f"{side}_measure": m, f"{side}_division": d.get("division_zh"), f"{side}_document_title": d.get("document_title"),
+                        f"{side}_number": d.get("number"), f"{side}_label": d.get("label")})
+        rows.append(row)
+    return sorted(rows, key=lambda r: (-r["score"], str(r["a_document_title"]), str(r["a_number"]), str(r["b_number"])))
+
+
 def analyse(name: str, network: Callable[[str], Any]) -> list[dict[str, Any]]:
     """The analysis ``name`` (one of ``ANALYSES``) of the projections ``network(projection)`` builds."""
     if name == "load":
@@ -120,4 +142,6 @@ def analyse(name: str, network: Callable[[str], Any]) -> list[dict[str, Any]]:
         return lineage_by_level(network("lineage"))
     if name == "unled":
         return unled(network("responsibility"))
+    if name == "similar-measures":
+        return similar_measures(network("similarity"))
     raise ParameterError(f"no analysis {name!r}; one of {', '.join(ANALYSES)}", param="analysis")

@@ -14,6 +14,9 @@ sentence it came from.
   cite another more than once, each citation its own edge and evidence).
 - ``jurisdictions``: the divisions issuing documents, and the divisions above them, as a tree
   (child → parent) with their document counts.
+- ``similarity``: measures → the measures found to carry the same work, in a sibling
+  jurisdiction's plan (``relation`` sibling, both directions, ``graph.similarity``) or in the
+  parent plan (``implements``, ``graph.alignment``), with the score.
 
 Filters (``Filters``): ``area`` (a division and everything below it), ``level``, ``years`` (the
 year the document was signed or published, ``2016-2020`` or ``2021``) and ``task_area`` (the
@@ -40,7 +43,7 @@ from policykg.queries import LEVEL_NAMES, Param, convert, year_range
 from policykg.version import __version__
 
 Select = Callable[[str], Sequence[Mapping[str, Any]]]
-PROJECTIONS = ("lineage", "responsibility", "co-responsibility", "citations", "jurisdictions")
+PROJECTIONS = ("lineage", "responsibility", "co-responsibility", "citations", "jurisdictions", "similarity")
 LG = "https://w3id.org/policykg/ontology#"
 _LEVELS = {iri: name for name, iri in LEVEL_NAMES.items() if name.isascii()}  # LevelCounty → county
 G = TypeVar("G", bound="nx.Graph[str]")
@@ -346,9 +349,38 @@ def jurisdictions(select: Select, f: _Bound, filters: Filters) -> nx.DiGraph[str
     return g
 
 
+def similarity(select: Select, f: _Bound, filters: Filters) -> nx.DiGraph[str]:
+    """Measure → measure, from the measures of the documents the filters select: ``sibling`` (the
+    same work in a sibling jurisdiction's plan) and ``implements`` (the parent plan's measure it
+    carries out), with the score and whether both are in the same task area. Measures carry their
+    document's division (``division``, ``division_zh``) so siblings can be told apart."""
+    task_area = f"?measure lg:taskArea {f.task_area} ." if f.task_area else ""
+    rows = select(f"""SELECT ?measure ?other ?relation ?score ?same_task_area WHERE {{
+      {_documents("doc", f)}
+      ?measure lg:document ?doc ; a lg:Measure .
+      {task_area}
+      {{ ?measure lg:similarity ?record . BIND("sibling" AS ?relation) }}
+      UNION {{ ?measure lg:alignment ?record . BIND("implements" AS ?relation) }}
+      ?record prov:entity ?other ; lg:score ?score .
+      OPTIONAL {{ ?record lg:sameTaskArea ?same_task_area }}
+    }} ORDER BY ?measure ?other""")
+    g = _graph(nx.DiGraph, "similarity", filters)
+    for r in rows:
+        g.add_edge(str(r["measure"]), str(r["other"]), relation=r["relation"], score=float(r["score"]),
+                   same_task_area=bool(r["same_task_area"]))
+    nodes = _measure_nodes(select, g.nodes)
+    documents = {str(d["document"]) for d in nodes.values() if d.get("document")}
+    areas = _document_nodes(select, documents)
+    for attrs in nodes.values():
+        doc = areas.get(str(attrs.get("document")), {})
+        attrs.update({k: doc[k] for k in ("division", "division_zh", "level") if k in doc})
+    _add_nodes(g, nodes)
+    return g
+
+
 _BUILDERS: dict[str, Callable[[Select, _Bound, Filters], nx.Graph[str]]] = {
     "lineage": lineage, "responsibility": responsibility, "co-responsibility": co_responsibility,
-    "citations": citations, "jurisdictions": jurisdictions}
+    "citations": citations, "jurisdictions": jurisdictions, "similarity": similarity}
 
 
 def project(name: str, select: Select, resolver: Resolver, filters: Filters | None = None) -> nx.Graph[str]:
