@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from policykg import iris, queries
 from policykg.api.admission import Gate
 from policykg.api.pages import TEMPLATES
+from policykg.api.views.common import agency_labels, in_language, language, short
 from policykg.errors import ResourceNotFound
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
@@ -81,17 +82,32 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
         q = queries.get(name)
         return reader.select(q.executable(q.bind(values, resolver), reader.lateral))
 
-    def properties(reader: Reader, iri: str) -> list[dict[str, Any]]:
-        rows = reader.select(f"""SELECT ?p ?o ?label WHERE {{ <{iri}> ?p ?o . FILTER(?p != lg:content && ?p != lg:originalText)
-                                OPTIONAL {{ ?o rdfs:label ?label . FILTER(lang(?label) = "zh" || lang(?label) = "") }} }}""", inferred=False)
+    def properties(reader: Reader, iri: str, lang: str = "zh") -> list[dict[str, Any]]:
+        """The resource's triples, each object with its label in the page's language (an English
+        label where the vocabulary has one, else the Chinese one)."""
+        rows = reader.select(f"""SELECT ?p ?o ?label ?en WHERE {{ <{iri}> ?p ?o . FILTER(?p != lg:content && ?p != lg:originalText)
+                                OPTIONAL {{ ?o rdfs:label ?label . FILTER(lang(?label) = "zh" || lang(?label) = "") }}
+                                OPTIONAL {{ ?o skos:prefLabel|rdfs:label ?en . FILTER(lang(?en) = "en") }} }}""", inferred=False)
         seen: dict[tuple[str, str], dict[str, Any]] = {}
         for row in rows:
             o = str(row["o"])
-            seen.setdefault((str(row["p"]), o), {"property": qname(str(row["p"])), "value": o, "label": row["label"],
+            label = (row["en"] if lang == "en" else None) or row["label"]
+            seen.setdefault((str(row["p"]), o), {"property": qname(str(row["p"])), "value": o, "label": label,
                                                  "href": local(o) if o.startswith("http") else None})
         return sorted(seen.values(), key=lambda x: (x["property"], x["value"]))
 
-    def document(reader: Reader, iri: str) -> dict[str, Any]:
+    def names(reader: Reader, iri: str) -> dict[str, Any]:
+        """The resource's label in Chinese (rdfs:label) and in English (its English skos:prefLabel
+        or rdfs:label: the curated English names of divisions and agencies, the schemes' concepts)."""
+        rows = reader.select(f"""SELECT ?zh ?en WHERE {{ OPTIONAL {{ <{iri}> rdfs:label ?zh FILTER(lang(?zh) = "zh" || lang(?zh) = "") }}
+                                OPTIONAL {{ <{iri}> skos:prefLabel|rdfs:label ?en FILTER(lang(?en) = "en") }} }} LIMIT 1""")
+        zh = rows[0]["zh"] if rows else None
+        if zh is None:  # a label in another language only
+            any_label = reader.select(f"SELECT ?l WHERE {{ <{iri}> rdfs:label ?l }} LIMIT 1")
+            zh = any_label[0]["l"] if any_label else None
+        return {"zh": zh, "en": (rows[0]["en"] if rows else None) or zh}
+
+    def document(reader: Reader, iri: str, lang: str = "zh") -> dict[str, Any]:
         meta = reader.select(f"SELECT ?title ?text WHERE {{ <{iri}> dcterms:title ?title . OPTIONAL {{ <{iri}> lg:content ?text }} }} LIMIT 1")
         text = meta[0]["text"] if meta else None
         measures = reader.select(f"""SELECT ?m ?n ?t (MIN(?start) AS ?s) (MAX(?end) AS ?e) WHERE {{ ?m lg:document <{iri}> ; a lg:Measure ;
@@ -100,6 +116,10 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
         parties = reader.select(f"""SELECT DISTINCT ?a ?label ?role ?s ?e WHERE {{ ?m lg:document <{iri}> ; lg:assignment ?x .
                                    ?x prov:agent ?a ; prov:hadRole/skos:notation ?role ; lg:evidence [ lg:startOffset ?s ; lg:endOffset ?e ] .
                                    ?a rdfs:label ?label }} ORDER BY ?s""", inferred=False)
+        if lang != "zh":  # the agencies' names in the page's language where the curated kinds give one
+            english = agency_labels(reader, {str(p["a"]) for p in parties})
+            for p in parties:
+                p["label"] = in_language(english.get(str(p["a"]), {"zh": str(p["label"])}), lang)
         citations = reader.select(f"""SELECT DISTINCT ?target ?title ?rel ?s ?e WHERE {{ <{iri}> lg:citation ?c .
                                      ?c lg:citedDocument ?target ; lg:relation ?rel ; lg:evidence [ lg:startOffset ?s ; lg:endOffset ?e ] .
                                      OPTIONAL {{ ?target dcterms:title ?title }} }} ORDER BY ?s""", inferred=False)
@@ -159,8 +179,9 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
             out["isBasedOn"] = [str(p["p"]) for p in parents]
         return out
 
-    def measure(reader: Reader, iri: str) -> dict[str, Any]:
-        info = reader.select(f"SELECT ?d ?title ?n ?t WHERE {{ <{iri}> lg:document ?d ; lg:number ?n ; lg:text ?t . ?d dcterms:title ?title }} LIMIT 1")
+    def measure(reader: Reader, iri: str, lang: str = "zh") -> dict[str, Any]:
+        info = reader.select(f"""SELECT ?d ?title ?n ?t ?short WHERE {{ <{iri}> lg:document ?d ; lg:number ?n ; lg:text ?t . ?d dcterms:title ?title
+                                OPTIONAL {{ <{iri}> lg:shortTitle ?short }} }} LIMIT 1""")
         if not info:
             return {}
         doc, number = str(info[0]["d"]), str(info[0]["n"])
@@ -169,11 +190,12 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
                                    lg:alignmentKind ?kind . ?p lg:number ?n ; lg:document/dcterms:title ?title }} ORDER BY DESC(?score)""")
         cascade = measure_cascade(canned(reader, "cascade-implementers", document=doc, measure=number.split("-")[0]), iri)
         return {"document": doc, "document_href": local(doc), "document_title": info[0]["title"], "number": number, "text": info[0]["t"],
+                "short_title": info[0]["short"] or short(str(info[0]["t"]), 30),
                 "implementers": [{**x, "href": local(str(x["agency"]))} for x in rows],
                 "implements": [{**p, "href": local(str(p["p"]))} for p in parents],
                 "carried_by": [{**c, "href": local(str(c["measure"]))} for c in cascade if c["depth"] != 0]}  # depth ≥ 0
 
-    def agency(reader: Reader, iri: str) -> dict[str, Any]:
+    def agency(reader: Reader, iri: str, lang: str = "zh") -> dict[str, Any]:
         return {"obligations": [{**x, "href": local(str(x["measure"]))} for x in canned(reader, "obligations", agency=iri)],
                 "inherited": [{**x, "href": local(str(x["measure"]))} for x in canned(reader, "inherited-duties", agency=iri)],
                 "successor": [{**x, "today_href": local(str(x["today"]))} for x in canned(reader, "successor", agency=iri)]}
@@ -190,21 +212,22 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
         except ValueError:
             raise ResourceNotFound(f"{path!r} is not the path of a resource IRI", path=path) from None
         mime = "application/json" if twin else _choose(request)
-        return await gate.run(request, represent, path, iri, mime)  # type: ignore[no-any-return]
+        return await gate.run(request, represent, path, iri, mime, language(request))  # type: ignore[no-any-return]
 
-    def represent(reader: Reader, path: str, iri: str, mime: str) -> Response:
+    def represent(reader: Reader, path: str, iri: str, mime: str, lang: str = "zh") -> Response:
         if not reader.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
             raise ResourceNotFound(f"no resource {iri} in the graph", iri=iri)
         if mime in RDF_TYPES:
             triples = reader.triples(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}", inferred=False)
             return Response(ox.serialize(triples, format=RDF_TYPES[mime]), media_type=mime)
         types = {str(t["t"]) for t in reader.select(f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t }}")}
-        label = reader.select(f"SELECT ?l WHERE {{ <{iri}> rdfs:label ?l }} LIMIT 1")
+        label = names(reader, iri)  # the label in the page's language (?lang= or the lang cookie), zh by default
         kind = "document" if reader.ask(f"ASK {{ <{iri}> dcterms:title ?t }}") else next((_KINDS[t] for t in types if t in _KINDS), "resource")
-        data: dict[str, Any] = {"ok": True, "iri": iri, "kind": kind, "label": label[0]["l"] if label else None,
-                                "types": sorted(qname(t) for t in types), "properties": properties(reader, iri)}
+        data: dict[str, Any] = {"ok": True, "iri": iri, "kind": kind, "label": label.get(lang) or label["zh"],
+                                "label_zh": label["zh"], "label_en": label["en"],
+                                "types": sorted(qname(t) for t in types), "properties": properties(reader, iri, lang)}
         views: dict[str, Any] = {"document": document, "measure": measure, "agency": agency}
-        data.update(views[kind](reader, iri) if kind in views else {})
+        data.update(views[kind](reader, iri, lang) if kind in views else {})
         if reader.truncated:  # the row cap cut a list of this page
             data |= {"truncated": True, "row_limit": reader.max_rows}
         if mime == "application/json":

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
@@ -18,8 +22,8 @@ from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from policykg import iris
-from policykg.ingest.divisions import Divisions, data_file as divisions_data_file, load as load_divisions
-from policykg.ingest.model import Classification, Extraction, Party, Span
+from policykg.ingest.divisions import Division, Divisions, data_file as divisions_data_file, load as load_divisions
+from policykg.ingest.model import Classification, Extraction, Party, Span, short_title
 from policykg.namespaces import LG, ORG
 from policykg.version import __version__
 
@@ -133,6 +137,7 @@ class _Builder:
         g.add((node, RDF.type, KIND_CLASSES[p.kind]))
         g.add((node, RDFS.label, zh(p.label)))
         g.add((node, SKOS.prefLabel, zh(p.full_name)))
+        self.english(node)
         if surface and surface != p.label:
             g.add((node, LG.surfaceForm, Literal(surface)))
         if p.jurisdiction:
@@ -142,12 +147,18 @@ class _Builder:
             g.add((node, LG.professionallyGuidedBy, URIRef(p.branch_of)))
             g.add((URIRef(p.branch_of), RDF.type, LG.Agency))
             g.add((URIRef(p.branch_of), RDFS.label, zh(p.branch_of_label or "")))
+            self.english(URIRef(p.branch_of))
             parent = self.divisions.get(self.divisions.get(p.jurisdiction).parent) if p.jurisdiction else None  # type: ignore[union-attr]
             if parent:
                 g.add((URIRef(p.branch_of), LG.jurisdiction, URIRef(iris.division(parent.code))))
         elif p.kind == "department" and p.jurisdiction:
             g.add((node, ORG.subOrganizationOf, URIRef(iris.agency(p.jurisdiction, "人民政府"))))
         return node
+
+    def english(self, node: URIRef) -> None:
+        """The English label of an agency or collective whose kind the curated table lists."""
+        if en := agency_english(str(node), self.divisions):
+            self.g.add((node, SKOS.prefLabel, Literal(en, lang="en")))
 
     def reform(self, p: Party) -> None:
         """The institutional reform that ended this body, if any (curated rules, ``ingest.reforms``)."""
@@ -262,7 +273,7 @@ class _Builder:
             g.add((node, LG.document, doc))
             g.add((node, LG.number, Literal(str(a.number))))
             g.add((node, LG.text, zh(a.text)))
-            g.add((node, RDFS.label, zh(a.text[:40])))
+            g.add((node, RDFS.label, zh(short_title(a.text))))
             g.add((node, LG.section, parts[a.section]))
             g.add((node, LG.evidence, self.span(a.span)))
             self.classification(node, a.classification)
@@ -273,7 +284,7 @@ class _Builder:
             g.add((node, LG.document, doc))
             g.add((node, LG.number, Literal(p.marker)))
             g.add((node, LG.text, zh(p.text)))
-            g.add((node, RDFS.label, zh(f"{p.marker}{p.text[:40]}")))
+            g.add((node, RDFS.label, zh(f"{p.marker}{short_title(p.text)}")))
             g.add((node, LG.evidence, self.span(p.span)))
             self.classification(node, p.classification)
         for i, o in enumerate(ex.observations, start=1):
@@ -337,6 +348,7 @@ class _Builder:
                 g.add((agency, RDF.type, LG.PartyBody if name in {"中共中央", "党中央"} or name.endswith("委") else LG.Government))
                 g.add((agency, RDFS.label, zh(name)))
                 g.add((agency, SKOS.prefLabel, zh(name)))
+                self.english(agency)
                 g.add((agency, LG.jurisdiction, URIRef(iris.division(code))))
         measure_spans = [(m.span.start, m.span.end) for m in ex.measures]
         for i, c in enumerate(ex.citations, start=1):
@@ -391,7 +403,9 @@ class _Builder:
             g.add((node, LG.document, doc))
             g.add((node, LG.number, Literal(str(m.number))))
             g.add((node, LG.text, zh(m.text)))
-            g.add((node, RDFS.label, zh(f"{m.number}) {m.text[:40]}")))
+            title = m.short_title or short_title(m.text)  # its lead phrase, never cut in the middle of a word
+            g.add((node, LG.shortTitle, zh(title)))
+            g.add((node, RDFS.label, zh(f"{m.number}) {title}")))
             if m.section and m.section in section_nodes:
                 g.add((node, LG.section, section_nodes[m.section]))
             g.add((node, LG.evidence, self.span(m.span)))
@@ -471,6 +485,155 @@ def pinyin(name: str) -> str:
     return out[:1].upper() + out[1:]
 
 
+# -- names in English and in pinyin word by word (curated tables: ingest/data/english_names.yaml) --
+
+_TONE_MARKS = {"\u0300", "\u0301", "\u0304", "\u030c"}  # grave, acute, macron, caron (ü keeps its diaeresis)
+
+
+@lru_cache(maxsize=1)
+def english_tables() -> dict[str, Any]:
+    import yaml
+
+    path = files("policykg.ingest") / "data" / "english_names.yaml"
+    tables: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tables
+
+
+def toneless(text: str) -> str:
+    """Pinyin without its tone marks (ü kept): Guǎngxī → Guangxi, Lǚliáng → Lüliang."""
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in _TONE_MARKS))
+
+
+def _word(syllables: list[str]) -> str:
+    """Syllables written as one word, capitalised, an apostrophe before one that starts with a, o or e."""
+    out = ""
+    for i, syllable in enumerate(syllables):
+        if i and toneless(syllable)[:1] in ("a", "o", "e"):
+            out += "'"
+        out += syllable
+    return out[:1].upper() + out[1:]
+
+
+def _syllables(name: str) -> list[str] | None:
+    """One toned syllable per character of a name, read in the context of the whole name (the
+    place-name readings taught first); None when a character is not read as one syllable."""
+    from pypinyin import Style, pinyin as _pinyin
+
+    _place_readings()
+    read = [s for (s,) in _pinyin(name, style=Style.TONE)]
+    return read if len(read) == len(name) and all(s.isalpha() for s in read) else None
+
+
+@dataclass(frozen=True)
+class DivisionName:
+    """A division's English name, the English of its proper name (Qinnan) and its toned pinyin
+    written word by word (Qīnnán Qū, Guǎngxī Zhuàngzú Zìzhìqū)."""
+
+    en: str
+    proper: str
+    pinyin: str
+
+
+def _parse(name: str) -> tuple[str, list[str], str] | None:
+    """A division name as (proper name, ethnic names, level suffix): the longest suffix of the
+    table that leaves a proper name (or, for an autonomous area, ethnic names) before it."""
+    tables = english_tables()
+    ethnic = sorted(tables["ethnic"], key=len, reverse=True)
+    for suffix in sorted(tables["suffixes"], key=len, reverse=True):
+        if not name.endswith(suffix) or len(name) == len(suffix):
+            continue
+        rest, peoples = name[: -len(suffix)], list[str]()
+        if tables["suffixes"][suffix].get("autonomous"):
+            while (people := next((e for e in ethnic if rest.endswith(e)), None)) is not None:
+                peoples.insert(0, people)
+                rest = rest[: -len(people)]
+        if rest or peoples:
+            return rest, peoples, suffix
+    return None
+
+
+def _english(entry: str | dict[str, str]) -> str:
+    return entry["en"] if isinstance(entry, dict) else entry
+
+
+def _joined(words: list[str]) -> str:
+    """Tujia and Miao; Dai, Lahu and Va."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+@lru_cache(maxsize=16384)  # every division, current and former, once
+def division_name(name: str, level: str) -> DivisionName | None:
+    """The official English name of a division and its pinyin word by word, from the curated
+    tables: 钦南区 → Qinnan District (Qīnnán Qū), 广西壮族自治区 → Guangxi Zhuang Autonomous
+    Region (Guǎngxī Zhuàngzú Zìzhìqū), 北京市 → Beijing Municipality, 单县 → Shanxian County
+    (a one-syllable proper name takes its suffix's syllable into its word), 内蒙古自治区 → Inner
+    Mongolia Autonomous Region (an exception). None for a name the tables cannot read."""
+    tables = english_tables()
+    exception: dict[str, str] = tables["exceptions"].get(name) or {}
+    parsed, syllables = _parse(name), _syllables(name)
+    if parsed is None or syllables is None:
+        return DivisionName(exception["en"], exception["en"], exception["pinyin"]) if exception.get("pinyin") else None
+    rest, peoples, suffix = parsed
+    entry = tables["suffixes"][suffix]
+    suffix_en = entry.get(level, entry["en"])
+    if len(rest) == 1 and not peoples:  # 单县: Shànxiàn, Shanxian County
+        words_py = [_word(syllables)]
+        words_en = [toneless(words_py[0])]
+    else:
+        words_py = [_word(syllables[: len(rest)])] if rest else []
+        words_en = [toneless(w) for w in words_py]
+        at = len(rest)
+        for people in peoples:
+            known = tables["ethnic"][people]
+            words_py.append(known["pinyin"] if isinstance(known, dict) and known.get("pinyin") else _word(syllables[at: at + len(people)]))
+            at += len(people)
+        if peoples:
+            words_en.append(_joined([_english(tables["ethnic"][p]) for p in peoples]))
+        words_py.append(entry["pinyin"])
+    en = exception.get("en") or " ".join([*words_en, suffix_en])
+    proper = en.removesuffix(f" {suffix_en}") if exception or not rest else words_en[0]
+    return DivisionName(en, proper, exception.get("pinyin") or " ".join(words_py))
+
+
+def division_english(d: Division | None) -> DivisionName | None:
+    return division_name(d.name, d.level) if d is not None else None
+
+
+def agency_english(iri: str, divisions: Divisions) -> str | None:
+    """The English label of an agency or collective named by its IRI (``iris.agency`` /
+    ``iris.collective``: division code and the body's name after its division), from the curated
+    table of agency kinds: "{kind} of {division}" (Justice Bureau of Qinnan District), a national
+    body by its name (State Council), a branch office by its place and bureau (Qinnan Branch of
+    the Public Security Bureau of Qinzhou City). None for a kind the table does not list, or a
+    body whose division is not known: never a machine translation."""
+    from urllib.parse import unquote
+
+    base = f"{iris.base()}id/"
+    if not iri.startswith(base):
+        return None
+    parts = iri[len(base):].split("/")
+    if len(parts) != 3 or parts[0] not in ("agency", "collective"):
+        return None
+    d = divisions.get(parts[1])
+    name = division_english(d)
+    if d is None or name is None:
+        return None
+    kind = unquote(parts[2])
+    tables = english_tables()
+    if parts[0] == "agency" and d.level == "national":
+        return tables["national"].get(kind)  # type: ignore[no-any-return]
+    if parts[0] == "agency" and (branch := re.fullmatch(r"(?P<bureau>[^局]+局)(?P<place>.+)分局", kind)):
+        bureau = tables["agencies"].get(branch.group("bureau"))
+        parent = division_english(divisions.get(d.parent))
+        if not bureau or "{division}" in bureau or parent is None:
+            return None
+        return f"{name.proper} Branch of the {bureau} of {parent.en}"
+    entry = tables["agencies" if parts[0] == "agency" else "collectives"].get(kind)
+    if not entry:
+        return None
+    return str(entry).format(division=name.en) if "{division}" in entry else f"{entry} of {name.en}"
+
+
 def divisions_graph(divisions: Divisions, codes: set[str] | None = None) -> Graph:
     """The administrative divisions as SKOS concepts (``graph/vocab``): every current GB/T 2260
     division with its government, and the divisions no longer listed with their years and
@@ -484,7 +647,10 @@ def divisions_graph(divisions: Divisions, codes: set[str] | None = None) -> Grap
         g.add((node, RDF.type, SKOS.Concept))
         g.add((node, SKOS.inScheme, LG.AdministrativeDivisionScheme))
         g.add((node, SKOS.prefLabel, zh(d.name)))
-        g.add((node, SKOS.prefLabel, Literal(pinyin(d.name), lang="zh-Latn-pinyin")))
+        named = division_name(d.name, d.level)  # the official English name, the pinyin word by word
+        g.add((node, SKOS.prefLabel, Literal(named.pinyin if named else pinyin(d.name), lang="zh-Latn-pinyin")))
+        if named:
+            g.add((node, SKOS.prefLabel, Literal(named.en, lang="en")))
         g.add((node, RDFS.label, zh(d.name)))
         for s in d.short:
             g.add((node, SKOS.altLabel, zh(s)))
@@ -511,6 +677,8 @@ def divisions_graph(divisions: Divisions, codes: set[str] | None = None) -> Grap
         g.add((gov, RDF.type, LG.Government))
         g.add((gov, RDFS.label, zh(f"{d.name}人民政府" if d.level != "national" else "国务院")))
         g.add((gov, SKOS.prefLabel, zh(f"{divisions.full_name(d)}人民政府" if d.level != "national" else "国务院")))
+        if gov_en := agency_english(str(gov), divisions):
+            g.add((gov, SKOS.prefLabel, Literal(gov_en, lang="en")))
         g.add((gov, LG.jurisdiction, node))
     return g
 

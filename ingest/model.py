@@ -135,6 +135,57 @@ class Classification:
     evidence: list[Span]
 
 
+# A short title (``short_title``) ends where the first clause does (。；：, ASCII too, a colon
+# between digits excepted) or, when that clause is long, at a comma or an enumeration comma;
+# punctuation inside brackets, 《titles》 and quotations is not a boundary.
+_CLAUSE_ENDS = "。；;：:！!？?"
+_COMMAS = "，,"
+_ENUMERATION = "、"
+_OPENERS = "(（《〈“‘「『【〔["
+_CLOSERS = ")）》〉”’」』】〕]"
+SHORT_TITLE_LIMIT = 30
+
+
+def _clause(text: str, nested: bool) -> tuple[int | None, list[int], list[int], int]:
+    """The end of the first clause (None: none in the text), the offsets of the commas and of the
+    enumeration commas before it, outside brackets when ``nested``, and the bracket depth at the end."""
+    depth, commas, enumerations = 0, list[int](), list[int]()
+    for i, ch in enumerate(text):
+        if nested and ch in _OPENERS:
+            depth += 1
+        elif nested and ch in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            if ch in _CLAUSE_ENDS and not (ch in "：:" and text[i - 1:i].isdigit() and text[i + 1:i + 2].isdigit()):
+                return i, commas, enumerations, depth
+            if ch in _COMMAS:
+                commas.append(i)
+            elif ch in _ENUMERATION:
+                enumerations.append(i)
+    return None, commas, enumerations, depth
+
+
+def short_title(text: str, limit: int = SHORT_TITLE_LIMIT) -> str:
+    """A measure's lead phrase, its name for people (``lg:shortTitle``): the text up to the first
+    。, ； or ： (全面推行行政执法公示制度。对本地区… → 全面推行行政执法公示制度). A first clause longer
+    than ``limit`` characters is cut at its last comma within the limit, else at its last 、 within
+    it, else at its first comma (a clause of its own, only longer), else kept whole: the title ends
+    at a punctuation mark or at the end of the clause, never in the middle of a word, and is a
+    prefix of the text (leading blanks and punctuation aside)."""
+    text = text.lstrip(" \t\r\n\u3000" + _CLAUSE_ENDS + _COMMAS + _ENUMERATION)
+    end, commas, enumerations, depth = _clause(text, nested=True)
+    if end is None and depth > 0:  # a bracket never closed: its punctuation counts after all
+        end, commas, enumerations, _ = _clause(text, nested=False)
+    clause = text[:end] if end is not None else text
+    if len(clause.rstrip()) <= limit:
+        return clause.rstrip()
+    for cuts in (commas, enumerations):
+        within = [i for i in cuts if 0 < i <= limit and clause[:i].strip()]
+        if within:
+            return clause[:within[-1]].rstrip()
+    return clause[:commas[0]].rstrip() if commas else clause.rstrip()
+
+
 @dataclass
 class Measure:
     number: int  # as numbered in the document (a table's 序号)
@@ -146,6 +197,11 @@ class Measure:
     assignments: list[Assignment]
     span: Span
     classification: Classification | None = None
+    short_title: str = ""  # its lead phrase (``short_title(text)`` when not given)
+
+    def __post_init__(self) -> None:
+        if not self.short_title:
+            self.short_title = short_title(self.text)
 
 
 @dataclass

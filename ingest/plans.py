@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from policykg.ingest import agencies, obligations
 from policykg.ingest.deadlines import default_deadline, parse_deadline
 from policykg.ingest.divisions import Division, Divisions
-from policykg.ingest.model import Assignment, Deadline, Goal, Measure, Section, SectionKind, Span
+from policykg.ingest.model import Assignment, Deadline, Goal, Measure, Section, SectionKind, Span, short_title
 from policykg.ingest.obligations import Context
 from policykg.ingest.text import Line, chinese_number, fold, trailing_bracket
 
@@ -591,6 +591,7 @@ def _merge(into: Measure, row: Measure, span: Span) -> None:
     """A continuation row: its task text, bodies and deadline join the measure above."""
     if row.text:
         into.text = f"{into.text};{row.text}"
+        into.short_title = short_title(into.text)
     into.assignments.extend(a for a in row.assignments if a not in into.assignments)
     into.deadline = into.deadline or row.deadline
     into.span = span

@@ -64,8 +64,10 @@ def test_vocabulary_concepts_carry_notation_level_pinyin_and_zone_hosts(division
     assert (node, SKOS.notation, Literal("450702")) in g
     assert (node, LG.areaLevel, LG.LevelCounty) in g
     assert (node, SKOS.broader, URIRef(iris.division("450700"))) in g
-    assert (node, SKOS.prefLabel, Literal("Qīnnánqū", lang="zh-Latn-pinyin")) in g
-    assert (URIRef(iris.division("500000")), SKOS.prefLabel, Literal("Chóngqìngshì", lang="zh-Latn-pinyin")) in g
+    assert (node, SKOS.prefLabel, Literal("Qīnnán Qū", lang="zh-Latn-pinyin")) in g
+    assert (URIRef(iris.division("500000")), SKOS.prefLabel, Literal("Chóngqìng Shì", lang="zh-Latn-pinyin")) in g
+    assert (node, SKOS.prefLabel, Literal("Qinnan District", lang="en")) in g
+    assert (URIRef(iris.division("450000")), SKOS.prefLabel, Literal("Guangxi Zhuang Autonomous Region", lang="en")) in g
     zone = URIRef(iris.division("411500-gxq"))
     assert (zone, SKOS.broader, URIRef(iris.division("411500"))) in g  # 信阳高新区 attached to 信阳市
     assert (zone, SKOS.notation, None) not in g  # no GB/T 2260 code of its own

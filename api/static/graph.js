@@ -75,7 +75,7 @@
     var bodies = data.nodes.length - measures;
     container.style.height = Math.max(480, Math.min(4000, 46 * Math.max(measures, bodies))) + "px";
     var elements = data.nodes.map(function (n) {
-      return {group: "nodes", data: {id: n.id, label: n.label, kind: n.kind, focus: n.focus, view: n.view}};
+      return {group: "nodes", data: {id: n.id, label: (l === "en" && n.label_en) || n.label, kind: n.kind, focus: n.focus, view: n.view}};
     });
     data.edges.forEach(function (e) {
       var label = e.kind === "implements" ? container.dataset.implements : (names[e.role] ? names[e.role][l] : e.role);

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from policykg.api.assets import ASSETS, VERSIONS
 from policykg.api.pages import TEMPLATES
 from policykg.graph.executor import Reader
+from policykg.ingest.model import short_title
 from policykg.namespaces import PREFIXES
 
 # package data, read through importlib.resources (a pathlib.Path for regular and editable installs)
@@ -185,20 +186,47 @@ def concept_labels(reader: Reader) -> dict[str, dict[str, str]]:
 
 
 def division_labels(reader: Reader, iris: set[str]) -> dict[str, dict[str, str]]:
-    """zh name and pinyin of divisions."""
+    """Names of divisions: zh, en (the official English name of the vocabulary, else the pinyin,
+    else the Chinese name), pinyin (toned, word by word) and code."""
     if not iris:
         return {}
-    rows = reader.select(f"""SELECT ?d ?zh ?py ?code WHERE {{ {values('d', sorted(iris))}
-      ?d rdfs:label ?zh . OPTIONAL {{ ?d skos:notation ?code }}
+    rows = reader.select(f"""SELECT ?d ?zh ?en ?py ?code WHERE {{ {values('d', sorted(iris))}
+      ?d rdfs:label ?zh FILTER(lang(?zh) = "zh" || lang(?zh) = "") OPTIONAL {{ ?d skos:notation ?code }}
+      OPTIONAL {{ ?d skos:prefLabel ?en FILTER(lang(?en) = "en") }}
       OPTIONAL {{ ?d skos:prefLabel ?py FILTER(langMatches(lang(?py), "zh-Latn-pinyin")) }} }}""", inferred=False)
-    return {str(r["d"]): {"zh": str(r["zh"]), "en": str(r["py"] or r["zh"]), "code": str(r["code"] or "")} for r in rows}
+    return {str(r["d"]): {"zh": str(r["zh"]), "en": str(r["en"] or r["py"] or r["zh"]), "pinyin": str(r["py"] or ""),
+                          "code": str(r["code"] or "")} for r in rows}
+
+
+def agency_labels(reader: Reader, iris: set[str]) -> dict[str, dict[str, str]]:
+    """Labels of agencies and collectives by IRI: zh (rdfs:label, 钦南区司法局) and en (the English
+    label of the curated agency kinds, Justice Bureau of Qinnan District, else the zh label)."""
+    if not iris:
+        return {}
+    rows = reader.select(f"""SELECT ?a ?zh ?en WHERE {{ {values('a', sorted(iris))}
+      OPTIONAL {{ ?a rdfs:label ?zh FILTER(lang(?zh) = "zh" || lang(?zh) = "") }}
+      OPTIONAL {{ ?a skos:prefLabel ?en FILTER(lang(?en) = "en") }} }}""", inferred=False)
+    out: dict[str, dict[str, str]] = {}
+    for r in rows:
+        zh = str(r["zh"] or r["a"])
+        entry = out.setdefault(str(r["a"]), {"zh": zh, "en": str(r["en"] or zh)})
+        if r["en"]:
+            entry["en"] = str(r["en"])
+    return out
+
+
+def in_language(labels: dict[str, str], lang: str) -> str:
+    """The label of ``labels`` ({"zh": …, "en": …}) for the page's language, zh when no other."""
+    return labels.get(lang) or labels.get("zh") or ""
 
 
 # -- short forms --------------------------------------------------------------------------------
 
 def short(text: str, n: int = 26) -> str:
-    first = re.split(r"[。;；]", text, maxsplit=1)[0]
-    return first if len(first) <= n else first[: n - 1] + "…"
+    """A text's lead phrase for a label or a list: up to its first 。, ； or ：, a longer first
+    clause cut at a comma (``ingest.model.short_title`` with ``n`` as the limit), never in the
+    middle of a word."""
+    return short_title(text, n)
 
 
 def number_key(number: str) -> tuple[int, ...]:

@@ -8,15 +8,16 @@ from typing import Any, cast
 
 from policykg import queries
 from policykg.api.resources import local
-from policykg.api.views.common import concept_labels, division_labels, number_key, short, term, url, values
+from policykg.api.views.common import agency_labels, concept_labels, division_labels, number_key, short, term, url, values
 from policykg.errors import ParameterError
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import measure_cascade
 from policykg.graph.resolve import Resolver
 
-_MEASURE_INFO = """SELECT ?measure ?number ?text ?document ?title ?area ?deadline ?isDefault ?taskArea WHERE {{
+_MEASURE_INFO = """SELECT ?measure ?number ?text ?shortTitle ?document ?title ?area ?deadline ?isDefault ?taskArea WHERE {{
   {values}
   ?measure lg:number ?number ; lg:text ?text ; lg:document ?document .
+  OPTIONAL {{ ?measure lg:shortTitle ?shortTitle }}
   ?document dcterms:title ?title .
   OPTIONAL {{ ?document lg:issuingArea ?area }}
   OPTIONAL {{ ?measure lg:deadline/time:inXSDDate ?deadline }}
@@ -119,11 +120,18 @@ def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None 
         keep.add(focus["id"])  # the measure asked for stays, whatever the filters say of it
     edges = [e for e in edges if e["target"] in keep and (e["kind"] == "assignment" or e["source"] in keep)]
 
+    # agencies in English (the curated kinds: Justice Bureau of Qinnan District), else as in Chinese
+    english = {a: v["en"] for a, v in agency_labels(reader, {e["source"] for e in edges if e["kind"] == "assignment"}
+                                                     | {held for held, _ in today.values()}).items()}
+    for e in edges:
+        if e["kind"] == "assignment":
+            e["label_en"] = english.get(e["source"], e["label"])
     nodes: dict[str, dict[str, Any]] = {}
     for m in sorted(keep, key=lambda m: (depth.get(m, 0), str(info[m]["title"]), number_key(str(info[m]["number"])))):
         i = info[m]
         area = areas.get(str(i["area"]), {})
-        nodes[m] = {"id": m, "kind": "measure", "label": f"{i['number']}) {short(str(i['text']))}", "number": str(i["number"]),
+        title = str(i["shortTitle"] or short(str(i["text"]), 30))  # its lead phrase, never cut in the middle of a word
+        nodes[m] = {"id": m, "kind": "measure", "label": f"{i['number']}) {title}", "short_title": title, "number": str(i["number"]),
                     "text": i["text"], "document": i["document"], "document_title": i["title"], "jurisdiction_zh": area.get("zh"),
                     "jurisdiction_en": area.get("en"), "deadline": i["deadline"], "deadline_is_default": i["isDefault"],
                     "task_areas": [concept(labels, a) for a in sorted(i["task_areas"])], "depth": depth.get(m, 0),
@@ -133,15 +141,17 @@ def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None 
         if e["kind"] == "assignment" and e["source"] not in nodes:
             held = today.get(e["source"])
             nodes[e["source"]] = {"id": e["source"], "kind": "collective" if e["collective"] else "agency", "label": e["label"],
-                                  "focus": focus["kind"] == "agency" and focus["id"] == e["source"],
+                                  "label_en": e["label_en"], "focus": focus["kind"] == "agency" and focus["id"] == e["source"],
                                   "today": held[0] if held else None, "today_label": held[1] if held else None,
+                                  "today_label_en": english.get(held[0], held[1]) if held else None,
                                   "view": url("/ui/responsibility", {"agency": e["source"]}), "resource": local(e["source"])}
     order = {"lead": 0, "joint-lead": 1, "responsible": 2}
     rows = sorted(({"measure": e["target"], "number": nodes[e["target"]]["number"], "measure_label": nodes[e["target"]]["label"],
                     "document_title": nodes[e["target"]]["document_title"], "role": e["role"], "agency": e["source"],
-                    "agency_label": e["label"], "collective": e["collective"], "deadline": nodes[e["target"]]["deadline"],
+                    "agency_label": e["label"], "agency_label_en": e["label_en"], "collective": e["collective"],
+                    "deadline": nodes[e["target"]]["deadline"],
                     "jurisdiction_zh": nodes[e["target"]]["jurisdiction_zh"], "jurisdiction_en": nodes[e["target"]]["jurisdiction_en"],
-                    "today_label": nodes[e["source"]]["today_label"]}
+                    "today_label": nodes[e["source"]]["today_label"], "today_label_en": nodes[e["source"]]["today_label_en"]}
                    for e in edges if e["kind"] == "assignment"),
                   key=lambda r: (r["document_title"], number_key(r["number"]), order.get(r["role"], 3), r["agency_label"]))
     for e in edges:

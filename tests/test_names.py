@@ -1,0 +1,260 @@
+"""Names people can read (issue 14, item 3): a short title for every measure (its lead phrase,
+never cut in the middle of a word), the official English names of divisions and of the agency
+kinds, built from the curated tables of ``ingest/data/english_names.yaml``, the pinyin of a
+division word by word, and the English labels in the UI's English mode. The expected values are
+written by hand: the short titles from reading the seed plan, the English names from the official
+forms (never from the code under test)."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import RDFS, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from policykg import iris
+from policykg.api.views.common import short
+from policykg.graph.rdf import agency_english, division_english, division_name, divisions_graph, document_graph
+from policykg.ingest import extract
+from policykg.ingest.divisions import load
+from policykg.ingest.model import short_title
+from policykg.namespaces import LG
+from tests.conftest import PLAN
+
+# what a short title may end before: the end of the first clause (。；：) or a comma (，、)
+BOUNDARIES = set("。；;：:！!？?，,、")
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return extract(PLAN)
+
+
+@pytest.fixture(scope="module")
+def divisions():
+    return load()
+
+
+def ends_at_a_boundary(title: str, text: str) -> bool:
+    """A prefix of the text that is the whole text or stops right before a punctuation mark."""
+    return text.startswith(title) and (len(title) == len(text) or text[len(title)] in BOUNDARIES)
+
+
+# -- short titles ---------------------------------------------------------------------------------
+
+# measures of the 钦南区 plan read one by one, with the lead phrase a person would give each
+READ = {
+    37: "全面推行行政执法公示制度",  # 全面推行行政执法公示制度。对本地区…
+    7: "深化投资体制改革",
+    8: "深化价格制度改革",
+    46: "强化专门监督",
+    49: "加大问责力度",
+    10: "深化商事制度改革,推进工商注册登记制度便利化",  # the first clause, short enough, kept whole
+    21: "实行规范性文件“三统一”制度",
+    24: "严格执行《广西壮族自治区重大行政决策程序规定》",
+    56: "抓住领导干部这个全面依法治国的“关键少数”",  # the clause ends at the comma after the quotation…
+    # …long first clauses: cut at their last comma within 30 characters
+    1: "根据中央、自治区、市关于加强机构编制管理的部署",
+    65: "坚持从实际出发",
+    # no comma within 30 characters: the last 、 within them
+    44: "认真执行向本级人大及其常委会报告工作制度、接受询问和质询制度",
+    # no comma or 、 within 30 characters (the 、 inside the brackets is no boundary): the first comma
+    28: "严格执行《广西壮族自治区重大行政决策程序规定》有关合法性审查的规定",
+    64: "全区各级党委(党组、工委)要把法治建设成效作为衡量各级领导班子和领导干部工作实绩的重要内容",
+}
+
+
+def test_short_titles_of_measures_read_by_hand(plan):
+    measures = {m.number: m for m in plan.measures}
+    assert len(plan.measures) == 65
+    for number, expected in READ.items():
+        assert measures[number].short_title == expected, number
+
+
+def test_no_short_title_ends_in_the_middle_of_a_word(plan):
+    for m in plan.measures:
+        assert m.short_title, m.number
+        assert ends_at_a_boundary(m.short_title, m.text), (m.number, m.short_title)
+        assert short_title(m.text) == m.short_title
+        # the list labels of the views (search: 60, responsibility: 26) are cut the same way
+        for n in (26, 30, 60):
+            assert ends_at_a_boundary(short(m.text, n), m.text), (m.number, n)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("全面推行行政执法公示制度。对本地区、本单位的执法主体", "全面推行行政执法公示制度"),
+    ("完善制度；加强监督。", "完善制度"),
+    ("主要任务：建立清单", "主要任务"),
+    ("执行《关于加强行政执法的意见；试行》的规定。", "执行《关于加强行政执法的意见；试行》的规定"),  # 《…》 holds no boundary
+    ("2020年10:30前完成报送。", "2020年10:30前完成报送"),  # a colon between digits is no boundary
+    ("对本地区、本单位的执法主体、执法依据、执法权限、执法程序、执法结果等信息实行动态管理", "对本地区、本单位的执法主体、执法依据、执法权限、执法程序"),
+    ("一个没有任何标点而且很长很长很长很长很长很长很长很长很长很长的句子", "一个没有任何标点而且很长很长很长很长很长很长很长很长很长很长的句子"),
+    ("", ""),
+])
+def test_short_title_rules(text, expected):
+    assert short_title(text) == expected
+
+
+def test_the_graph_holds_the_short_title_and_labels_a_measure_with_it(plan, divisions):
+    g = document_graph(plan, divisions)
+    node = URIRef(f"{plan.iri}/measure/37")
+    assert set(g.objects(node, LG.shortTitle)) == {Literal("全面推行行政执法公示制度", lang="zh")}
+    assert set(g.objects(node, RDFS.label)) == {Literal("37) 全面推行行政执法公示制度", lang="zh")}
+    for m in plan.measures:
+        (label,) = g.objects(URIRef(f"{plan.iri}/measure/{m.number}"), RDFS.label)
+        assert str(label) == f"{m.number}) {m.short_title}"
+
+
+# -- divisions ------------------------------------------------------------------------------------
+
+OFFICIAL = [
+    # provinces, the exceptions among them, municipalities and special administrative regions
+    ("440000", "广东省", "Guangdong Province"),
+    ("140000", "山西省", "Shanxi Province"),
+    ("610000", "陕西省", "Shaanxi Province"),
+    ("110000", "北京市", "Beijing Municipality"),
+    ("810000", "香港特别行政区", "Hong Kong Special Administrative Region"),
+    ("820000", "澳门特别行政区", "Macao Special Administrative Region"),
+    # autonomous regions
+    ("450000", "广西壮族自治区", "Guangxi Zhuang Autonomous Region"),
+    ("650000", "新疆维吾尔自治区", "Xinjiang Uygur Autonomous Region"),
+    ("640000", "宁夏回族自治区", "Ningxia Hui Autonomous Region"),
+    ("150000", "内蒙古自治区", "Inner Mongolia Autonomous Region"),
+    ("540000", "西藏自治区", "Tibet Autonomous Region"),
+    # prefecture-level cities, autonomous prefectures, a prefecture, a league
+    ("450700", "钦州市", "Qinzhou City"),
+    ("640300", "吴忠市", "Wuzhong City"),
+    ("610100", "西安市", "Xi'an City"),
+    ("222400", "延边朝鲜族自治州", "Yanbian Korean Autonomous Prefecture"),
+    ("433100", "湘西土家族苗族自治州", "Xiangxi Tujia and Miao Autonomous Prefecture"),
+    ("232700", "大兴安岭地区", "Daxing'anling Prefecture"),
+    ("152200", "兴安盟", "Xing'an League"),
+    # districts, counties, a county-level city
+    ("450702", "钦南区", "Qinnan District"),
+    ("370303", "张店区", "Zhangdian District"),
+    ("310115", "浦东新区", "Pudong New Area"),
+    ("450721", "灵山县", "Lingshan County"),
+    ("371722", "单县", "Shanxian County"),  # a one-syllable proper name keeps its 县 in its word
+    ("450681", "东兴市", "Dongxing City"),
+    # autonomous counties
+    ("450225", "融水苗族自治县", "Rongshui Miao Autonomous County"),
+    ("530827", "孟连傣族拉祜族佤族自治县", "Menglian Dai, Lahu and Va Autonomous County"),
+    ("451031", "隆林各族自治县", "Longlin Various Nationalities Autonomous County"),
+    # banners
+    ("150929", "四子王旗", "Siziwang Banner"),
+    ("150430", "敖汉旗", "Aohan Banner"),
+    ("150723", "鄂伦春自治旗", "Oroqen Autonomous Banner"),
+    # a development zone, the nation
+    ("411500-gxq", "信阳高新技术产业开发区", "Xinyang Hi-tech Industrial Development Zone"),
+    ("100000", "中华人民共和国", "People's Republic of China"),
+]
+
+
+@pytest.mark.parametrize(("code", "name", "english"), OFFICIAL)
+def test_english_names_of_divisions_in_their_official_forms(divisions, code, name, english):
+    d = divisions.get(code)
+    assert d is not None and d.name == name
+    assert division_english(d).en == english
+
+
+def test_every_division_has_an_english_name_in_ascii_letters_and_its_level(divisions):
+    words = {"provincial": ("Province", "Region", "Municipality"), "prefectural": ("City", "Prefecture", "League")}
+    for d in divisions.by_code.values():
+        named = division_english(d)
+        assert named is not None, d.name
+        assert all(c.isascii() or c == "ü" for c in named.en), (d.name, named.en)
+        if d.level in words and d.current:
+            assert named.en.endswith(words[d.level]) or d.name.endswith("特别行政区") or d.zone, (d.name, named.en)
+
+
+@pytest.mark.parametrize(("name", "level", "pinyin"), [
+    ("广西壮族自治区", "provincial", "Guǎngxī Zhuàngzú Zìzhìqū"),
+    ("钦南区", "county", "Qīnnán Qū"),
+    ("钦州市", "prefectural", "Qīnzhōu Shì"),
+    ("西安市", "prefectural", "Xī'ān Shì"),
+    ("长治市", "prefectural", "Chángzhì Shì"),  # the place-name reading, not zhǎng
+    ("重庆市", "provincial", "Chóngqìng Shì"),
+    ("内蒙古自治区", "provincial", "Nèi Měnggǔ Zìzhìqū"),
+    ("湘西土家族苗族自治州", "prefectural", "Xiāngxī Tǔjiāzú Miáozú Zìzhìzhōu"),
+    ("单县", "county", "Shànxiàn"),
+])
+def test_pinyin_with_word_breaks(name, level, pinyin):
+    assert division_name(name, level).pinyin == pinyin
+
+
+def test_the_vocabulary_writes_english_and_word_by_word_pinyin_names(divisions):
+    g = divisions_graph(divisions, {"100000", "450000", "450700", "450702"})
+    node = URIRef(iris.division("450702"))
+    assert (node, SKOS.prefLabel, Literal("Qinnan District", lang="en")) in g
+    assert (node, SKOS.prefLabel, Literal("Qīnnán Qū", lang="zh-Latn-pinyin")) in g
+    assert (URIRef(iris.division("450000")), SKOS.prefLabel, Literal("Guangxi Zhuang Autonomous Region", lang="en")) in g
+    # one preferred label per language (SKOS), and one rdfs:label: the queries join on it
+    for division in (node, URIRef(iris.division("450000"))):
+        langs = [label.language for label in g.objects(division, SKOS.prefLabel)]
+        assert sorted(langs) == ["en", "zh", "zh-Latn-pinyin"]
+        assert len(list(g.objects(division, RDFS.label))) == 1
+    government = URIRef(iris.agency("450702", "人民政府"))
+    assert (government, SKOS.prefLabel, Literal("People's Government of Qinnan District", lang="en")) in g
+    assert (URIRef(iris.agency("100000", "人民政府")), SKOS.prefLabel, Literal("State Council", lang="en")) in g
+
+
+# -- agencies -------------------------------------------------------------------------------------
+
+SEED_AGENCIES = {
+    "钦南区司法局": "Justice Bureau of Qinnan District",
+    "钦南区法制办": "Legal Affairs Office of Qinnan District",
+    "钦南区编办": "Commission Office for Public Sector Reform of Qinnan District",
+    "钦南区财政局": "Finance Bureau of Qinnan District",
+    "钦南区人社局": "Human Resources and Social Security Bureau of Qinnan District",
+    "钦南区工商局": "Administration for Industry and Commerce of Qinnan District",
+    "钦南区政府办公室": "Office of the People's Government of Qinnan District",
+    "钦南区委组织部": "Organization Department of the CPC Qinnan District Committee",
+    "钦南区委政法委": "Political and Legal Affairs Commission of the CPC Qinnan District Committee",
+    "公安钦南分局": "Qinnan Branch of the Public Security Bureau of Qinzhou City",
+    "钦南区各有关部门": "All relevant departments of Qinnan District",
+    "钦南区各镇政府": "All town governments of Qinnan District",
+}
+
+
+def test_english_labels_of_the_seed_plans_agencies(plan, divisions):
+    parties = {a.party.label: a.party for m in plan.measures for a in m.assignments}
+    for label, english in SEED_AGENCIES.items():
+        assert agency_english(parties[label].iri, divisions) == english, label
+    # every named body of the plan is of a kind the table lists
+    named = [p for p in parties.values() if not p.collective]
+    assert len(named) > 40
+    assert [p.label for p in named if agency_english(p.iri, divisions) is None] == []
+    g = document_graph(plan, divisions)
+    justice = URIRef(parties["钦南区司法局"].iri)
+    assert (justice, SKOS.prefLabel, Literal("Justice Bureau of Qinnan District", lang="en")) in g
+    assert set(g.objects(justice, RDFS.label)) == {Literal("钦南区司法局", lang="zh")}  # one rdfs:label, in Chinese
+    bureau = URIRef(parties["公安钦南分局"].branch_of or "")
+    assert (bureau, SKOS.prefLabel, Literal("Public Security Bureau of Qinzhou City", lang="en")) in g
+
+
+def test_national_bodies_are_named_whole(divisions):
+    assert agency_english(iris.agency("100000", "国务院"), divisions) == "State Council"
+    assert agency_english(iris.agency("100000", "中共中央"), divisions) == "Central Committee of the Communist Party of China"
+
+
+def test_a_kind_not_in_the_table_gets_no_english_label(divisions):
+    assert agency_english(iris.agency("450702", "海洋渔业执法大队"), divisions) is None
+    assert agency_english(iris.agency("370303", "区委办公室"), divisions) is None  # as a cited document names it
+    assert agency_english(iris.collective("450702", "各级政府及其部门党组"), divisions) is None
+    assert agency_english(iris.agency("no-such-division", "司法局"), divisions) is None
+    assert agency_english("https://example.org/agency/450702/司法局", divisions) is None
+
+
+# -- the UI in English --------------------------------------------------------------------------------
+
+def test_pages_show_english_labels_in_english_and_chinese_ones_by_default(client):
+    path = "/id/" + iris.agency("450702", "司法局").removeprefix(f"{iris.base()}id/")
+    assert client.get(path + ".json").json()["label"] == "钦南区司法局"
+    english = client.get(path + ".json", params={"lang": "en"}).json()
+    assert english["label"] == "Justice Bureau of Qinnan District" and english["label_zh"] == "钦南区司法局"
+    view = client.get("/ui/responsibility.json", params={"agency": "钦南区司法局"}).json()
+    rows = [r for r in view["rows"] if r["agency_label"] == "钦南区司法局"]
+    assert rows and {r["agency_label_en"] for r in rows} == {"Justice Bureau of Qinnan District"}
+    measures = [n for n in view["nodes"] if n["kind"] == "measure"]
+    assert measures and all(n["label"] == f"{n['number']}) {n['short_title']}" for n in measures)
+    page = client.get("/ui/responsibility", params={"agency": "钦南区司法局", "lang": "en"}).text
+    assert "Justice Bureau of Qinnan District" in page
