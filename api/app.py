@@ -16,9 +16,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from policykg import iris, queries, settings
 from policykg.api import canned, diffusion, dumps, gsp, networks, resources, ui, uploads
 from policykg.api.admission import Gate
-from policykg.api.pages import TEMPLATES
 from policykg.api.security import add_cors, add_security_headers
 from policykg.api.sparql import Limits, error_response, router as sparql_router
+from policykg.api.tables import table_format, tabular
+from policykg.api.views.common import page, url
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader, service
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
@@ -110,8 +111,10 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
 
     @app.get("/api/measures/{measure_id:path}/implementers", tags=["resources"],
              summary="Which bodies implement a measure (id: measure IRI, or DOCUMENT/NUMBER with the document's IRI key, 文号 or title)")
-    async def implementers(measure_id: str, request: Request) -> dict[str, Any]:
-        return await gate.run(request, _implementers, measure_id)  # type: ignore[no-any-return]
+    async def implementers(measure_id: str, request: Request, format: str = Query("json", description="json | csv (the main table)")) -> Response:
+        table_format(format)
+        body = await gate.run(request, _implementers, measure_id)
+        return tabular(body, body["implementers"], format, "implementers")
 
     def _implementers(reader: Reader, measure_id: str) -> dict[str, Any]:
         iri = resolver.measure(measure_id)
@@ -139,28 +142,39 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
 
     @app.get("/api/measures", tags=["resources"], summary="Search measures by text")
     async def search_measures(request: Request, q: str = Query(min_length=1, max_length=200), limit: int = Query(default=50, ge=1, le=1000),
-                              offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
+                              offset: int = Query(default=0, ge=0), format: str = Query("json", description="json | csv (the main table)")) -> Response:
+        table_format(format)
+
         def search(reader: Reader) -> dict[str, Any]:
             found = canned.page(reader, queries.get("measures-search"), {"phrase": q}, resolver, limit, offset)
             more = found.pop("more")
+            control = {"limit": limit, **({"format": format} if format != "json" else {})}
             return {"ok": True, **found,
-                    **({"next": f"/api/measures?{urlencode({'q': q, 'limit': limit, 'offset': offset + len(found['rows'])})}"} if more else {})}
-        return await gate.run(request, search)  # type: ignore[no-any-return]
+                    **({"next": f"/api/measures?{urlencode({'q': q, **control, 'offset': offset + len(found['rows'])})}"} if more else {})}
+        body = await gate.run(request, search)
+        response = tabular(body, body["rows"], format, "measures")
+        response.headers.update(canned.page_headers(body["count"], body.get("next")))
+        return response
 
     @app.get("/api/measures/{measure_id:path}/cascade", tags=["resources"],
              summary="Who carries a measure down the levels: the measure's implementers and those of the lower-plan measures that implement it, each with the path of aligned measures, scores and kinds")
-    async def cascade(measure_id: str, request: Request) -> dict[str, Any]:
+    async def cascade(measure_id: str, request: Request, format: str = Query("json", description="json | csv (the main table)")) -> Response:
+        table_format(format)
+
         def carriers(reader: Reader) -> dict[str, Any]:
             iri = resolver.measure(measure_id)
             info = measure_info(reader, iri)
             rows = run_canned(reader, "cascade-implementers", {"document": str(info["document"]), "measure": str(info["number"])})
             return {"ok": True, "measure": iri, "document": info["document"], "document_title": info["title"],
                     "text": info["text"], "carriers": measure_cascade(rows, iri)}
-        return await gate.run(request, carriers)  # type: ignore[no-any-return]
+        body = await gate.run(request, carriers)
+        return tabular(body, body["carriers"], format, "cascade")
 
     @app.get("/api/documents/{document_id:path}/lineage", tags=["resources"],
              summary="The lineage of a document (id: IRI, IRI key, 文号 or title): ancestors by level, and ancestors and descendants with depth and paths (each edge with its relation, evidence and confidence)")
-    async def lineage(document_id: str, request: Request) -> dict[str, Any]:
+    async def lineage(document_id: str, request: Request, format: str = Query("json", description="json | csv (the main table)")) -> Response:
+        table_format(format)
+
         def read(reader: Reader) -> dict[str, Any]:
             iri = resolver.document(document_id)
             rows = run_canned(reader, "lineage", {"document": iri})
@@ -168,11 +182,14 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
             paths = document_lineage(reader, iri)
             return {"ok": True, "document": iri, "title": title[0]["t"] if title else None, "lineage": rows,
                     "chain": [r["title"] for r in rows], **paths}
-        return await gate.run(request, read)  # type: ignore[no-any-return]
+        body = await gate.run(request, read)
+        return tabular(body, body["lineage"], format, "lineage")
 
     @app.get("/api/documents/{document_id:path}/coverage", tags=["resources"],
              summary="Which divisions below a document's area have a document implementing it (at any depth), with the lag in days")
-    async def coverage(document_id: str, request: Request) -> dict[str, Any]:
+    async def coverage(document_id: str, request: Request, format: str = Query("json", description="json | csv (the main table)")) -> Response:
+        table_format(format)
+
         def read(reader: Reader) -> dict[str, Any]:
             iri = resolver.document(document_id)
             rows = run_canned(reader, "coverage", {"document": iri})
@@ -184,14 +201,19 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
             listed = list(divisions.values())
             return {"ok": True, "document": iri, "covered": [d for d in listed if d["documents"]],
                     "not_covered": [d for d in listed if not d["documents"]]}
-        return await gate.run(request, read)  # type: ignore[no-any-return]
+        body = await gate.run(request, read)
+        rows = [{"division": d["division"], "name": d["name"], "covered": bool(d["documents"]), **{f"document.{k}": v for k, v in doc.items()}}
+                for d in body["covered"] + body["not_covered"] for doc in d["documents"] or [{}]]  # one row per division and document
+        return tabular(body, rows, format, "coverage")
 
     @app.get("/api/agencies/{agency_id:path}/obligations", tags=["resources"],
              summary="What an agency is responsible for, in which role, by when (id: IRI or name with jurisdiction)")
-    async def obligations(agency_id: str, request: Request) -> dict[str, Any]:
+    async def obligations(agency_id: str, request: Request, format: str = Query("json", description="json | csv (the main table)")) -> Response:
+        table_format(format)
+
         def read(reader: Reader) -> dict[str, Any]:
             iri = resolver.agency(agency_id)
-            label = reader.select(f"SELECT ?l ?n WHERE {{ <{iri}> rdfs:label ?l . OPTIONAL {{ <{iri}> skos:prefLabel ?n }} }} LIMIT 1")
+            label = reader.select(f"SELECT ?l ?n WHERE {{ <{iri}> rdfs:label ?l . OPTIONAL {{ <{iri}> skos:prefLabel ?n FILTER(lang(?n) != 'en') }} }} LIMIT 1")
             rows = run_canned(reader, "obligations", {"agency": iri})
             inherited = run_canned(reader, "inherited-duties", {"agency": iri})
             return {"ok": True, "agency": iri, "label": label[0]["l"] if label else None,
@@ -201,7 +223,8 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
                                    "through": {k: r[k] for k in ("predecessor", "predecessorLabel", "event", "eventLabel", "reformDate", "qualifier", "confidence")}}
                                   for r in inherited],
                     "succession": succession_steps(run_canned(reader, "successor", {"agency": iri}))}
-        return await gate.run(request, read)  # type: ignore[no-any-return]
+        body = await gate.run(request, read)
+        return tabular(body, body["obligations"], format, "obligations")
 
     def succession_steps(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The successor rows grouped by step (one row per source), with today's holder."""
@@ -217,13 +240,16 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
 
     @app.get("/api/agencies/{agency_id:path}/successor", tags=["resources"],
              summary="Who holds a body's duties today after institutional reforms, with each reform step, its date and sources")
-    async def successor(agency_id: str, request: Request) -> dict[str, Any]:
+    async def successor(agency_id: str, request: Request, format: str = Query("json", description="json | csv (the main table)")) -> Response:
+        table_format(format)
+
         def read(reader: Reader) -> dict[str, Any]:
             iri = resolver.agency(agency_id)
             found = succession_steps(run_canned(reader, "successor", {"agency": iri}))
             return {"ok": True, "agency": iri, "succeeded": found is not None,
                     "today": found["today"] if found else iri, "succession": found}
-        return await gate.run(request, read)  # type: ignore[no-any-return]
+        body = await gate.run(request, read)
+        return tabular(body, body["succession"]["steps"] if body["succession"] else [], format, "successor")
 
     counted: dict[str, Any] = {}  # the counts of /api/stats and the home page, for one generation of the store
 
@@ -236,8 +262,10 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
         return counted["stats"]  # type: ignore[no-any-return]
 
     @app.get("/api/stats", tags=["service"], summary="Counts of what the graph holds")
-    async def stats(request: Request) -> dict[str, Any]:
-        return {"ok": True, **await store_stats(request)}
+    async def stats(request: Request, format: str = Query("json", description="json | csv (the main table)")) -> Response:
+        table_format(format)
+        counts = await store_stats(request)
+        return tabular({"ok": True, **counts}, [{"count": k, "value": v} for k, v in counts.items()], format, "stats")
 
     @app.get("/api/settings", tags=["service"], summary="The settings table with current values")
     def get_settings() -> dict[str, Any]:
@@ -248,7 +276,7 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
     def ontology(request: Request) -> Response:
         accept = request.headers.get("accept", "")
         if "text/html" in accept:
-            return HTMLResponse(ontology_page())
+            return ontology_page(request)
         return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle; charset=utf-8")
 
     @app.get("/ontology.ttl", tags=["ontology"], summary="The ontology as Turtle", response_class=Response,
@@ -257,22 +285,56 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
         return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle; charset=utf-8")
 
     @app.get("/ontology.html", tags=["ontology"], summary="The ontology as a readable page", response_class=HTMLResponse)
-    def ontology_html() -> HTMLResponse:
-        return HTMLResponse(ontology_page())
+    def ontology_html(request: Request) -> HTMLResponse:
+        return ontology_page(request)
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return HTMLResponse(TEMPLATES.get_template("docs.html").render(spec=app.openapi()))
+    def docs(request: Request) -> HTMLResponse:
+        """Swagger UI (npm, served from /assets) on /openapi.json, and the operations as a plain list."""
+        return page(request, "docs.html", "/openapi.json", spec=app.openapi())
 
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> HTMLResponse:
-        return HTMLResponse(TEMPLATES.get_template("home.html").render(
-            stats=await store_stats(request), queries=queries.all_queries().values(), version=__version__))
+        """The front door: what this is, a search box, where to start, and the counts of /api/stats (its JSON twin)."""
+        return page(request, "home.html", "/api/stats", stats=await store_stats(request), start=start_here(),
+                    queries=queries.all_queries().values(), version=__version__)
 
     return app
 
 
-def ontology_page() -> str:
+# questions of the home page opened in the SPARQL editor: canned query → (中文, English), with its example values
+QUESTIONS = {
+    "implementers": ("《{document}》第 {measure} 项措施由哪些机构落实、何时完成？",
+                     "Which bodies carry out measure {measure} of {document}, and by when?"),
+    "agency-load": ("{jurisdiction}哪些机构牵头的措施最多？", "Which bodies of {jurisdiction} lead the most measures?"),
+    "due-by": ("哪些措施在 {date} 前到期，由谁牵头？", "Which measures fall due by {date}, and who leads them?"),
+    "in-force": ("{date} {area}有哪些方案有效？", "Which plans were in force in {area} on {date}?"),
+}
+
+
+def start_here() -> dict[str, Any]:
+    """The home page's "start here" links, to what the canned queries' examples name (the 钦南区
+    plan of the seed corpus): its lineage, who carries out one of its measures, an agency's
+    duties, and a few questions as tabs of the SPARQL editor."""
+    available = queries.all_queries()
+    lineage, implementers, obligations = (available[n].example for n in ("lineage", "implementers", "obligations"))
+    measure = f"{implementers['document']}/{implementers['measure']}"
+    questions = []
+    for name, texts in QUESTIONS.items():
+        try:
+            words = {lang: text.format(**available[name].example) for lang, text in zip(("zh", "en"), texts)}
+        except KeyError:  # the query was renamed or its example changed: the question is left out, not the page broken
+            continue
+        questions.append({"tab": name, "href": url("/ui/sparql", {"tab": name}), **words})
+    return {
+        "lineage": {**lineage, "href": url("/ui/lineage", {"document": lineage["document"]})},
+        "measure": {**implementers, "href": url("/ui/responsibility", {"measure": measure})},
+        "agency": {**obligations, "href": url("/ui/responsibility", {"agency": obligations["agency"]})},
+        "questions": questions,
+    }
+
+
+def ontology_page(request: Request) -> HTMLResponse:
     """The ontology rendered as HTML: classes, properties and concept schemes with labels and definitions."""
     from rdflib import Graph, URIRef
     from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -304,7 +366,7 @@ def ontology_page() -> str:
         ("Concept schemes 概念体系", ours(SKOS.ConceptScheme)),
         ("Concepts 概念", ours(SKOS.Concept)),
     ]
-    return TEMPLATES.get_template("ontology.html").render(sections=sections, escape=html.escape)
+    return page(request, "ontology.html", "/ontology.ttl", sections=sections, escape=html.escape)
 
 
 class _ReadThrough:

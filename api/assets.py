@@ -39,6 +39,8 @@ ASSETS = (
     Asset("@zazuko/yasgui", "build/yasgui.min.css"),
     Asset("cytoscape", "dist/cytoscape.min.js"),
     Asset("cytoscape-dagre", "dist/cytoscape-dagre.min.js"),  # bundles @dagrejs/dagre
+    Asset("swagger-ui-dist", "swagger-ui-bundle.js"),  # /docs: try a request (api/static/docs.js starts it)
+    Asset("swagger-ui-dist", "swagger-ui.css"),
 )
 VERSIONS = "versions.json"  # package → version pinned by web/package-lock.json, beside the copied files
 KEEP = {".gitignore"}  # files of the vendor folder that are not assets

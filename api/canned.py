@@ -58,6 +58,13 @@ def page(reader: Reader, q: queries.CannedQuery, values: dict[str, str], resolve
     return {"count": count, "offset": offset, "limit": limit, "rows": list(rows), "more": rows.truncated}
 
 
+def page_headers(total: int, following: str | None) -> dict[str, str]:
+    """``X-Total-Count`` (the rows of the whole answer) and, when more rows follow, ``Link`` to
+    the next page (RFC 8288), so a client reading CSV (``pd.read_csv(url)``) can tell it has a
+    page, not the answer."""
+    return {"X-Total-Count": str(total), **({"Link": f'<{following}>; rel="next"'} if following else {})}
+
+
 def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRouter:
     r = APIRouter(tags=["queries"])
 
@@ -83,19 +90,19 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
     def answer(reader: Reader, q: queries.CannedQuery, values: dict[str, str], fmt: str, limit: int, offset: int,
                inferred: bool) -> Response:
         media, results_format = FORMATS[fmt]
-        if results_format is not None:
-            text = q.executable(q.bind(values, resolver), reader.lateral)
-            outcome = reader.run(f"{text}\nLIMIT {limit} OFFSET {offset}", None, inferred, fmt=fmt, max_rows=limit)
-            return Response(outcome.body, media_type=media)
+        control = {"limit": limit, **({"inferred": "false"} if not inferred else {}), **({"format": fmt} if fmt != "json" else {})}
+        if results_format is not None:  # SPARQL results: the page as the format has it, its total and next page in the headers
+            outcome, total = reader.paged(q.executable(q.bind(values, resolver), reader.lateral), limit, offset, inferred, fmt)
+            following = f"/api/queries/{q.name}?{urlencode({**values, **control, 'offset': offset + outcome.rows})}"
+            return Response(outcome.body, media_type=media, headers=page_headers(total, following if outcome.truncated else None))
         found = page(reader, q, values, resolver, limit, offset, inferred)
         body: dict[str, Any] = {"ok": True, "query": q.name, "params": values, "count": found["count"], "offset": offset,
                                 "limit": limit, "rows": found["rows"]}
         if found["more"]:
-            control = {"limit": limit, "offset": offset + len(found["rows"]), **({"inferred": "false"} if not inferred else {})}
-            body["next"] = f"/api/queries/{q.name}?{urlencode({**values, **control})}"
+            body["next"] = f"/api/queries/{q.name}?{urlencode({**values, **control, 'offset': offset + len(found['rows'])})}"
         if reader.truncated:
             body |= {"truncated": True, "row_limit": reader.max_rows}
-        return JSONResponse(body)
+        return JSONResponse(body, headers=page_headers(found["count"], body.get("next")))
 
     return r
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from policykg import queries
 from policykg.api.admission import Gate
-from policykg.api.networks import table_format, table_response
+from policykg.api.tables import table_format, table_response
 from policykg.errors import ParameterError
 from policykg.graph.executor import Reader
 from policykg.graph.resolve import Resolver

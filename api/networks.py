@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from policykg.api.admission import Gate
+from policykg.api.tables import table_format, table_response
 from policykg.errors import ParameterError, PayloadTooLarge
 from policykg.graph.executor import Reader
 from policykg.graph.resolve import Resolver
@@ -82,19 +83,3 @@ def router(resolver: Resolver, gate: Gate) -> APIRouter:
                               "narrow it with area, level, years or task_area, or run it on the store (policykg analyse …)")
 
     return r
-
-
-def table_format(fmt: str) -> None:
-    if fmt not in ("json", "csv"):
-        raise ParameterError(f"format must be json or csv, got {fmt!r}", param="format")
-
-
-def table_response(reader: Reader, rows: list[dict[str, Any]], fmt: str, name: str, about: dict[str, Any], narrower: str) -> Response:
-    """Rows as our JSON (``about`` and ``count`` beside them) or as CSV in their own column order;
-    refused (413) when the row cap cut a query they were computed from."""
-    if reader.truncated:
-        raise PayloadTooLarge(f"the {name} table needs more than {reader.max_rows:,} rows of one query (max_rows): {narrower}")
-    if fmt == "csv":
-        return Response(network_formats.csv_table(rows, list(rows[0]) if rows else []), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="policykg-{name}.csv"'})
-    return JSONResponse({"ok": True, **about, "count": len(rows), "rows": rows})

@@ -12,12 +12,11 @@ from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from policykg import iris, queries
 from policykg.api.admission import Gate
-from policykg.api.pages import TEMPLATES
-from policykg.api.views.common import agency_labels, in_language, language, short
+from policykg.api.views.common import agency_labels, in_language, language, page, short
 from policykg.errors import ResourceNotFound
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
@@ -212,9 +211,9 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
         except ValueError:
             raise ResourceNotFound(f"{path!r} is not the path of a resource IRI", path=path) from None
         mime = "application/json" if twin else _choose(request)
-        return await gate.run(request, represent, path, iri, mime, language(request))  # type: ignore[no-any-return]
+        return await gate.run(request, represent, path, iri, mime, language(request), request)  # type: ignore[no-any-return]
 
-    def represent(reader: Reader, path: str, iri: str, mime: str, lang: str = "zh") -> Response:
+    def represent(reader: Reader, path: str, iri: str, mime: str, lang: str, request: Request) -> Response:
         if not reader.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
             raise ResourceNotFound(f"no resource {iri} in the graph", iri=iri)
         if mime in RDF_TYPES:
@@ -236,6 +235,6 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
         body = dict(data)
         if kind == "document" and data.get("text"):
             body["text_html"] = highlighted(str(data["text"]), data["marks"])
-        return HTMLResponse(TEMPLATES.get_template("resource.html").render(r=body, json_href=f"/id/{path}.json"))
+        return page(request, "resource.html", f"/id/{path}.json", r=body, json_href=f"/id/{path}.json")
 
     return r

@@ -12,7 +12,8 @@ Protocol
     replace the query's dataset; without them the default graph is the union of all named
     graphs. Our prefixes (``lg:``, ``eli:``, ``prov:`` …) are predeclared and relative IRIs
     resolve against ``base_iri``. ``GET /sparql`` without a query answers the Service
-    Description (Turtle, or any graph format by Accept). SERVICE (and LOAD in updates) may
+    Description (Turtle, or any graph format by Accept); a browser (an Accept that prefers
+    ``text/html``) is sent to the SPARQL editor, ``/ui/sparql`` (303). SERVICE (and LOAD in updates) may
     fetch only from the hosts of ``service_hosts`` (none by default: the server would fetch
     whatever URL a request names); this is decided on the parsed text, its ``\\u`` escapes
     expanded (``graph.sparql_policy``), and a text that mentions either and does not parse is
@@ -59,7 +60,7 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 from starlette.concurrency import run_in_threadpool
@@ -82,7 +83,7 @@ from policykg.graph.sparql_policy import check_query, check_update, may_fetch, p
 from policykg.graph.sparql_text import is_update, with_using
 from policykg.graph.store import Store
 from policykg.namespaces import PREFIXES
-from policykg.negotiation import FORMAT_NAMES, GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMATS, chosen, media_type
+from policykg.negotiation import FORMAT_NAMES, GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMATS, FormatTable, chosen, media_type, negotiate
 
 # --- error responses ----------------------------------------------------------------------------
 
@@ -251,6 +252,17 @@ _POST_BODY = {"required": True, "content": {
     "application/sparql-update": {"schema": {"type": "string"}}}}
 
 
+# a browser opening /sparql (no query; Accept prefers HTML to every graph format of the service
+# description) is sent to the SPARQL editor; SPARQL clients, which ask for results or graphs, are not
+_EDITOR_REDIRECT = {"description": "A browser (Accept preferring text/html) without a query: see the SPARQL editor at /ui/sparql"}
+_PAGE_OR_GRAPH: FormatTable = {"html": ("text/html", None, "", ("application/xhtml+xml",)), **GRAPH_FORMATS}
+
+
+def wants_html(accept: str | None) -> bool:
+    """Whether an Accept header prefers a web page to the service description's graph formats."""
+    return negotiate(accept, _PAGE_OR_GRAPH, "ttl") == "html"
+
+
 def router(store: Store | RemoteStore, gate: Gate | None = None) -> APIRouter:
     """``/sparql``, reading the settings now (the app adds ``api.gsp``'s ``/rdf-graphs/service`` beside it)."""
     limits = Limits.from_settings()
@@ -321,8 +333,8 @@ def router(store: Store | RemoteStore, gate: Gate | None = None) -> APIRouter:
         return JSONResponse({"ok": True, "message": "update applied",
                              "inferences": {"documents": documents if documents is not None else "all", "seconds": round(seconds, 3)}})
 
-    @r.get("/sparql", summary="SPARQL 1.1 query by GET; without a query, the service description",
-           response_class=Response, responses=SPARQL_RESPONSES, openapi_extra={"parameters": _GET_PARAMS})
+    @r.get("/sparql", summary="SPARQL 1.1 query by GET; without a query, the service description (a browser is sent to the editor)",
+           response_class=Response, responses={**SPARQL_RESPONSES, 303: _EDITOR_REDIRECT}, openapi_extra={"parameters": _GET_PARAMS})
     async def sparql_get(request: Request) -> Response:
         params = request.query_params
         try:
@@ -331,6 +343,10 @@ def router(store: Store | RemoteStore, gate: Gate | None = None) -> APIRouter:
             op = _operation(_multi(list(params.multi_items())))
         except PolicyKGError as exc:
             return error_response(exc)
+        if op.kind == "describe" and "format" not in params and wants_html(request.headers.get("accept")):
+            lang = params.get("lang")
+            return RedirectResponse("/ui/sparql" + (f"?lang={lang}" if lang in ("zh", "en") else ""), status_code=303,
+                                    headers={"Vary": "Accept"})  # a cache must not give it to a SPARQL client
         return await answer(request, op, params.get("format"))
 
     @r.post("/sparql", summary="SPARQL 1.1 query or update by POST (form, or a direct query or update body)",

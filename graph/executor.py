@@ -641,18 +641,24 @@ class Reader:
     def page(self, sparql: str, size: int, offset: int = 0, inferred: bool = True) -> tuple[Rows, int]:
         """At most ``size`` rows of a SELECT after the first ``offset`` (``truncated``: more
         follow; past the row cap, ``truncated`` of the Reader too), and the rows of its whole
-        answer. On the store, one evaluation; a SPARQL server is asked for the page (LIMIT and
-        OFFSET) and, when more follow, for a COUNT."""
+        answer (``paged``)."""
+        outcome, total = self.paged(sparql, size, offset, inferred)
+        return _rows(outcome), total
+
+    def paged(self, sparql: str, size: int, offset: int = 0, inferred: bool = True, fmt: str = "tsv") -> tuple[Outcome, int]:
+        """A page of a SELECT serialised in ``fmt`` (``truncated``: more rows follow) and the rows
+        of its whole answer. On the store, one evaluation; a SPARQL server is asked for the page
+        (LIMIT and OFFSET) and, when more follow, for a COUNT."""
         if self.svc.one_pass_pages:
-            outcome = self.run(sparql, None, inferred, "tsv", size, offset, count=True)
-            return _rows(outcome), outcome.total or 0
-        rows = self.select(f"{sparql}\nLIMIT {min(size, self.max_rows) + 1} OFFSET {offset}", None, inferred, max_rows=size)
-        if not rows.truncated and (rows or not offset):
-            return rows, offset + len(rows)
+            outcome = self.run(sparql, None, inferred, fmt, size, offset, count=True)
+            return outcome, outcome.total or 0
+        outcome = self.run(f"{sparql}\nLIMIT {min(size, self.max_rows) + 1} OFFSET {offset}", None, inferred, fmt, max_rows=size)
+        if not outcome.truncated and (outcome.rows or not offset):
+            return outcome, offset + outcome.rows
         prologue = _PROLOGUE.match(sparql).group()  # type: ignore[union-attr]
         counted = self.select(f"{prologue}SELECT (COUNT(*) AS ?count) WHERE {{ {{\n{sparql[len(prologue):]}\n}} }}",
                               None, inferred)
-        return rows, int(counted[0]["count"]) if counted else 0
+        return outcome, int(counted[0]["count"]) if counted else 0
 
     def ask(self, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None, inferred: bool = True) -> bool:
         return bool(json.loads(self.run(sparql, substitutions, inferred, "json").body)["boolean"])

@@ -131,15 +131,21 @@ def _open_read_only(path: Path, attempts: int = 20) -> ox.Store:
 
 @dataclass
 class Stats:
+    """What the graph holds, each count of one kind of thing (``Store.stats``): the documents whose
+    text is in the corpus apart from those only cited by them, and the bodies the documents name
+    apart from the governments of every division that the GB/T 2260 vocabulary brings."""
+
     triples: int
     graphs: int
-    documents: int
-    documents_in_corpus: int
+    documents_in_corpus: int  # documents whose text was ingested (lg:inCorpus)
+    documents_cited_only: int  # documents cited by them whose text is not in the corpus
     measures: int
     assignments: int
-    agencies: int
-    collectives: int
     citations: int
+    agencies_named: int  # bodies a corpus document names as its issuer or assigns a measure to
+    collectives: int  # open-ended groups of bodies the documents assign measures to (各有关部门 …)
+    agencies_other: int  # other bodies: issuers of cited documents, parents of branch offices, successors through reforms
+    vocabulary_governments: int  # the people's government of every current division (GB/T 2260), not read from documents
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -452,16 +458,22 @@ class Store:
             assert isinstance(n, int)
             return n
 
+        document = "?x a ?c . VALUES ?c { lg:PolicyDocument lg:Report lg:Document }"
+        body = "?x a ?c . VALUES ?c { lg:Agency lg:Government lg:PartyBody lg:BranchOffice }"
+        named = "{ ?d lg:inCorpus true ; lg:issuedBy ?x } UNION { ?s a lg:Assignment ; prov:agent ?x }"  # as issuer or assignee
+        vocabulary = f"GRAPH <{vocab_graph_iri()}> {{ ?x a lg:Government }}"
         return Stats(
             triples=len(self.ox),
             graphs=sum(1 for _ in self.ox.named_graphs()),
-            documents=count("?x a ?c . VALUES ?c { lg:PolicyDocument lg:Report lg:Document }"),
             documents_in_corpus=count("?x lg:inCorpus true"),
+            documents_cited_only=count(f"{document} FILTER NOT EXISTS {{ ?x lg:inCorpus true }}"),
             measures=count("?x a lg:Measure"),
             assignments=count("?x a lg:Assignment"),
-            agencies=count("?x a ?c . VALUES ?c { lg:Agency lg:Government lg:PartyBody lg:BranchOffice }"),
-            collectives=count("?x a lg:Collective"),
             citations=count("?x a lg:Citation"),
+            agencies_named=count(f"{named} FILTER EXISTS {{ {body} }}"),  # the type as a filter: as a join, 17 s on the seeds
+            collectives=count("?x a lg:Collective"),
+            agencies_other=count(f"{body} FILTER NOT EXISTS {{ {named} }} FILTER NOT EXISTS {{ {vocabulary} }}"),
+            vocabulary_governments=count(vocabulary),
         )
 
     def flush(self) -> None:

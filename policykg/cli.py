@@ -3,8 +3,6 @@ errors are turned into messages here and nowhere else."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections import Counter
@@ -247,11 +245,9 @@ def _emit(columns: list[str], rows: list[dict[str, object]], fmt: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=columns)
-        w.writeheader()
-        w.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
+        from policykg.tables import csv_text
+
+        click.echo(csv_text(rows, columns), nl=False)
         return
     if not rows:
         click.echo("(no rows)")
@@ -282,8 +278,8 @@ def query(name_or_file: str, store_dir: str, params: tuple[str, ...], fmt: str, 
 
     \b
     Examples:
-      policykg query implementers -p document=钦州市钦南区法治政府建设实施方案(2016-2020年) -p measure=37
-      policykg query lineage -p document=钦州市钦南区法治政府建设实施方案(2016-2020年) --format json
+      policykg query implementers -p 'document=钦州市钦南区法治政府建设实施方案(2016-2020年)' -p measure=37
+      policykg query lineage -p 'document=钦州市钦南区法治政府建设实施方案(2016-2020年)' --format json
       policykg query due-by -p date=2017-12-31 --format csv
     Canned queries: the .rq files in queries/ (also listed by GET /api/queries).
     """
@@ -322,20 +318,19 @@ def serve(store_dir: str, host: str, port: int, endpoint: str | None) -> None:
     then open http://127.0.0.1:8000/ (API docs at /docs, SPARQL at /sparql). Over --endpoint
     every page and query reads that server, and writes through this one are refused.
     """
-    import uvicorn
-
     from policykg.api.app import create_app
+    from policykg.api.server import run
 
     if endpoint:
         from policykg.graph.remote import RemoteStore
 
         remote = RemoteStore(endpoint)
         len(remote)  # reach it now: a wrong URL is told at start, not at the first page
-        uvicorn.run(create_app(remote), host=host, port=port, log_level="info")
+        run(create_app(remote), host, port)
         return
     store = _open(store_dir)
     store.ensure_vocabularies()
-    uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+    run(create_app(store), host, port)
 
 
 EXPORT_FORMATS = {"nq": "N-Quads", "trig": "TriG", "ttl": "Turtle (union of all graphs)", "nt": "N-Triples (union)"}
@@ -449,7 +444,7 @@ def export(store_dir: str, fmt: str, output: str | None, projection: str | None,
     \b
     Examples:
       policykg export --store data/store --format trig -o policykg.trig
-      policykg export --format dump -o policykg.nq        (and policykg.nq.manifest.json)
+      policykg export --format dump -o policykg.nq        # and policykg.nq.manifest.json
       policykg export --format graphml --projection lineage --area 450000 -o lineage.graphml
       policykg export --format csv --projection responsibility --area 钦南区 --table nodes
     """
@@ -521,7 +516,8 @@ def validate(store_dir: str, owl: bool) -> None:
 @_store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format.")
 def stats(store_dir: str, fmt: str) -> None:
-    """Counts of triples, graphs, documents, measures, assignments, agencies and citations.
+    """Counts: triples, graphs, documents with text and only cited, measures, assignments, citations,
+    agencies named in documents, collectives, other bodies and the vocabulary's governments.
 
     \b
     Example:

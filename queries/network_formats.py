@@ -5,7 +5,6 @@ filters, generator, date) goes along as graph attributes where the format has th
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from policykg.errors import ParameterError
+from policykg.tables import csv_text
 
 FORMATS = {  # name → media type
     "graphml": "application/graphml+xml",
@@ -64,8 +64,4 @@ def csv_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> b
     then the others sorted (a network's nodes and edges have attributes of their own)."""
     names = {name for row in rows for name in row}
     columns = columns if columns is not None else [c for c in _FIRST if c in names] + sorted(names - set(_FIRST))
-    out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return csv_text(rows, columns).encode("utf-8")

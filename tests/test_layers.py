@@ -1,6 +1,6 @@
 """The package's layers run one way (issue 10):
 
-    core (policykg/: errors, settings, iris, namespaces, negotiation, version) ← ontology/ ← ingest/ ←
+    core (policykg/: errors, settings, iris, namespaces, negotiation, tables, version) ← ontology/ ← ingest/ ←
     graph/ ← queries/ ← api/ ← cli (policykg/cli.py, __main__.py, and the Python entry point:
     policykg/__init__.py's open and policykg/workbench.py); graph/evaluation.py is a development tool
 
@@ -33,6 +33,7 @@ TOP_LEVEL = {
     "policykg.iris": "core",
     "policykg.namespaces": "core",
     "policykg.negotiation": "core",
+    "policykg.tables": "core",
     "policykg.cli": "cli",
     "policykg.workbench": "cli",  # the Python API for notebooks, beside the command line
     "policykg.__main__": "cli",

@@ -339,10 +339,12 @@ def serve(app: object) -> Iterator[str]:
     """Serve an ASGI app with uvicorn in a thread on a free loopback port; yields its base URL."""
     import uvicorn
 
+    from policykg.api.server import config
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(config(app, "127.0.0.1", port, log_level="warning"))  # as `policykg serve` runs it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 15
