@@ -218,7 +218,9 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
             raise ResourceNotFound(f"no resource {iri} in the graph", iri=iri)
         if mime in RDF_TYPES:
             triples = reader.triples(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}", inferred=False)
-            return Response(ox.serialize(triples, format=RDF_TYPES[mime]), media_type=mime)
+            fmt = RDF_TYPES[mime]  # Turtle and TriG with our prefixes, as /sparql writes them
+            return Response(ox.serialize(triples, format=fmt, prefixes=PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None),
+                            media_type=mime)
         types = {str(t["t"]) for t in reader.select(f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t }}")}
         label = names(reader, iri)  # the label in the page's language (?lang= or the lang cookie), zh by default
         kind = "document" if reader.ask(f"ASK {{ <{iri}> dcterms:title ?t }}") else next((_KINDS[t] for t in types if t in _KINDS), "resource")

@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from policykg.api.admission import Gate
 from policykg.api.assets import ASSETS, Asset  # noqa: F401 (Asset: the allow-list's type)
 from policykg.api.views.common import STATIC, VENDOR, asset_path, embedded, locked_versions, page, url
-from policykg.api.views.editor import sparql_tabs
+from policykg.api.views.editor import sparql_tabs, vocabulary
 from policykg.api.views.lineage import lineage_view
 from policykg.api.views.responsibility import responsibility_view
 from policykg.api.views.search import FACETS, search_view
@@ -98,7 +98,7 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
     def sparql(request: Request, tab: str = Query("implementers", max_length=100, description="The canned query whose tab is open")) -> Response:
         def build() -> dict[str, Any]:
             tabs, skipped = sparql_tabs(resolver)
-            return {"ok": True, "endpoint": "/sparql", "prefixes": PREFIXES, "tabs": tabs, "skipped": skipped}
+            return {"ok": True, "endpoint": "/sparql", "prefixes": PREFIXES, "tabs": tabs, "skipped": skipped, **vocabulary()}
         return respond(request, build, "ui_sparql.html", tab=tab)
 
     @view("/ui/lineage", "The lineage view: documents (with level) above and below a document, and the lineage edges between them (relation, evidence)")
