@@ -6,7 +6,6 @@ queries use), and where our IRIs dereference on this server (result links to loc
 from __future__ import annotations
 
 import re
-
 from functools import lru_cache
 
 from rdflib import OWL, RDF, URIRef
