@@ -4,7 +4,6 @@ bodies here: ``{"ok": false, "error": …, "message": …, "status": …}``."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from policykg import iris, queries, settings
+from policykg import queries, settings
 from policykg.api import canned, diffusion, dumps, gsp, networks, resources, ui, uploads
 from policykg.api.admission import Gate
 from policykg.api.security import add_cors, add_security_headers
@@ -335,38 +334,11 @@ def start_here() -> dict[str, Any]:
 
 
 def ontology_page(request: Request) -> HTMLResponse:
-    """The ontology rendered as HTML: classes, properties and concept schemes with labels and definitions."""
-    from rdflib import Graph, URIRef
-    from rdflib.namespace import OWL, RDF, RDFS, SKOS
+    """The ontology as a readable page: the core as a diagram, a runnable example per key class,
+    then every class, property and concept (``api.views.ontology``)."""
+    from policykg.api.views import ontology as view
 
-    g = Graph().parse(ONTOLOGY_FILE, format="turtle")
-
-    def text(s: URIRef, p: URIRef, lang: str) -> str:
-        for o in g.objects(s, p):
-            if getattr(o, "language", None) == lang:
-                return str(o)
-        return ""
-
-    def entry(s: URIRef) -> dict[str, Any]:
-        label_p = SKOS.prefLabel if (s, SKOS.prefLabel, None) in g else RDFS.label
-        return {
-            "name": "lg:" + str(s)[len(iris.ONTOLOGY):], "iri": str(s),
-            "zh": text(s, label_p, "zh"), "en": text(s, label_p, "en"),
-            "definition": text(s, SKOS.definition, "en") or text(s, RDFS.comment, "en"),
-            "parents": [g.qname(o) for o in list(g.objects(s, RDFS.subClassOf)) + list(g.objects(s, RDFS.subPropertyOf)) if isinstance(o, URIRef)],
-        }
-
-    def ours(kind: URIRef) -> list[dict[str, Any]]:
-        return sorted((entry(s) for s in set(g.subjects(RDF.type, kind)) if isinstance(s, URIRef) and str(s).startswith(iris.ONTOLOGY)), key=lambda e: e["name"])
-
-    sections = [
-        ("Classes 类", ours(OWL.Class)),
-        ("Object properties 对象属性", ours(OWL.ObjectProperty)),
-        ("Datatype properties 数据属性", ours(OWL.DatatypeProperty)),
-        ("Concept schemes 概念体系", ours(SKOS.ConceptScheme)),
-        ("Concepts 概念", ours(SKOS.Concept)),
-    ]
-    return page(request, "ontology.html", "/ontology.ttl", sections=sections, escape=html.escape)
+    return page(request, "ontology.html", "/ontology.ttl", sections=view.sections(), diagram=view.diagram(), examples=view.examples())
 
 
 class _ReadThrough:

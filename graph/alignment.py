@@ -106,15 +106,17 @@ class Vectoriser:
     def cosines(self, rows: list[str], columns: list[str]) -> np.ndarray:
         """The cosine of each text of ``rows`` with each of ``columns`` (a matrix): the unit
         vectors of ``vector`` over the bigrams the texts share, multiplied at once."""
-        vectors = [self.vector(t) for t in (*rows, *columns)]
         index: dict[str, int] = {}
-        for v in vectors:
-            for g in v:
-                index.setdefault(g, len(index))
-        m = np.zeros((len(vectors), max(len(index), 1)))
-        for i, v in enumerate(vectors):
-            for g, x in v.items():
-                m[i, index[g]] = x
+        at_row: list[int] = []
+        at_column: list[int] = []
+        weights: list[float] = []
+        for i, t in enumerate((*rows, *columns)):  # the cells as three lists, written into the matrix at once
+            for g, x in self.vector(t).items():
+                at_row.append(i)
+                at_column.append(index.setdefault(g, len(index)))
+                weights.append(x)
+        m = np.zeros((len(rows) + len(columns), max(len(index), 1)))
+        m[at_row, at_column] = weights
         return np.asarray(m[:len(rows)] @ m[len(rows):].T)
 
 

@@ -24,9 +24,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pyoxigraph as ox
 
-from policykg import iris
+from policykg import iris, settings
 from policykg.graph.alignment import LG, PROV, RDF_TYPE, MeasureText, Vectoriser, corpus_measures, typed, values
 
 METHOD = "char-bigram-tfidf-cosine"
@@ -48,17 +49,26 @@ class Similar:
         return self.measure.task_area is not None and self.measure.task_area == self.other.task_area
 
 
-def similar(measures: list[MeasureText], others: list[MeasureText]) -> list[Similar]:
-    """The links of one plan's measures with its sibling plan's (IDF over the two plans)."""
-    if not measures or not others:
-        return []
-    cosines = Vectoriser([m.text for m in (*measures, *others)]).cosines([m.text for m in measures], [o.text for o in others])
+def _best(measures: list[MeasureText], others: list[MeasureText], cosines: np.ndarray) -> list[Similar]:
     out = []
     for i, m in enumerate(measures):
         scored = sorted(((float(cosines[i, j]), o) for j, o in enumerate(others)), key=lambda x: -x[0])
         best = scored[0][0]
         out += [Similar(m, o, round(min(s, 1.0), 3)) for s, o in scored if s >= THRESHOLD and s >= RATIO * best]
     return out
+
+
+def pair(measures: list[MeasureText], others: list[MeasureText]) -> tuple[list[Similar], list[Similar]]:
+    """The links of two sibling plans' measures, each way (IDF over the two plans, one matrix)."""
+    if not measures or not others:
+        return [], []
+    cosines = Vectoriser([m.text for m in (*measures, *others)]).cosines([m.text for m in measures], [o.text for o in others])
+    return _best(measures, others, cosines), _best(others, measures, cosines.T)
+
+
+def similar(measures: list[MeasureText], others: list[MeasureText]) -> list[Similar]:
+    """The links of one plan's measures with its sibling plan's."""
+    return pair(measures, others)[0]
 
 
 def _placed(store: ox.Store, documents: Iterable[str] | None = None, ups: Iterable[str] | None = None,
@@ -118,9 +128,12 @@ def _quads(x: Similar, graph: ox.NamedNode) -> list[ox.Quad]:
     )]
 
 
-def _clear(store: ox.Store, graph: str) -> None:
-    store.update(f"""DELETE {{ GRAPH <{graph}> {{ ?m <{LG}similarMeasure> ?o . ?m <{LG}similarity> ?r . ?r ?rp ?ro }} }}
-                     WHERE {{ GRAPH <{graph}> {{ ?m <{LG}similarity> ?r . ?r ?rp ?ro . OPTIONAL {{ ?m <{LG}similarMeasure> ?o }} }} }}""")
+def _clear_text(graph: str, into: Iterable[str] | None = None) -> str:
+    """The update that drops the links held in ``graph``: all, or only those to the measures of
+    the documents ``into``."""
+    only = "" if into is None else "FILTER(" + " || ".join(f'STRSTARTS(STR(?o), "{d}/")' for d in sorted(into)) + ")"
+    return f"""DELETE {{ GRAPH <{graph}> {{ ?m <{LG}similarMeasure> ?o . ?m <{LG}similarity> ?r . ?r ?rp ?ro }} }}
+               WHERE {{ GRAPH <{graph}> {{ ?m <{LG}similarity> ?r . ?r <{PROV}entity> ?o . {only} ?r ?rp ?ro }} }}"""
 
 
 def linked_plans(store: ox.Store, documents: Iterable[str]) -> set[str]:
@@ -135,28 +148,44 @@ def linked_plans(store: ox.Store, documents: Iterable[str]) -> set[str]:
 
 def refresh(store: ox.Store, keys: list[str] | None = None) -> dict[str, int]:
     """Recompute the similar-measure links of the plans among the documents ``keys`` (all when
-    None), of their sibling plans and of the plans that had links to them; returns the number of
-    links per document key rewritten."""
+    None) with their sibling plans, both ways: each changed plan's own links are rewritten, and of
+    its siblings' (and of the plans that had links to it) only those to it, so a new county plan
+    costs one comparison per sibling, not one per pair of siblings. Each pair of plans is compared
+    once. Returns the number of links per document key whose graph was rewritten. Off (nothing
+    done, the links already made kept) when the setting ``sibling_measures`` is no."""
+    if not settings.get("sibling_measures"):
+        return {}
+
+    def exists(d: str) -> bool:
+        return store.contains_named_graph(ox.NamedNode(iris.doc_graph(iris.key_of_document(d))))
+
     if keys is None:
         siblings = sibling_plans(store)
-        todo = set(siblings) | {r["a"].value for r in store.query(  # type: ignore[union-attr]
+        changed = set(siblings) | {r["a"].value for r in store.query(  # type: ignore[union-attr]
             f"SELECT DISTINCT ?a WHERE {{ ?m <{LG}similarity> ?r ; <{LG}document> ?a }}", use_default_graph_as_union=True)}
+        partners: set[str] = set()
     else:
         changed = {iris.document(k) for k in keys}
-        around = sibling_plans(store, changed)
-        todo = changed | {b for bs in around.values() for b in bs} | linked_plans(store, changed)
-        siblings = sibling_plans(store, todo)
-    todo = {d for d in todo if store.contains_named_graph(ox.NamedNode(iris.doc_graph(iris.key_of_document(d))))}
-    if not todo:
-        return {}
-    measures = corpus_measures(store, todo | {b for bs in siblings.values() for b in bs})
+        siblings = sibling_plans(store, changed)
+        partners = ({b for bs in siblings.values() for b in bs} | linked_plans(store, changed)) - changed
+    changed = {d for d in changed if exists(d)}
+    partners = {d for d in partners if exists(d)}
     done: dict[str, int] = {}
-    for plan in sorted(todo):
-        graph = iris.doc_graph(iris.key_of_document(plan))
-        _clear(store, graph)
-        found = [x for other in sorted(siblings.get(plan, ())) for x in similar(measures.get(plan, []), measures.get(other, []))]
-        quads = [q for x in found for q in _quads(x, ox.NamedNode(graph))]
-        if quads:
-            store.extend(quads)
-        done[iris.key_of_document(plan)] = len(found)
+    clears = [_clear_text(iris.doc_graph(iris.key_of_document(plan))) for plan in sorted(changed)]
+    into = {iris.document(k) for k in keys or ()}  # the links of partners to changed or removed plans
+    clears += [_clear_text(iris.doc_graph(iris.key_of_document(plan)), into) for plan in sorted(partners)]
+    if clears:
+        store.update(" ;\n".join(clears))  # one transaction
+    done = {iris.key_of_document(plan): 0 for plan in changed | partners}
+    pairs = {tuple(sorted((a, b))) for a in changed for b in siblings.get(a, ())}
+    measures = corpus_measures(store, {d for p in pairs for d in p}) if pairs else {}
+    quads: list[ox.Quad] = []
+    for a, b in sorted(pairs):
+        ab, ba = pair(measures.get(a, []), measures.get(b, []))
+        for plan, found in ((a, ab), (b, ba)):
+            graph = ox.NamedNode(iris.doc_graph(iris.key_of_document(plan)))
+            quads += [q for x in found for q in _quads(x, graph)]
+            done[iris.key_of_document(plan)] = done.get(iris.key_of_document(plan), 0) + len(found)
+    if quads:
+        store.extend(quads)  # one transaction
     return done

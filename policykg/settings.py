@@ -73,6 +73,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ingest_workers", 0, "Dask worker processes that read and parse files in parallel on a local cluster (0: one per core; 1: no cluster, in the ingest process)."),
     Setting("dask_scheduler", "", "Address of a running Dask scheduler (e.g. `tcp://10.0.0.5:8786`) whose workers parse the files, for a batch larger than one machine; its workers need policykg installed, not the files (they are sent). Empty: a local cluster of `ingest_workers`."),
     Setting("ingest_chunk", 50, "Documents an ingest writes before it derives their data (alignments, entailments) and lets go of its memory; an interrupted batch loses at most this much derived work, never a document."),
+    Setting("sibling_measures", True, "Link each plan's measures to those of its sibling jurisdictions' plans that carry the same work (the similar-measures query and analysis) when plans are written: each new plan is compared with every sibling plan, about 1.7 s a plan at 10,000 generated documents with a dozen siblings each (bench/results/similarity-10000.md); no, for a faster national load without those links."),
     Setting("max_query_bytes", 100_000, "Largest SPARQL query text the endpoint accepts, in bytes."),
     Setting("page_size", 100, "Default number of rows per page of a canned query."),
     Setting("query_timeout", 30.0, "Seconds a SPARQL query may run; past it the query is stopped and answered 503."),

@@ -106,3 +106,15 @@ def test_turtle_of_a_resource_uses_our_prefixes(client):
     text = client.get("/id/" + iri.split("/id/", 1)[1], headers={"Accept": "text/turtle"}).text
     assert "@prefix lg: <https://w3id.org/policykg/ontology#> ." in text
     assert "dcterms:title" in text and "<http://purl.org/dc/terms/title>" not in text
+
+
+def test_an_example_of_the_ontology_page_runs_in_the_editor(visit):
+    page = visit.page
+    visit.open("/ontology.html?lang=en", "#core-diagram")
+    assert page.locator("#core-diagram .node").count() >= 8 and page.locator("#core-diagram .edge").count() >= 10
+    with page.expect_navigation():
+        page.locator("section.example[data-class='lg:Measure'] a.run").click()
+    page.wait_for_selector("body[data-yasgui=answered]", state="attached")
+    page.locator(".yasr .dataTable").wait_for()
+    assert "全面推行行政执法公示制度" in page.locator(".yasr .dataTable").inner_text()
+    visit.assert_clean()
