@@ -38,9 +38,11 @@ system:
 	fi
 
 $(VENV)/.installed: pyproject.toml $(VENDOR)
+	@echo "installing policykg and its pinned Python packages into $(VENV) (a few minutes the first time) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	@echo "installed: $(VENV)/bin/policykg"
 	touch $@
 
 # the web UI's browser libraries: exactly what web/package-lock.json pins (no install scripts run) ...
