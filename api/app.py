@@ -203,7 +203,8 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
         body = await gate.run(request, read)
         rows = [{"division": d["division"], "name": d["name"], "covered": bool(d["documents"]), **{f"document.{k}": v for k, v in doc.items()}}
                 for d in body["covered"] + body["not_covered"] for doc in d["documents"] or [{}]]  # one row per division and document
-        return tabular(body, rows, format, "coverage")
+        return tabular(body, rows, format, "coverage", ["division", "name", "covered", "document.document", "document.title",
+                                                        "document.date", "document.lag"])
 
     @app.get("/api/agencies/{agency_id:path}/obligations", tags=["resources"],
              summary="What an agency is responsible for, in which role, by when (id: IRI or name with jurisdiction)")

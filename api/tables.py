@@ -46,12 +46,13 @@ def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def tabular(body: dict[str, Any], rows: list[dict[str, Any]], fmt: str, name: str) -> Response:
-    """``body`` as JSON, or (``format=csv``) its table ``rows`` as CSV."""
+def tabular(body: dict[str, Any], rows: list[dict[str, Any]], fmt: str, name: str, columns: list[str] | None = None) -> Response:
+    """``body`` as JSON, or (``format=csv``) its table ``rows`` as CSV: the ``columns`` first (the
+    header of an empty table), then any others the rows have."""
     table_format(fmt)
     if fmt == "csv":
         flat = [_flat(r) for r in jsonable_encoder(rows)]
-        columns = list(dict.fromkeys(k for r in flat for k in r))
+        columns = list(dict.fromkeys([*(columns or []), *(k for r in flat for k in r)]))
         return Response(csv_text(flat, columns).encode("utf-8"), media_type=CSV,
                         headers={"Content-Disposition": f'inline; filename="policykg-{name}.csv"'})
     return JSONResponse(jsonable_encoder(body))
