@@ -17,7 +17,7 @@ from policykg.api import canned, diffusion, dumps, gsp, networks, resources, ui,
 from policykg.api.admission import Gate
 from policykg.api.security import add_cors, add_security_headers
 from policykg.api.sparql import Limits, error_response, router as sparql_router
-from policykg.api.tables import table_format, tabular
+from policykg.api.tables import table_format, tabular, tabulated
 from policykg.api.views.common import page, url
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader, service
@@ -112,8 +112,7 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
              summary="Which bodies implement a measure (id: measure IRI, or DOCUMENT/NUMBER with the document's IRI key, 文号 or title)")
     async def implementers(measure_id: str, request: Request, format: str = Query("json", description="json | csv (the main table)")) -> Response:
         table_format(format)
-        body = await gate.run(request, _implementers, measure_id)
-        return tabular(body, body["implementers"], format, "implementers")
+        return await gate.run(request, tabulated(_implementers, format, "implementers", lambda b: b["implementers"]), measure_id)  # type: ignore[no-any-return]
 
     def _implementers(reader: Reader, measure_id: str) -> dict[str, Any]:
         iri = resolver.measure(measure_id)
@@ -150,9 +149,11 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
             control = {"limit": limit, **({"format": format} if format != "json" else {})}
             return {"ok": True, **found,
                     **({"next": f"/api/measures?{urlencode({'q': q, **control, 'offset': offset + len(found['rows'])})}"} if more else {})}
-        body = await gate.run(request, search)
-        response = tabular(body, body["rows"], format, "measures")
-        response.headers.update(canned.page_headers(body["count"], body.get("next")))
+        def page_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+            return body["rows"]  # type: ignore[no-any-return]
+
+        response: Response = await gate.run(request, tabulated(search, format, "measures", page_of,
+                                                               headers=lambda b: canned.page_headers(b["count"], b.get("next"))))
         return response
 
     @app.get("/api/measures/{measure_id:path}/cascade", tags=["resources"],
@@ -166,8 +167,7 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
             rows = run_canned(reader, "cascade-implementers", {"document": str(info["document"]), "measure": str(info["number"])})
             return {"ok": True, "measure": iri, "document": info["document"], "document_title": info["title"],
                     "text": info["text"], "carriers": measure_cascade(rows, iri)}
-        body = await gate.run(request, carriers)
-        return tabular(body, body["carriers"], format, "cascade")
+        return await gate.run(request, tabulated(carriers, format, "cascade", lambda b: b["carriers"]))  # type: ignore[no-any-return]
 
     @app.get("/api/documents/{document_id:path}/lineage", tags=["resources"],
              summary="The lineage of a document (id: IRI, IRI key, 文号 or title): ancestors by level, and ancestors and descendants with depth and paths (each edge with its relation, evidence and confidence)")
@@ -181,8 +181,7 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
             paths = document_lineage(reader, iri)
             return {"ok": True, "document": iri, "title": title[0]["t"] if title else None, "lineage": rows,
                     "chain": [r["title"] for r in rows], **paths}
-        body = await gate.run(request, read)
-        return tabular(body, body["lineage"], format, "lineage")
+        return await gate.run(request, tabulated(read, format, "lineage", lambda b: b["lineage"]))  # type: ignore[no-any-return]
 
     @app.get("/api/documents/{document_id:path}/coverage", tags=["resources"],
              summary="Which divisions below a document's area have a document implementing it (at any depth), with the lag in days")
@@ -200,11 +199,13 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
             listed = list(divisions.values())
             return {"ok": True, "document": iri, "covered": [d for d in listed if d["documents"]],
                     "not_covered": [d for d in listed if not d["documents"]]}
-        body = await gate.run(request, read)
-        rows = [{"division": d["division"], "name": d["name"], "covered": bool(d["documents"]), **{f"document.{k}": v for k, v in doc.items()}}
-                for d in body["covered"] + body["not_covered"] for doc in d["documents"] or [{}]]  # one row per division and document
-        return tabular(body, rows, format, "coverage", ["division", "name", "covered", "document.document", "document.title",
-                                                        "document.date", "document.lag"])
+        def rows(body: dict[str, Any]) -> list[dict[str, Any]]:  # one row per division and document
+            return [{"division": d["division"], "name": d["name"], "covered": bool(d["documents"]),
+                     **{f"document.{k}": v for k, v in doc.items()}}
+                    for d in body["covered"] + body["not_covered"] for doc in d["documents"] or [{}]]
+        return await gate.run(request, tabulated(read, format, "coverage", rows,  # type: ignore[no-any-return]
+                                                 ["division", "name", "covered", "document.document", "document.title",
+                                                  "document.date", "document.lag"]))
 
     @app.get("/api/agencies/{agency_id:path}/obligations", tags=["resources"],
              summary="What an agency is responsible for, in which role, by when (id: IRI or name with jurisdiction)")
@@ -223,8 +224,7 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
                                    "through": {k: r[k] for k in ("predecessor", "predecessorLabel", "event", "eventLabel", "reformDate", "qualifier", "confidence")}}
                                   for r in inherited],
                     "succession": succession_steps(run_canned(reader, "successor", {"agency": iri}))}
-        body = await gate.run(request, read)
-        return tabular(body, body["obligations"], format, "obligations")
+        return await gate.run(request, tabulated(read, format, "obligations", lambda b: b["obligations"]))  # type: ignore[no-any-return]
 
     def succession_steps(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The successor rows grouped by step (one row per source), with today's holder."""
@@ -248,8 +248,8 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
             found = succession_steps(run_canned(reader, "successor", {"agency": iri}))
             return {"ok": True, "agency": iri, "succeeded": found is not None,
                     "today": found["today"] if found else iri, "succession": found}
-        body = await gate.run(request, read)
-        return tabular(body, body["succession"]["steps"] if body["succession"] else [], format, "successor")
+        return await gate.run(request, tabulated(read, format, "successor",  # type: ignore[no-any-return]
+                                                 lambda b: b["succession"]["steps"] if b["succession"] else []))
 
     counted: dict[str, Any] = {}  # the counts of /api/stats and the home page, for one generation of the store
 

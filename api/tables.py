@@ -4,6 +4,7 @@ reads what the JSON gives; CSV cells are written as everywhere (``policykg.table
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
@@ -56,3 +57,20 @@ def tabular(body: dict[str, Any], rows: list[dict[str, Any]], fmt: str, name: st
         return Response(csv_text(flat, columns).encode("utf-8"), media_type=CSV,
                         headers={"Content-Disposition": f'inline; filename="policykg-{name}.csv"'})
     return JSONResponse(jsonable_encoder(body))
+
+
+def tabulated(build: Callable[..., dict[str, Any]], fmt: str, name: str, table: Callable[[dict[str, Any]], list[dict[str, Any]]],
+              columns: list[str] | None = None,
+              headers: Callable[[dict[str, Any]], dict[str, str]] | None = None) -> Callable[..., Response]:
+    """A job for ``Gate.run`` that builds a body with the request's reader and answers it as JSON
+    or as the CSV of its ``table``, saying (as the gate does for a body) when the row cap cut a
+    query it read: ``truncated`` in the JSON; the gate adds the headers."""
+    def job(reader: Reader, *args: Any) -> Response:
+        body = build(reader, *args)
+        if reader.truncated:
+            body = {**body, "truncated": True, "row_limit": reader.max_rows}
+        response = tabular(body, table(body), fmt, name, columns)
+        if headers is not None:
+            response.headers.update(headers(body))
+        return response
+    return job
