@@ -232,6 +232,22 @@ def client(store):
     return TestClient(create_app(store))
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # the Debian package (`make system` installs it); Playwright drives it
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the browser tests of one module."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: install the Debian package chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session")
 def server(store):
     """A real uvicorn server in a thread on a free loopback port; yields its base URL."""

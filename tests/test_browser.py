@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PLAN_TITLE, ROOT
+from tests.conftest import CHROMIUM, PLAN_TITLE, ROOT  # noqa: F401  (CHROMIUM: tests/test_views_readable.py imports it from here)
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 OUTLINE = "法治政府建设实施纲要(2015—2020年)"
 GUANGXI = "广西壮族自治区法治政府建设实施方案(2016—2020年)"
@@ -106,18 +105,6 @@ def test_search_counts_facets_over_the_results(client):
 
 
 # -- in Chromium --------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: install the Debian package chromium (.ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield b
-        b.close()
-
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory):

@@ -8,19 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PLAN_TITLE
-from tests.test_browser import CHROMIUM, EDGES_JS, LEADS_37, NODES_JS, Visit, not_blank
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: install the Debian package chromium (.ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield b
-        b.close()
+from tests.test_browser import EDGES_JS, LEADS_37, NODES_JS, Visit, not_blank
 
 
 @pytest.fixture
