@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, PLAN_TITLE, ROOT  # noqa: F401  (CHROMIUM: tests/test_views_readable.py imports it from here)
+from tests.conftest import PLAN_TITLE, ROOT
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 OUTLINE = "法治政府建设实施纲要(2015—2020年)"

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from policykg import queries
 from policykg.api.resources import local
-from policykg.api.views.common import agency_labels, concept_labels, division_labels, number_key, short, term, url, values
+from policykg.api.views.common import LG, agency_labels, concept_labels, division_labels, number_key, short, term, url, values
 from policykg.errors import ParameterError
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import measure_cascade
@@ -38,6 +38,28 @@ _MEASURES_UNDER = """SELECT DISTINCT ?measure WHERE {{
   ?measure a lg:Measure ; lg:document ?document .
 }}"""
 _AREAS_UNDER = "SELECT DISTINCT ?area WHERE {{ {values} ?area skos:broader* ?jurisdiction }}"
+_AGENCY_KINDS = """SELECT ?agency ?type ?jurisdiction ?government WHERE {{
+  {values}
+  OPTIONAL {{ VALUES ?type {{ lg:Government lg:PartyBody lg:BranchOffice lg:LeadingGroup lg:Collective }} ?agency a ?type }}
+  OPTIONAL {{ ?agency lg:jurisdiction ?jurisdiction }}
+  OPTIONAL {{ ?agency org:subOrganizationOf ?government . ?government a lg:Government }}
+}}"""
+
+# The kinds agencies are grouped by in the graph (``agency_kind`` of a node), in this order, with
+# the group's name in Chinese and English: the ontology's classes of lg:Party, a department being
+# an lg:Agency that is org:subOrganizationOf a government.
+AGENCY_KINDS: dict[str, tuple[str, str]] = {
+    "government": ("人民政府", "Governments"),
+    "party": ("党委机构", "Party bodies"),
+    "department": ("政府部门", "Government departments"),
+    "branch": ("派出分局", "Branch offices"),
+    "leading-group": ("领导小组", "Leading groups"),
+    "other": ("其他机关", "Other bodies"),
+    "collective": ("单位集合", "Collectives"),
+}
+_TYPE_KIND = {"Government": "government", "PartyBody": "party", "BranchOffice": "branch", "LeadingGroup": "leading-group",
+              "Collective": "collective"}
+SPLIT = 24  # a group of more members than this, spread over several jurisdictions or documents, has a group for each
 
 
 def canned(reader: Reader, resolver: Resolver, name: str, values: dict[str, str]) -> list[dict[str, Any]]:
@@ -145,15 +167,19 @@ def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None 
                                   "today": held[0] if held else None, "today_label": held[1] if held else None,
                                   "today_label_en": english.get(held[0], held[1]) if held else None,
                                   "view": url("/ui/responsibility", {"agency": e["source"]}), "resource": local(e["source"])}
+    groups = _group(reader, nodes, focus)
+    own = focus["id"] if focus["kind"] == "agency" else None
     order = {"lead": 0, "joint-lead": 1, "responsible": 2}
     rows = sorted(({"measure": e["target"], "number": nodes[e["target"]]["number"], "measure_label": nodes[e["target"]]["label"],
                     "document_title": nodes[e["target"]]["document_title"], "role": e["role"], "agency": e["source"],
                     "agency_label": e["label"], "agency_label_en": e["label_en"], "collective": e["collective"],
                     "deadline": nodes[e["target"]]["deadline"],
                     "jurisdiction_zh": nodes[e["target"]]["jurisdiction_zh"], "jurisdiction_en": nodes[e["target"]]["jurisdiction_en"],
-                    "today_label": nodes[e["source"]]["today_label"], "today_label_en": nodes[e["source"]]["today_label_en"]}
+                    "today_label": nodes[e["source"]]["today_label"], "today_label_en": nodes[e["source"]]["today_label_en"],
+                    "own": e["source"] == own}
                    for e in edges if e["kind"] == "assignment"),
-                  key=lambda r: (r["document_title"], number_key(r["number"]), order.get(r["role"], 3), r["agency_label"]))
+                  # the agency's own duties first (``own``), then the rows of the bodies sharing them
+                  key=lambda r: (not r["own"], r["document_title"], number_key(r["number"]), order.get(r["role"], 3), r["agency_label"]))
     for e in edges:
         e["id"] = f"{e['source']}|{e['kind']}|{e.get('role', '')}|{e['target']}"
     roles = {v["notation"]: {"zh": v["zh"], "en": v["en"]} for v in labels.values() if v["scheme"] == "role"}
@@ -161,7 +187,84 @@ def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None 
            "agency": [f"/api/agencies/{focus['id']}/obligations"],
            "jurisdiction": [url("/api/queries/agency-load", {"jurisdiction": focus["id"]})]}[focus["kind"]]
     return {"ok": True, "focus": focus, "filters": {"jurisdiction": jurisdiction, "task_area": task_area, "due_by": due_by},
-            "options": options, "roles": roles, "nodes": list(nodes.values()), "edges": edges, "rows": rows, "api": api}
+            "options": options, "roles": roles, "nodes": list(nodes.values()), "edges": edges, "rows": rows,
+            "own_rows": sum(1 for r in rows if r["own"]), "groups": groups, "api": api}
+
+
+def _group(reader: Reader, nodes: dict[str, dict[str, Any]], focus: dict[str, Any]) -> list[dict[str, Any]]:
+    """Put every node but the focus in a group, so the graph can show a large view as a few
+    groups and a group's members when it is opened: agencies by kind (``agency_kind``: the keys
+    of AGENCY_KINDS), measures by task area (their first; for a measure's cascade, by how many
+    levels down they carry it); a group of more than SPLIT members spread over several
+    jurisdictions (agencies) or documents (measures) holds a group for each. Sets each node's
+    ``group`` (the innermost group holding it, None for the focus) and returns the groups
+    (``id``, ``parent``, ``of``: agency or measure, ``key``, ``label``, ``label_en``, ``count``:
+    the nodes in it), parents before their children."""
+    bodies = [n for n in nodes.values() if n["kind"] != "measure"]
+    found: dict[str, set[str]] = {}
+    where: dict[str, str] = {}
+    if bodies:
+        for r in reader.select(_AGENCY_KINDS.format(values=values("agency", sorted(n["id"] for n in bodies)))):
+            a = str(r["agency"])
+            if r["jurisdiction"]:
+                where[a] = str(r["jurisdiction"])
+            found.setdefault(a, set()).add(_TYPE_KIND.get(str(r["type"] or "").removeprefix(LG)) or ("department" if r["government"] else "other"))
+    places = division_labels(reader, set(where.values()))
+    for n in bodies:
+        kinds = found.get(n["id"], set()) | ({"collective"} if n["kind"] == "collective" else set())
+        n["agency_kind"] = next((k for k in AGENCY_KINDS if k in kinds), "other")  # the first in AGENCY_KINDS' order
+        n["jurisdiction"] = where.get(n["id"])
+    groups: dict[str, dict[str, Any]] = {}
+
+    def add(gid: str, parent: str | None, of: str, key: str, zh: str, en: str) -> str:
+        groups.setdefault(gid, {"id": gid, "parent": parent, "of": of, "key": key, "label": zh, "label_en": en, "count": 0})
+        return gid
+
+    members: dict[str, list[dict[str, Any]]] = {}
+    for n in nodes.values():
+        n["group"] = None
+        if n.get("focus"):
+            continue
+        if n["kind"] != "measure":
+            zh, en = AGENCY_KINDS[n["agency_kind"]]
+            gid = add(f"group:agency:{n['agency_kind']}", None, "agency", n["agency_kind"], zh, en)
+        elif focus["kind"] == "measure":
+            d = int(n["depth"])
+            gid = add(f"group:measure:depth:{d}", None, "measure", f"depth-{d}", f"下{d}级落实措施", f"Carried {d} level{'s' if d > 1 else ''} down")
+        else:
+            area = n["task_areas"][0] if n["task_areas"] else {"notation": "none", "zh": "未标注任务领域", "en": "No task area"}
+            gid = add(f"group:measure:{area['notation']}", None, "measure", area["notation"], area["zh"], area["en"])
+        members.setdefault(gid, []).append(n)
+    for gid, ns in list(members.items()):
+        by = "jurisdiction" if groups[gid]["of"] == "agency" else "document"
+        split: dict[str, list[dict[str, Any]]] = {}
+        for n in ns:
+            split.setdefault(str(n.get(by) or ""), []).append(n)
+        if len(ns) <= SPLIT or len(split) < 2:
+            for n in ns:
+                n["group"] = gid
+            continue
+        for key, sub in sorted(split.items()):
+            if by == "jurisdiction":
+                place = places.get(key, {})
+                zh, en = place.get("zh") or "其他", place.get("en") or "elsewhere"
+            else:
+                zh, en = str(sub[0].get("jurisdiction_zh") or sub[0]["document_title"]), str(sub[0].get("jurisdiction_en") or sub[0]["document_title"])
+                if sum(1 for s in split.values() if s[0].get("jurisdiction_zh") == sub[0].get("jurisdiction_zh")) > 1:
+                    zh = en = str(sub[0]["document_title"])  # two documents of one jurisdiction: by title
+            child = add(f"{gid}:{key}", gid, groups[gid]["of"], key, zh, en)
+            for n in sub:
+                n["group"] = child
+    for n in nodes.values():
+        g = n["group"]
+        while g:
+            groups[g]["count"] += 1
+            g = groups[g]["parent"]
+    # the kinds of agencies in AGENCY_KINDS' order, the task areas largest first; within a group,
+    # its jurisdictions by code (a province before its prefectures), its documents by name
+    order = {f"group:agency:{k}": i for i, k in enumerate(AGENCY_KINDS)}
+    return sorted(groups.values(), key=lambda g: (g["parent"] is not None, g["of"], order.get(g["id"], len(order)),
+                                                  0 if g["parent"] else -g["count"], g["key"] if g["of"] == "agency" else g["label"]))
 
 
 def concept(labels: dict[str, dict[str, str]], iri: str) -> dict[str, str]:
