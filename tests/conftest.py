@@ -223,6 +223,15 @@ def store(extractions) -> Store:
     return s
 
 
+@pytest.fixture(autouse=True)
+def _session_client_keeps_no_cookie(request):
+    """A page opened with ?lang=en sets the lang cookie, and pages follow it: the session's client
+    forgets it after each test, so no test sees the language another one chose."""
+    yield
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").cookies.clear()
+
+
 @pytest.fixture(scope="session")
 def client(store):
     from fastapi.testclient import TestClient
