@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import pyoxigraph as ox
@@ -37,6 +38,8 @@ METHOD = "char-bigram-tfidf-cosine"
 THRESHOLD = 0.25
 MERGE_RATIO = 0.7
 REUSE_COVERAGE = 0.8
+T = TypeVar("T")
+U = TypeVar("U")
 LG = "https://w3id.org/policykg/ontology#"
 PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -196,23 +199,35 @@ def typed(value: object, datatype: str) -> ox.Literal:
     return ox.Literal(str(value).lower() if isinstance(value, bool) else str(value), datatype=ox.NamedNode(XSD + datatype))
 
 
+def best_matches(rows: list[T], columns: list[U], cosines: np.ndarray, threshold: float, ratio: float) -> list[tuple[T, U, float]]:
+    """For each row, the columns whose cosine is at least ``threshold`` and ``ratio`` of its best,
+    best first, the score rounded to 3 places (capped at 1)."""
+    out = []
+    for i, r in enumerate(rows):
+        scored = sorted(((float(cosines[i, j]), c) for j, c in enumerate(columns)), key=lambda x: -x[0])
+        best = scored[0][0] if scored else 0.0
+        out += [(r, c, round(min(s, 1.0), 3)) for s, c in scored if s >= threshold and s >= ratio * best]
+    return out
+
+
+def qualified(subject: str, direct: str, other: str, link: str, record: str, kind: str,
+              values: list[tuple[str, ox.Literal]], graph: ox.NamedNode) -> list[ox.Quad]:
+    """A direct link ``subject lg:direct other`` and its qualified record (``lg:link`` → a
+    ``lg:kind`` with prov:entity ``other`` and ``values``: (local name in lg:, literal)), in ``graph``."""
+    s, o, r = ox.NamedNode(subject), ox.NamedNode(other), ox.NamedNode(record)
+    triples: list[tuple[ox.NamedNode, str, ox.NamedNode | ox.Literal]] = [(s, f"{LG}{direct}", o), (s, f"{LG}{link}", r), (r, RDF_TYPE, ox.NamedNode(f"{LG}{kind}")), (r, f"{PROV}entity", o),
+               *((r, f"{LG}{name}", value) for name, value in values)]
+    return [ox.Quad(a, ox.NamedNode(p), b, graph) for a, p, b in triples]
+
+
 def _record_iri(a: Alignment) -> str:
     return f"{a.child.iri}/alignment/{iris.key_of_document(a.parent.document)}/{a.parent.number}"
 
 
 def _quads(a: Alignment, graph: ox.NamedNode) -> list[ox.Quad]:
-    child, parent, record = ox.NamedNode(a.child.iri), ox.NamedNode(a.parent.iri), ox.NamedNode(_record_iri(a))
-    return [ox.Quad(s, ox.NamedNode(p), o, graph) for s, p, o in (
-        (child, f"{LG}implementsMeasure", parent),
-        (child, f"{LG}alignment", record),
-        (record, RDF_TYPE, ox.NamedNode(f"{LG}MeasureAlignment")),
-        (record, f"{PROV}entity", parent),
-        (record, f"{LG}score", typed(a.score, "decimal")),
-        (record, f"{LG}coverage", typed(a.coverage, "decimal")),
-        (record, f"{LG}alignmentKind", ox.Literal(a.kind)),
-        (record, f"{LG}sameTaskArea", typed(a.same_task_area, "boolean")),
-        (record, f"{LG}method", ox.Literal(METHOD)),
-    )]
+    return qualified(a.child.iri, "implementsMeasure", a.parent.iri, "alignment", _record_iri(a), "MeasureAlignment", [
+        ("score", typed(a.score, "decimal")), ("coverage", typed(a.coverage, "decimal")), ("alignmentKind", ox.Literal(a.kind)),
+        ("sameTaskArea", typed(a.same_task_area, "boolean")), ("method", ox.Literal(METHOD))], graph)
 
 
 def _clear(store: ox.Store, graph: str) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from policykg import iris
-from policykg.graph.alignment import LG, PROV, RDF_TYPE, XSD, MeasureText, Vectoriser, typed, values
+from policykg.graph.alignment import LG, XSD, MeasureText, Vectoriser, best_matches, qualified, typed, values
 
 METHOD = "char-bigram-tfidf-cosine"
 # Set on the made-up 钦南区 reports of tests/fixtures/implementation (so the figures there are a
@@ -56,12 +56,7 @@ def link(activities: list[MeasureText], measures: list[MeasureText]) -> list[Lin
         return []
     cosines = Vectoriser([t.text for t in (*activities, *measures)]).cosines([a.text for a in activities],
                                                                             [m.text for m in measures])
-    out = []
-    for i, a in enumerate(activities):
-        scored = sorted(((float(cosines[i, j]), m) for j, m in enumerate(measures)), key=lambda x: -x[0])
-        best = scored[0][0]
-        out += [Link(a, m, round(min(s, 1.0), 3)) for s, m in scored if s >= THRESHOLD and s >= RATIO * best]
-    return out
+    return [Link(a, m, score) for a, m, score in best_matches(activities, measures, cosines, THRESHOLD, RATIO)]
 
 
 def report_plans(store: ox.Store, reports: Iterable[str] | None = None, plans: Iterable[str] | None = None) -> dict[str, set[str]]:
@@ -119,16 +114,9 @@ def _quads(links: list[Link], report: str, graph: ox.NamedNode) -> list[ox.Quad]
     out = [ox.Quad(ox.NamedNode(report), ox.NamedNode(f"{LG}reportsOn"), ox.NamedNode(p), graph)
            for p in sorted({x.measure.document for x in links})]
     for x in links:
-        activity, measure, record = ox.NamedNode(x.activity.iri), ox.NamedNode(x.measure.iri), ox.NamedNode(_record_iri(x))
-        out += [ox.Quad(s, ox.NamedNode(p), o, graph) for s, p, o in (
-            (activity, f"{LG}reportsOnMeasure", measure),
-            (activity, f"{LG}implementationMatch", record),
-            (record, RDF_TYPE, ox.NamedNode(f"{LG}ImplementationMatch")),
-            (record, f"{PROV}entity", measure),
-            (record, f"{LG}score", typed(x.score, "decimal")),
-            (record, f"{LG}sameTaskArea", typed(x.same_task_area, "boolean")),
-            (record, f"{LG}method", ox.Literal(METHOD)),
-        )]
+        out += qualified(x.activity.iri, "reportsOnMeasure", x.measure.iri, "implementationMatch", _record_iri(x), "ImplementationMatch", [
+            ("score", typed(x.score, "decimal")), ("sameTaskArea", typed(x.same_task_area, "boolean")), ("method", ox.Literal(METHOD))],
+            graph)
     return out
 
 

@@ -28,7 +28,7 @@ import numpy as np
 import pyoxigraph as ox
 
 from policykg import iris, settings
-from policykg.graph.alignment import LG, PROV, RDF_TYPE, MeasureText, Vectoriser, corpus_measures, typed, values
+from policykg.graph.alignment import LG, PROV, MeasureText, Vectoriser, best_matches, corpus_measures, qualified, typed, values
 
 METHOD = "char-bigram-tfidf-cosine"
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
@@ -50,12 +50,7 @@ class Similar:
 
 
 def _best(measures: list[MeasureText], others: list[MeasureText], cosines: np.ndarray) -> list[Similar]:
-    out = []
-    for i, m in enumerate(measures):
-        scored = sorted(((float(cosines[i, j]), o) for j, o in enumerate(others)), key=lambda x: -x[0])
-        best = scored[0][0]
-        out += [Similar(m, o, round(min(s, 1.0), 3)) for s, o in scored if s >= THRESHOLD and s >= RATIO * best]
-    return out
+    return [Similar(m, o, score) for m, o, score in best_matches(measures, others, cosines, THRESHOLD, RATIO)]
 
 
 def pair(measures: list[MeasureText], others: list[MeasureText]) -> tuple[list[Similar], list[Similar]]:
@@ -116,16 +111,9 @@ def _record_iri(x: Similar) -> str:
 
 
 def _quads(x: Similar, graph: ox.NamedNode) -> list[ox.Quad]:
-    measure, other, record = ox.NamedNode(x.measure.iri), ox.NamedNode(x.other.iri), ox.NamedNode(_record_iri(x))
-    return [ox.Quad(s, ox.NamedNode(p), o, graph) for s, p, o in (
-        (measure, f"{LG}similarMeasure", other),
-        (measure, f"{LG}similarity", record),
-        (record, RDF_TYPE, ox.NamedNode(f"{LG}MeasureSimilarity")),
-        (record, f"{PROV}entity", other),
-        (record, f"{LG}score", typed(x.score, "decimal")),
-        (record, f"{LG}sameTaskArea", typed(x.same_task_area, "boolean")),
-        (record, f"{LG}method", ox.Literal(METHOD)),
-    )]
+    return qualified(x.measure.iri, "similarMeasure", x.other.iri, "similarity", _record_iri(x), "MeasureSimilarity", [
+        ("score", typed(x.score, "decimal")), ("sameTaskArea", typed(x.same_task_area, "boolean")), ("method", ox.Literal(METHOD))],
+        graph)
 
 
 def _clear_text(graph: str, into: Iterable[str] | None = None) -> str:

@@ -18,22 +18,13 @@ from policykg import ontology
 from policykg.graph.store import Store
 from policykg.ingest import extract
 from tests.conftest import GOLD, LAYOUTS, PLAN, ROOT, axioms_fired, owl_axioms
+from tests.test_implementation import _store  # the files in one batch, or one unit of work each
 from tests.test_workbench import read_back
 
 QINBEI = ROOT / "tests" / "fixtures" / "cascade" / "qinbei_plan.txt"
 QINZHOU = LAYOUTS / "qinzhou_labelled_fields.txt"
 SIBLINGS = json.loads((GOLD / "cascade" / "siblings.json").read_text(encoding="utf-8"))
 LG = "https://w3id.org/policykg/ontology#"
-
-
-def _store(files, one_by_one: bool = False) -> Store:
-    s = Store(None)
-    s.ensure_vocabularies()
-    for f in files:
-        s.put_document(extract(f), derive=one_by_one)
-    if not one_by_one:
-        s.recover()
-    return s
 
 
 @pytest.fixture(scope="module")
