@@ -133,9 +133,12 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
                genre: str = Query("", max_length=50, description="e.g. implementation-plan, progress-report, or 实施方案"),
                year: str = Query("", max_length=4, description="Year reported on (reports) or issued"),
                task_area: str = Query("", max_length=100, description="Task-area notation (enforcement) or name"),
+               match: str = Query("phrase", pattern="^(phrase|all)$",
+                                  description="Several words: phrase (side by side as typed, when some results have them so; "
+                                              "else anywhere) or all (anywhere)"),
                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Response:
         chosen = {k: v.strip() for k, v in zip(FACETS, (kind, jurisdiction, level, genre, year, task_area))}
         return await gate.run(request, lambda reader: respond(  # type: ignore[no-any-return]
-            request, lambda: search_view(reader, resolver, q.strip(), chosen, limit, offset), "ui_search.html", reader, q=q))
+            request, lambda: search_view(reader, resolver, q.strip(), chosen, limit, offset, match), "ui_search.html", reader, q=q))
 
     return r

@@ -500,6 +500,7 @@ class Service:
 
     lateral = True  # canned queries run with their OPTIONALs as LATERAL (graph.dialect)
     one_pass_pages = True  # a page and the count of the whole answer from one evaluation (Task.count)
+    cjk_regex = True  # REGEX finds Han characters in a character class ([执直][法发]): the search pre-filter uses it
 
     def __init__(self, store: Store) -> None:
         self._store = weakref.ref(store)
@@ -615,6 +616,7 @@ class Reader:
     def __init__(self, svc: Service, timeout: float, max_rows: int) -> None:
         self.svc, self.timeout, self.max_rows = svc, timeout, max_rows
         self.lateral = svc.lateral  # what CannedQuery.executable should write for this engine
+        self.cjk_regex = svc.cjk_regex  # what the search pre-filter may write for this engine
         self.truncated = False
         self.queries = 0
 

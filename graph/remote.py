@@ -260,6 +260,7 @@ class RemoteService(Service):
     default graphs: the server's named graphs but the inferred ones. Writes are refused."""
 
     lateral = False  # the standard text: no engine-specific rewriting for a server
+    cjk_regex = False  # Virtuoso 7.2's REGEX finds nothing with Han characters in a character class
     one_pass_pages = False  # a page is asked for with LIMIT and OFFSET, not read out of the whole answer
 
     def __init__(self, store: RemoteStore) -> None:

@@ -2,7 +2,9 @@
 
 A query is folded (``fold``: full-width → half-width by NFKC, Traditional → Simplified by OpenCC
 ``t2s``, case folded) and split at white space into terms (``terms``), every one of which must match
-(spaces are AND). A term matches a field of a result (a title, a text, a name) literally, or — a
+(spaces are AND); when some results have the terms side by side as typed (``phrase``: Chinese is
+written without spaces, and pinyin with a space between words, so ``执法 公示`` and ``zhifa gongshi``
+most often mean the phrase 执法公示), only those are shown, and the others are one link away. A term matches a field of a result (a title, a text, a name) literally, or — a
 Latin term the searched texts do not contain literally (``plan``) — as pinyin, with or without tones
 (``zhifa``, ``zhífǎ``, ``zhi2fa3``, ``zhi'fa``), against the pinyin of the field (``pinyin_key``):
 the term must cover whole syllables (``fa`` is not found in 方 ``fang``) and start where a word of
@@ -47,6 +49,7 @@ _SEPARATOR = "|"  # between runs of Han characters in a pinyin key: no term span
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _TONES = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}  # combining macron, acute, caron, grave
 _MAX_READINGS = 32  # ways of cutting a Latin term into syllables written into a pattern; more: no pattern
+MAX_LEAD = 4000  # characters of a pinyin term's SPARQL REGEX pre-filter, at most (more: its clue instead)
 MAX_CLUES = 128  # characters a pinyin term's SPARQL pre-filter looks for, at most (more: no pre-filter)
 MAX_IRIS = 1000  # documents or items a term's SPARQL pre-filter lists, at most (more: no pre-filter)
 
@@ -79,6 +82,9 @@ class Term:
     apostrophe, a tone digit), the Han-character ``pattern`` a text needs to have it as pinyin, and
     the ``clue`` characters one of which it needs (those of its rarest syllable; empty when that
     is still more than ``MAX_CLUES``).
+    ``lead`` is the pattern of its first two syllables, for a SPARQL REGEX (Oxigraph compiles the
+    pattern for each text it reads, so a long one costs: the 16 readings of ``qinnanqufazhiban``
+    make 24,527 characters); empty when that is still more than ``MAX_LEAD`` characters.
     ``pinyin`` says whether it is matched as pinyin (``plan``: only where it is not found literally)."""
 
     text: str
@@ -87,6 +93,7 @@ class Term:
     breaks: frozenset[int] = frozenset()
     pattern: str = ""
     clue: str = ""
+    lead: str = ""
     pinyin: bool = False
 
     @property
@@ -141,11 +148,12 @@ def syllabify(letters: str, breaks: frozenset[int] = frozenset(), limit: int = _
     return out
 
 
-def _pattern(readings: list[tuple[str, ...]]) -> str:
+def _pattern(readings: list[tuple[str, ...]], syllables: int | None = None) -> str:
     """A regular expression of Han characters that a text has wherever it can have the syllables
-    in one of the ``readings`` (every reading of every character counted): ``[执直…][法发…]|…``."""
+    in one of the ``readings`` (every reading of every character counted): ``[执直…][法发…]|…``;
+    with ``syllables``, only the first so many of each reading (a shorter pattern, each once)."""
     known = _readings()
-    return "|".join("".join(f"[{known[s]}]" for s in reading) for reading in readings)
+    return "|".join(dict.fromkeys("".join(f"[{known[s]}]" for s in reading[:syllables]) for reading in readings))
 
 
 def _clue(readings: list[tuple[str, ...]]) -> str:
@@ -185,8 +193,9 @@ def term(text: str) -> Term:
     if not readings:
         return Term(text)
     few = len(syllabify(word, frozenset(breaks), _MAX_READINGS + 1)) <= _MAX_READINGS
+    lead = _pattern(readings, 2) if few else ""
     return Term(text, word, tuple(tones), frozenset(b for b in breaks if b < len(word)),
-                _pattern(readings) if few else "", _clue(readings) if few else "")
+                _pattern(readings) if few else "", _clue(readings) if few else "", lead if len(lead) <= MAX_LEAD else "")
 
 
 def terms(query: str) -> list[Term]:
@@ -207,6 +216,19 @@ def plan(query: str, texts: Iterable[str]) -> list[Term]:
             if not literal:
                 break
     return [replace(t, pinyin=True) if t.latin and t.text in literal else t for t in found]
+
+
+def phrase(query: str, texts: Iterable[str]) -> list[Term]:
+    """The terms of a query of several words written together as one term, planned as ``plan``
+    plans a query (a phrase of Latin words as pinyin with a syllable break where a space was:
+    ``zhifa gongshi`` → ``zhifa'gongshi``); [] for a query of one word. The search shows the results
+    that have the words side by side, as typed, when there are any (``执法 公示`` finds 执法公示, as
+    执法公示 does), else those that have all the words anywhere."""
+    words = list(dict.fromkeys(fold(query).split()))
+    if len(words) < 2:
+        return []
+    latin = all(term(w).latin for w in words)
+    return plan("'".join(words) if latin else "".join(words), texts)
 
 
 # -- pinyin and words of a text ----------------------------------------------------------------
@@ -381,29 +403,38 @@ def _together(per_term: list[list[tuple[int, int]]]) -> bool:
 
 # -- SPARQL pre-filter ---------------------------------------------------------------------------
 
-def prefilter(found: Sequence[Term], text: str, within: Mapping[str, Mapping[str, Iterable[str]]] | None = None) -> str:
-    """A SPARQL FILTER that keeps every row whose ``?{text}`` can match all the terms, and leaves
-    out most of the rest, so a search reads only those rows: for each term, the text contains it
-    (lower-cased) or — a Latin term — one of the term's ``clue`` characters, or a variable of the
-    row is one of the IRIs ``within`` gives for it and the term (variable → term → IRIs: the
-    documents whose division the term matches, the items assigned to an agency whose name it
-    matches). A term with neither clues (a Latin term) nor at most ``MAX_IRIS`` IRIs for a variable
-    adds no condition: the rows are read and matched here. The terms are written only as literals
-    the RDF library escapes, the IRIs as IRIs it validated. Texts are compared as the store keeps
-    them (Simplified: ingest converts Traditional texts), only lower-cased."""
+def prefilter(found: Sequence[Term], text: str, within: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+              regex: bool = False, any_term: bool = False) -> str:
+    """A SPARQL FILTER that keeps every row whose ``?{text}`` can match all the terms (``any_term``:
+    one of them), and leaves out most of the rest, so a search reads only those rows: for each
+    term, the text contains it (lower-cased) or — a Latin term — the Han characters it can be read
+    in: with ``regex`` (an engine whose REGEX handles Han character classes) the term's ``lead``,
+    characters side by side that can read as its first syllables (``zhifa``: [执直…][法发…]), else
+    one of its ``clue`` characters; or a variable of the row is one of the IRIs ``within`` gives for it and
+    the term (variable → term → IRIs: the documents whose division the term matches, the items
+    assigned to an agency whose name it matches). A term with neither (a Latin term) nor at most
+    ``MAX_IRIS`` IRIs for a variable adds no condition (with ``any_term``: no filter at all): the
+    rows are read and matched here. The terms are written only as literals the RDF library
+    escapes, the IRIs as IRIs it validated. Texts are compared as the store keeps them (Simplified:
+    ingest converts Traditional texts), only lower-cased."""
     conditions = []
     for t in found:
-        if (t.latin and not t.clue) or any(len(set(by_term.get(t.text, ()))) > MAX_IRIS for by_term in (within or {}).values()):
+        if (t.latin and not t.clue and not (regex and t.lead)) or any(
+                len(set(by_term.get(t.text, ()))) > MAX_IRIS for by_term in (within or {}).values()):
+            if any_term:
+                return ""
             continue
         either = [f"CONTAINS(LCASE(STR(?{text})), {ox.Literal(t.text)})"]
-        if t.latin:
+        if t.latin and regex and t.lead:
+            either.append(f"REGEX(STR(?{text}), {ox.Literal(t.lead)})")
+        elif t.latin:
             either += [f"CONTAINS(STR(?{text}), {ox.Literal(c)})" for c in t.clue]
         for var, by_term in sorted((within or {}).items()):
             iris = sorted(set(by_term.get(t.text, ())))
             if iris:
                 either.append(f"?{var} IN ({', '.join(str(ox.NamedNode(i)) for i in iris)})")
         conditions.append(f"({' || '.join(either)})")
-    return f"FILTER({' && '.join(conditions)})" if conditions else ""
+    return f"FILTER({(' || ' if any_term else ' && ').join(conditions)})" if conditions else ""
 
 
 def found_in(t: Term, texts: Iterable[str]) -> bool:

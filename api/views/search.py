@@ -12,7 +12,7 @@ from policykg.api.resources import local
 from policykg.api.views.common import LANGS, LEVELS, TEXT, concept_labels, division_labels, number_key, short, url, values
 from policykg.graph.executor import Reader
 from policykg.graph.resolve import Resolver
-from policykg.queries.search import Field, division_tree, fold, found_in, heading, plan, prefilter, score
+from policykg.queries.search import Field, division_tree, fold, found_in, heading, phrase, plan, prefilter, score
 
 _DOCS = """SELECT ?doc ?title ?genre ?level ?date ?reportYear ?area WHERE {
   ?doc lg:inCorpus true ; dcterms:title ?title .
@@ -29,7 +29,11 @@ _AREA_CHAIN = """SELECT DISTINCT ?area ?up ?upLevel WHERE {
 }"""
 _ISSUERS = """SELECT DISTINCT ?doc ?name WHERE { ?doc lg:inCorpus true ; lg:issuedBy/rdfs:label ?name }"""
 # the bodies measures are assigned to, by name; then the items assigned to those a word matches
-_AGENCIES = """SELECT DISTINCT ?agency ?name WHERE { ?item lg:assignment/prov:agent ?agency . ?agency rdfs:label ?name }"""
+_AGENCIES = """SELECT DISTINCT ?agency ?name WHERE {{
+  {{ SELECT DISTINCT ?agency WHERE {{ ?item lg:assignment/prov:agent ?agency }} }}
+  ?agency rdfs:label ?name .
+  {filter}
+}}"""
 _ASSIGNED = """SELECT DISTINCT ?item ?agency WHERE {{ {values} ?item lg:assignment/prov:agent ?agency }}"""
 _ITEMS = """SELECT ?item ?kind ?doc ?number ?text ?taskArea ?deadline WHERE {{
   VALUES (?class ?kind) {{ (lg:Measure "measure") (lg:ReportedActivity "activity") (lg:PlannedMeasure "planned") }}
@@ -54,7 +58,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, str], limit: int, offset: int) -> dict[str, Any]:
+MATCHES = ("phrase", "all")  # the words side by side when some results have them so (else anywhere); anywhere
+
+
+def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, str], limit: int, offset: int,
+                match: str = "phrase") -> dict[str, Any]:
     """Documents and the measures, reported activities and planned measures of the corpus that
     match every word of ``q`` (everything when it is empty; ``policykg.queries.search``: a document
     by its title, division and issuers, an item by its text, its document's division and the
@@ -63,7 +71,9 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     the results (datasette's habit: counts of what is shown). At most eight queries read the rows,
     however many results there are (the words reach SPARQL only as literals the RDF library
     escapes, in a pre-filter that keeps the items that can match); matching and ranking are done
-    here, over the rows read."""
+    here, over the rows read. Several words: with ``match`` "phrase", when some results have the
+    words side by side as typed, only those (``matched``: "phrase"; ``apart``: how many more have
+    them apart, and the URL that shows them too); with "all", every result that has them all."""
     labels = concept_labels(reader)
     docs: dict[str, dict[str, Any]] = {}
     for r in reader.select(_DOCS, inferred=_UNION):
@@ -86,7 +96,9 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     if found:  # the names are only matched against
         for r in reader.select(_ISSUERS, inferred=_UNION):
             issuers.setdefault(str(r["doc"]), []).append(str(r["name"]))
-        names = {str(r["agency"]): str(r["name"]) for r in reader.select(_AGENCIES, inferred=_UNION)}
+        # the names that can match a word (the same pre-filter, any word), then matched here
+        names = {str(r["agency"]): str(r["name"]) for r in reader.select(
+            _AGENCIES.format(filter=prefilter(found, "name", regex=reader.cjk_regex, any_term=True)), inferred=_UNION)}
         matched = {t.text: {a for a, name in names.items() if found_in(t, [fold(name)])} for t in found}
         agencies = {a: names[a] for hits in matched.values() for a in hits}
         if agencies:
@@ -104,7 +116,8 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     # has them, or the division of its document (found here, over the documents read)
     by_place = {t.text: [iri for iri in docs if found_in(t, (text for _, text in place(iri)))] for t in found}
     items: dict[str, dict[str, Any]] = {}
-    for r in reader.select(_ITEMS.format(filter=prefilter(found, "text", {"doc": by_place, "item": by_agency})), inferred=_UNION):
+    for r in reader.select(_ITEMS.format(filter=prefilter(found, "text", {"doc": by_place, "item": by_agency}, regex=reader.cjk_regex)),
+                           inferred=_UNION):
         it = items.setdefault(str(r["item"]), {"kind": r["kind"], "doc": str(r["doc"]), "number": r["number"], "text": r["text"],
                                                "task_areas": set(), "deadline": r["deadline"]})
         if r["taskArea"]:
@@ -126,12 +139,20 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     results += [{"id": iri, "kind": it["kind"], "doc": it["doc"], "number": it["number"], "text": it["text"],
                  "label": (f"{it['number']}) " if it["number"] else "") + short(str(it["text"]), 60),
                  "task_areas": it["task_areas"], "deadline": it["deadline"]} for iri, it in items.items()]
+    matched_as, apart = "words", 0
     if found:
         # a Latin word is pinyin unless the rows read contain it as it is written
-        found = plan(q, (text for r in results for _, text in fields(r)))
+        texts = [text for r in results for _, text in fields(r)]
+        found, together = plan(q, texts), phrase(q, texts)
         for r in results:
             r["score"] = score(found, fields(r))
         results = [r for r in results if r["score"] is not None]
+        if together and match == "phrase":
+            for r in results:  # ranked as the phrase is (执法 公示 as 执法公示)
+                r["phrase"] = score(together, fields(r))
+            side_by_side = [{**r, "score": r["phrase"]} for r in results if r["phrase"] is not None]
+            if side_by_side:
+                matched_as, apart, results = "phrase", len(results) - len(side_by_side), side_by_side
 
     # every facet value is a string key: kind, division IRI, level key, genre slug, year, task-area notation
     def keys(r: dict[str, Any]) -> dict[str, set[str]]:
@@ -168,7 +189,7 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
         if all(key in r["keys"][name] for name, key in wanted.items()):
             kept.append(r)
 
-    here = {"q": q, **{k: v for k, v in chosen.items() if v}}
+    here = {"q": q, **{k: v for k, v in chosen.items() if v}, "match": None if match == "phrase" else match}
     # a division's value: its GB/T 2260 code, or the key of its IRI (a development zone: 411500-gxq)
     codes = {key: divisions.get(key, {}).get("code") or key.rstrip("/").rsplit("/", 1)[-1] for ups in chain.values() for key in ups}
     paths, parents = division_tree(chain, area_level, codes)
@@ -217,7 +238,9 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     def page_url(at: int) -> str:
         return url("/ui/search", {**here, "offset": at or None, "limit": None if limit == 50 else limit})
 
-    return {"ok": True, "q": q, "filters": {k: v for k, v in chosen.items() if v}, "count": len(kept), "offset": offset,
+    return {"ok": True, "q": q, "filters": {k: v for k, v in chosen.items() if v}, "match": match, "matched": matched_as,
+            "apart": apart, "apart_url": url("/ui/search", {**here, "match": "all"}) if apart else None,
+            "count": len(kept), "offset": offset,
             "limit": limit, "facets": facets, "rows": rows,
             "previous": page_url(max(0, offset - limit)) if offset else None,
             "next": page_url(offset + limit) if offset + limit < len(kept) else None}
