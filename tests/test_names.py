@@ -127,7 +127,7 @@ OFFICIAL = [
     ("222400", "延边朝鲜族自治州", "Yanbian Korean Autonomous Prefecture"),
     ("433100", "湘西土家族苗族自治州", "Xiangxi Tujia and Miao Autonomous Prefecture"),
     ("232700", "大兴安岭地区", "Daxing'anling Prefecture"),
-    ("152200", "兴安盟", "Xing'an League"),
+    ("152200", "兴安盟", "Hinggan League"),  # its Mongolian form, not the pinyin Xing'an
     # districts, counties, a county-level city
     ("450702", "钦南区", "Qinnan District"),
     ("370303", "张店区", "Zhangdian District"),
@@ -166,6 +166,51 @@ def test_every_division_has_an_english_name_in_ascii_letters_and_its_level(divis
             assert named.en.endswith(words[d.level]) or d.name.endswith("特别行政区") or d.zone, (d.name, named.en)
 
 
+# divisions whose official English name is not the pinyin of their Chinese name (Mongolian,
+# Uygur, Kazak, Kirgiz and Tibetan place names), in the forms of Xinhua and the governments' sites
+NOT_PINYIN = [
+    ("152900", "阿拉善盟", "Alxa League"),
+    ("152500", "锡林郭勒盟", "Xilingol League"),
+    ("150100", "呼和浩特市", "Hohhot City"),
+    ("150600", "鄂尔多斯市", "Ordos City"),
+    ("152923", "额济纳旗", "Ejin Banner"),
+    ("152921", "阿拉善左旗", "Alxa Left Banner"),
+    ("150223", "达尔罕茂明安联合旗", "Darhan Muminggan United Banner"),
+    ("152221", "科尔沁右翼前旗", "Horqin Right Front Banner"),
+    ("542500", "阿里地区", "Ngari Prefecture"),
+    ("540100", "拉萨市", "Lhasa City"),
+    ("540300", "昌都市", "Qamdo City"),
+    ("540626", "索县", "Sog County"),  # a one-syllable proper name: no "Suoxian"
+    ("650100", "乌鲁木齐市", "Urumqi City"),
+    ("653100", "喀什地区", "Kashgar Prefecture"),
+    ("653200", "和田地区", "Hotan Prefecture"),
+    ("654000", "伊犁哈萨克自治州", "Ili Kazak Autonomous Prefecture"),
+    ("652800", "巴音郭楞蒙古自治州", "Bayingolin Mongol Autonomous Prefecture"),
+    ("653000", "克孜勒苏柯尔克孜自治州", "Kizilsu Kirgiz Autonomous Prefecture"),
+    ("653001", "阿图什市", "Artux City"),
+    ("632600", "果洛藏族自治州", "Golog Tibetan Autonomous Prefecture"),
+    ("513300", "甘孜藏族自治州", "Garze Tibetan Autonomous Prefecture"),
+    ("533401", "香格里拉市", "Shangri-La City"),
+    ("230100", "哈尔滨市", "Harbin City"),
+    # the pinyin where it is the official form: the rule, no exception
+    ("650500", "哈密市", "Hami City"),
+    ("540500", "山南市", "Shannan City"),
+    ("532800", "西双版纳傣族自治州", "Xishuangbanna Dai Autonomous Prefecture"),
+]
+
+
+@pytest.mark.parametrize(("code", "name", "english"), NOT_PINYIN)
+def test_english_names_of_divisions_that_are_not_pinyin(divisions, code, name, english):
+    d = divisions.get(code)
+    assert d is not None and d.name == name
+    assert division_english(d).en == english
+
+
+def test_a_former_division_takes_the_english_form_of_its_name(divisions):
+    # 日喀则地区 (until 2014), 伊克昭盟 (until 2001, now 鄂尔多斯市)
+    assert [division_english(divisions.get(c)).en for c in ("542300", "152700")] == ["Shigatse Prefecture", "Ih Ju League"]
+
+
 @pytest.mark.parametrize(("name", "level", "pinyin"), [
     ("广西壮族自治区", "provincial", "Guǎngxī Zhuàngzú Zìzhìqū"),
     ("钦南区", "county", "Qīnnán Qū"),
@@ -176,6 +221,11 @@ def test_every_division_has_an_english_name_in_ascii_letters_and_its_level(divis
     ("内蒙古自治区", "provincial", "Nèi Měnggǔ Zìzhìqū"),
     ("湘西土家族苗族自治州", "prefectural", "Xiāngxī Tǔjiāzú Miáozú Zìzhìzhōu"),
     ("单县", "county", "Shànxiàn"),
+    ("四子王旗", "county", "Sìzǐwáng Qí"),  # 子 zǐ, not the neutral tone of 四子
+    ("阿勒泰地区", "prefectural", "Ālètài Dìqū"),  # 勒 lè in transcribed names, not lēi
+    ("锡林郭勒盟", "prefectural", "Xīlínguōlè Méng"),
+    ("阿拉善盟", "prefectural", "Ālāshàn Méng"),  # the pinyin label stays pinyin (English: Alxa)
+    ("乌什县", "county", "Wūshí Xiàn"),  # 什 shí, not shén
 ])
 def test_pinyin_with_word_breaks(name, level, pinyin):
     assert division_name(name, level).pinyin == pinyin
