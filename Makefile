@@ -37,11 +37,13 @@ system:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
+# setuptools notes of every editable install that a folder named like the package may shadow it; here
+# that folder (policykg/) is the package's core, mapped to itself: only that notice is silenced
 $(VENV)/.installed: pyproject.toml $(VENDOR)
 	@echo "installing policykg and its pinned Python packages into $(VENV) (a few minutes the first time) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	PYTHONWARNINGS='ignore:Editable installation' $(VENV)/bin/python -m pip install -q -e '.[test]'
 	@echo "installed: $(VENV)/bin/policykg"
 	touch $@
 

@@ -80,6 +80,41 @@ def _get(url: str, timeout: float = 60) -> tuple[int, bytes, dict[str, str]]:
         return e.code, e.read(), {k.lower(): v for k, v in e.headers.items()}
 
 
+def _sources(into: Path) -> Path:
+    """A copy of the checkout's sources (what the wheel and an install are built from)."""
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(ROOT / name, into / name)
+    return into
+
+
+def _warnings(output: str) -> list[str]:
+    return [line.strip() for line in output.splitlines() if re.search(r"\w*Warning\b", line)]
+
+
+def test_the_editable_install_make_install_runs_prints_no_warning(tmp_path):
+    """The Makefile's own `pip` lines (pip upgraded, then the editable install), run as written
+    (without the test extras and their dependencies) in a fresh virtual environment, print no
+    warning."""
+    lines = [cmd.strip() for cmd in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+             if "$(VENV)/bin/python -m pip install" in cmd and not cmd.strip().startswith("#")]
+    assert len(lines) == 2 and "--upgrade pip" in lines[0] and "-e '.[test]'" in lines[1], lines
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path, timeout=120)
+    src = tmp_path / "src"
+    src.mkdir()
+    _sources(src)
+    for line in lines:
+        command = line.replace("$(VENV)", str(venv)).replace("'.[test]'", ". --no-deps")
+        install = _run(["bash", "-c", command], cwd=src, timeout=600)
+        assert not _warnings(install.stdout + install.stderr), install.stdout + install.stderr
+    found = _run([str(venv / "bin" / "python"), "-c", "import importlib.util as u; print(u.find_spec('policykg.graph.store').origin)"],
+                 cwd=tmp_path, timeout=60)
+    assert Path(found.stdout.strip()) == src / "graph" / "store.py"  # installed, editable: the sources themselves
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     """The wheel built from a copy of the checkout's sources, after the asset step."""
@@ -87,15 +122,10 @@ def wheel(tmp_path_factory) -> Path:
 
     assert (ROOT / "web" / "node_modules").is_dir(), "run `npm ci --prefix web` (make install does)"
     _run([sys.executable, "api/assets.py"], cwd=ROOT, timeout=120)  # the step make install runs
-    src = tmp_path_factory.mktemp("src")
-    for name in SOURCES:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(ROOT / name, src / name)
+    src = _sources(tmp_path_factory.mktemp("src"))
     dist = tmp_path_factory.mktemp("dist")
     build = _run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-w", str(dist)], cwd=dist, timeout=600)
-    warnings = [line.strip() for line in (build.stdout + build.stderr).splitlines() if re.search(r"\w*Warning\b", line)]
+    warnings = _warnings(build.stdout + build.stderr)
     assert not warnings, "the build warns:\n" + "\n".join(warnings)
     (found,) = dist.glob("policykg-*.whl")
     names = set(zipfile.ZipFile(found).namelist())
