@@ -640,6 +640,23 @@ class Reader:
         """Rows of a SELECT as dicts of Python values (None when unbound), at most ``max_rows``."""
         return _rows(self.run(sparql, substitutions, inferred, "tsv", max_rows))
 
+    def select_all(self, sparql: str, inferred: bool = True, most: int = 200_000) -> Rows:
+        """Every row of a SELECT, a page of the row cap at a time, one query each within the time
+        limit; at most ``most`` rows (past them, ``truncated``). For the views that must read a
+        whole table past the row cap (the search reads every document of a national corpus). The
+        pages follow the engine's order of the rows, the same for the same query over the same
+        data: no ORDER BY, which Virtuoso refuses past 10,000 rows (its MaxSortedTopRows counts
+        the offset too)."""
+        rows = Rows()
+        while True:
+            page, total = self.page(sparql, self.max_rows, len(rows), inferred)
+            rows += page
+            if not page or len(rows) >= total:
+                return rows
+            if len(rows) >= most:
+                self.truncated = True
+                return rows
+
     def page(self, sparql: str, size: int, offset: int = 0, inferred: bool = True) -> tuple[Rows, int]:
         """At most ``size`` rows of a SELECT after the first ``offset`` (``truncated``: more
         follow; past the row cap, ``truncated`` of the Reader too), and the rows of its whole
