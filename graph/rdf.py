@@ -536,20 +536,27 @@ class DivisionName:
 
 def _parse(name: str) -> tuple[str, list[str], str] | None:
     """A division name as (proper name, ethnic names, level suffix): the longest suffix of the
-    table that leaves a proper name (or, for an autonomous area, ethnic names) before it."""
+    table that leaves a proper name (or, for an autonomous area, ethnic names) before it, and of
+    two characters at least when a shorter suffix leaves one so (北林区 is Beilin District, not a
+    林区 forestry district named 北; 清新区 Qingxin District, not a 新区 new area; 单县 keeps 县)."""
+    suffixes = sorted(english_tables()["suffixes"], key=len, reverse=True)
+    parses = [p for p in (_parse_as(name, suffix) for suffix in suffixes) if p is not None]
+    return next((p for p in parses if len(p[0]) >= 2 or p[1]), parses[0] if parses else None)
+
+
+def _parse_as(name: str, suffix: str) -> tuple[str, list[str], str] | None:
+    """``name`` as (proper name, ethnic names, ``suffix``) when it ends with the suffix and leaves
+    a proper name or (an autonomous area) ethnic names before it."""
     tables = english_tables()
-    ethnic = sorted(tables["ethnic"], key=len, reverse=True)
-    for suffix in sorted(tables["suffixes"], key=len, reverse=True):
-        if not name.endswith(suffix) or len(name) == len(suffix):
-            continue
-        rest, peoples = name[: -len(suffix)], list[str]()
-        if tables["suffixes"][suffix].get("autonomous"):
-            while (people := next((e for e in ethnic if rest.endswith(e)), None)) is not None:
-                peoples.insert(0, people)
-                rest = rest[: -len(people)]
-        if rest or peoples:
-            return rest, peoples, suffix
-    return None
+    if not name.endswith(suffix) or len(name) == len(suffix):
+        return None
+    rest, peoples = name[: -len(suffix)], list[str]()
+    if tables["suffixes"][suffix].get("autonomous"):
+        ethnic = sorted(tables["ethnic"], key=len, reverse=True)
+        while (people := next((e for e in ethnic if rest.endswith(e)), None)) is not None:
+            peoples.insert(0, people)
+            rest = rest[: -len(people)]
+    return (rest, peoples, suffix) if rest or peoples else None
 
 
 def _english(entry: str | dict[str, str]) -> str:
@@ -592,6 +599,8 @@ def division_name(name: str, level: str) -> DivisionName | None:
         words_py.append(entry["pinyin"])
     en = exception.get("en") or " ".join([*words_en, suffix_en])
     proper = en.removesuffix(f" {suffix_en}") if exception or not rest else words_en[0]
+    if exception and rest and peoples:  # Taxkorgan Tajik Autonomous County → Taxkorgan: the place, without its peoples
+        proper = proper.removesuffix(f" {_joined([_english(tables['ethnic'][p]) for p in peoples])}")
     return DivisionName(en, proper, exception.get("pinyin") or " ".join(words_py))
 
 

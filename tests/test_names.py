@@ -18,6 +18,7 @@ from policykg.ingest import extract
 from policykg.ingest.divisions import load
 from policykg.ingest.model import short_title
 from policykg.namespaces import LG
+from policykg.queries.search import fold, pinyin_key
 from tests.conftest import PLAN
 
 # what a short title may end before: the end of the first clause (。；：) or a comma (，、)
@@ -206,6 +207,73 @@ def test_english_names_of_divisions_that_are_not_pinyin(divisions, code, name, e
     assert division_english(d).en == english
 
 
+# place names with a character pypinyin reads otherwise in running text (ingest/data/place_readings.yaml),
+# in the forms of 《中华人民共和国行政区划简册》; and some whose first reading is the right one
+READINGS = [
+    ("211300", "朝阳市", "Chaoyang City"),  # not Zhaoyang: 朝 cháo
+    ("220623", "长白朝鲜族自治县", "Changbai Korean Autonomous County"),  # 长 cháng
+    ("220722", "长岭县", "Changling County"),
+    ("310105", "长宁区", "Changning District"),
+    ("340121", "长丰县", "Changfeng County"),
+    ("410783", "长垣市", "Changyuan City"),
+    ("522732", "三都水族自治县", "Sandu Sui Autonomous County"),  # 都 dū; 水族 Sui in the ethnic table
+    ("510682", "什邡市", "Shifang City"),  # 什 shí
+    ("620722", "民乐县", "Minle County"),  # 乐 lè (民乐 mínyuè is folk music)
+    ("511527", "筠连县", "Junlian County"),  # 筠 jūn
+    ("320116", "六合区", "Luhe District"),  # 六 lù
+    ("310112", "闵行区", "Minhang District"),  # 行 háng
+    ("411100", "漯河市", "Luohe City"),  # 漯 luò
+    ("411104", "召陵区", "Shaoling District"),  # 召 shào
+    ("640303", "红寺堡区", "Hongsibu District"),  # 堡 bǔ
+    ("410621", "浚县", "Xunxian County"),  # 浚 xùn
+    # a 区 whose name ends in 林 or 新, not a 林区 forestry district or a 新区 new area
+    ("231202", "北林区", "Beilin District"),
+    ("610103", "碑林区", "Beilin District"),
+    ("441803", "清新区", "Qingxin District"),
+    ("140109", "万柏林区", "Wanbailin District"),
+    ("429021", "神农架林区", "Shennongjia Forestry District"),
+    ("310115", "浦东新区", "Pudong New Area"),
+    # right as pypinyin reads them
+    ("140428", "长子县", "Zhangzi County"),  # 长 zhǎng
+    ("130225", "乐亭县", "Laoting County"),  # 乐 lào
+    ("331000", "台州市", "Taizhou City"),  # 台 tāi
+]
+
+
+@pytest.mark.parametrize(("code", "name", "english"), READINGS)
+def test_english_names_of_divisions_read_as_place_names(divisions, code, name, english):
+    d = divisions.get(code)
+    assert d is not None and d.name == name
+    assert division_english(d).en == english
+
+
+def test_place_readings_leave_the_words_of_running_text_alone():
+    from policykg.graph.rdf import _place_readings
+
+    _place_readings()  # taught to pypinyin for every text it reads, the searched ones too
+    assert pinyin_key(fold("朝阳产业")).letters.startswith("zhaoyang")  # zhāoyáng: sunrise industries
+    assert pinyin_key(fold("朝阳市人民政府")).letters.startswith("chaoyang")
+    assert pinyin_key(fold("民乐演奏")).letters.startswith("minyue")  # folk music
+    assert pinyin_key(fold("曾都是")).letters.startswith("cengdou")
+
+
+@pytest.mark.parametrize(("name", "level", "proper"), [
+    ("伊犁哈萨克自治州", "prefectural", "Ili"),  # an exception (Ili Kazak Autonomous Prefecture), without its peoples
+    ("塔什库尔干塔吉克自治县", "county", "Taxkorgan"),
+    ("湘西土家族苗族自治州", "prefectural", "Xiangxi"),  # by the rule
+    ("内蒙古自治区", "provincial", "Inner Mongolia"),
+    ("钦南区", "county", "Qinnan"),
+])
+def test_the_proper_name_of_an_autonomous_area_is_without_its_peoples(name, level, proper):
+    assert division_name(name, level).proper == proper
+
+
+def test_a_branch_office_in_an_autonomous_prefecture_is_named_by_its_place(divisions):
+    # 公安局伊犁分局: the branch of the Xinjiang bureau in Ili
+    assert agency_english(iris.agency("654000", "公安局伊犁分局"), divisions) == \
+        "Ili Branch of the Public Security Bureau of Xinjiang Uygur Autonomous Region"
+
+
 def test_a_former_division_takes_the_english_form_of_its_name(divisions):
     # 日喀则地区 (until 2014), 伊克昭盟 (until 2001, now 鄂尔多斯市)
     assert [division_english(divisions.get(c)).en for c in ("542300", "152700")] == ["Shigatse Prefecture", "Ih Ju League"]
@@ -226,6 +294,16 @@ def test_a_former_division_takes_the_english_form_of_its_name(divisions):
     ("锡林郭勒盟", "prefectural", "Xīlínguōlè Méng"),
     ("阿拉善盟", "prefectural", "Ālāshàn Méng"),  # the pinyin label stays pinyin (English: Alxa)
     ("乌什县", "county", "Wūshí Xiàn"),  # 什 shí, not shén
+    ("冠县", "county", "Guànxiàn"),  # 冠 guàn, not guān
+    ("朝阳市", "prefectural", "Cháoyáng Shì"),
+    ("长宁区", "county", "Chángníng Qū"),
+    ("三都水族自治县", "county", "Sāndū Shuǐzú Zìzhìxiàn"),
+    ("南乐县", "county", "Nánlè Xiàn"),
+    ("华阴市", "county", "Huàyīn Shì"),  # 华 huà, as in 华山
+    ("蚌山区", "county", "Bèngshān Qū"),  # 蚌 bèng, as in 蚌埠
+    ("长子县", "county", "Zhǎngzǐ Xiàn"),  # stays zhǎng
+    ("乐亭县", "county", "Làotíng Xiàn"),  # stays lào
+    ("台州市", "prefectural", "Tāizhōu Shì"),
 ])
 def test_pinyin_with_word_breaks(name, level, pinyin):
     assert division_name(name, level).pinyin == pinyin
