@@ -13,12 +13,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policykg import queries, settings
-from policykg.api import canned, diffusion, dumps, gsp, networks, resources, ui, uploads
+from policykg.api import canned, diffusion, dumps, gsp, networks, openapi_zh, resources, ui, uploads
 from policykg.api.admission import Gate
 from policykg.api.security import add_cors, add_security_headers
 from policykg.api.sparql import Limits, error_response, router as sparql_router
 from policykg.api.tables import table_format, tabular, tabulated
-from policykg.api.views.common import page, url
+from policykg.api.views.common import language, page, url
 from policykg.errors import PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader, service
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
@@ -37,6 +37,7 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
         "name and the obligations they assign. SPARQL 1.1 at /sparql; canned queries under /api/queries.",
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # /openapi.json is served below: English, or Chinese with ?lang=zh
     )
     resolver = Resolver(store)
     gate = Gate(store)  # every route that queries the store goes through it (limits, admission)
@@ -92,6 +93,17 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_json(request: Request, lang: str = Query("en", pattern="^(en|zh)$")) -> JSONResponse:
+        """The OpenAPI document, in English; with ?lang=zh its Chinese texts (api/openapi_zh.py), which
+        /docs shows in Chinese. Only the parameter, never the lang cookie, asks for Chinese: clients and
+        tools get the English document. A root path is listed as the server, as FastAPI's route does."""
+        spec = openapi_zh.translate(app.openapi()) if lang == "zh" else app.openapi()
+        root_path = request.scope.get("root_path", "").rstrip("/")
+        if root_path and root_path not in {s.get("url") for s in spec.get("servers", [])}:
+            spec["servers"] = [{"url": root_path}, *spec.get("servers", [])]
+        return JSONResponse(spec)
 
     def run_canned(reader: Reader, name: str, values: dict[str, str], inferred: bool = True) -> list[dict[str, Any]]:
         q = queries.get(name)
@@ -290,7 +302,10 @@ def create_app(store: Store | RemoteStore) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
-        """Swagger UI (npm, served from /assets) on /openapi.json, and the operations as a plain list."""
+        """Swagger UI (npm, served from /assets) on /openapi.json, and the operations as a plain list;
+        a Chinese page on the Chinese document, /openapi.json?lang=zh."""
+        if language(request) == "zh":
+            return page(request, "docs.html", "/openapi.json?lang=zh", spec=openapi_zh.translate(app.openapi()))
         return page(request, "docs.html", "/openapi.json", spec=app.openapi())
 
     @app.get("/", include_in_schema=False)

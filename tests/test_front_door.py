@@ -310,7 +310,8 @@ def test_docs_runs_swagger_ui_from_our_assets_and_keeps_the_plain_list(web):
     urls = re.findall(r'(?:href|src|action|data-url)="([^"]*)"', html)
     assert all(u == "data:," or (u.startswith("/") and not u.startswith("//")) for u in urls), urls
     # Swagger UI reads our OpenAPI document and asks no validator elsewhere; its start is a file (CSP)
-    assert 'data-url="/openapi.json"' in html and web.get("/openapi.json").status_code == 200
+    # (the Chinese document on a Chinese page, the default: tests/test_docs_zh.py)
+    assert 'data-url="/openapi.json?lang=zh"' in html and web.get("/openapi.json").status_code == 200
     init = web.get(next(u for u in loaded if u.startswith("/static/docs.js"))).text
     assert "validatorUrl: null" in init and not re.search(r"https?://", init)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # no inline script

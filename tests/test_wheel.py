@@ -41,6 +41,7 @@ PACKAGE_DATA = {
     ("ingest", "*.json"): "policykg/ingest",
     ("ingest/data", "*.yaml"): "policykg/ingest/data",
     ("queries", "*.rq"): "policykg/queries",
+    ("api", "*.yaml"): "policykg/api",
     ("api/templates", "*.html"): "policykg/api/templates",
     ("api/static", "*.js"): "policykg/api/static",
     ("api/static", "*.css"): "policykg/api/static",
@@ -232,6 +233,8 @@ def test_the_wheel_installs_and_works_outside_the_checkout(venv, tmp_path):
         status, body, _ = _get(base + f"/api/documents/{quote(PLAN_TITLE)}/lineage")
         assert status == 200 and json.loads(body)["chain"] == [QINZHOU, GUANGXI, OUTLINE], body[:500]
         assert _get(base + "/ontology.ttl")[0] == 200
+        status, body, _ = _get(base + "/openapi.json?lang=zh")  # its texts: api/openapi_zh.yaml, package data
+        assert status == 200 and json.loads(body)["paths"]["/api/queries/implementers"]["get"]["summary"].startswith("一项措施"), body[:300]
     finally:  # the server and its query workers: the process group this test started
         for sig, wait in ((signal.SIGTERM, 60), (signal.SIGKILL, 30)):
             try:
