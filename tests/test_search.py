@@ -219,6 +219,9 @@ def test_every_word_must_match_so_more_words_narrow(client):
     # a word may match the division the item's document was issued in: 钦南区's measure 37 alone
     assert measures(search(client, "钦南区 执法公示")) == [37]
     assert [r for r in search(client, "吴忠市 执法公示")["rows"] if r["kind"] == "measure"] == []
+    # or a division above it: 钦州市 and 广西 hold 钦南区 (in pinyin too)
+    for q in ("钦州市 执法公示", "广西 执法公示", "guangxi zhifagongshi"):
+        assert measures(search(client, q)) == [37], q
 
 
 # -- pinyin ---------------------------------------------------------------------------------------

@@ -128,7 +128,9 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     keys = {doc: doc_keys(doc) for doc in docs}
     found = plan(q, [])
     if found:
-        kept, matched_as, apart = _matches(reader, q, found, match, docs, keys, divisions, labels, wanted)
+        # a document is found by the names of its division and of the divisions above it (广西 finds 钦南区's plan)
+        places = {area: sorted({fold(divisions[d]["zh"]) for d in ups if d in divisions}) for area, ups in chain.items()}
+        kept, matched_as, apart = _matches(reader, q, found, match, docs, keys, places, labels, wanted)
         counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         for r in kept:
             for name in FACETS:
@@ -194,7 +196,7 @@ def _order(docs: dict[str, dict[str, Any]]) -> Callable[[dict[str, Any]], tuple[
 
 
 def _matches(reader: Reader, q: str, found: list[Term], match: str, docs: dict[str, dict[str, Any]],
-             keys: dict[str, dict[str, set[str]]], divisions: dict[str, dict[str, str]], labels: dict[str, dict[str, str]],
+             keys: dict[str, dict[str, set[str]]], places: dict[str, list[str]], labels: dict[str, dict[str, str]],
              wanted: dict[str, str]) -> tuple[list[dict[str, Any]], str, int]:
     """The results that match the words, kept to the chosen facet values, best first, each with
     its facet ``keys``; what was matched ("phrase" or "words") and how many more have the words apart."""
@@ -214,13 +216,14 @@ def _matches(reader: Reader, q: str, found: list[Term], match: str, docs: dict[s
     by_agency = {t: [item for item, bodies in assigned.items() if bodies & hits] for t, hits in matched.items()}
 
     def place(iri: str) -> list[Field]:
-        """A document's division, the name an item is found by besides its own text (钦南区 执法公示)."""
-        name = divisions.get(str(docs[iri]["area"]), {}).get("zh")
-        return [("name", fold(name))] if name else []
+        """The names a document is found by besides its title (钦南区, 钦州市, 广西壮族自治区 …): those
+        of its division and the divisions above it; an item's too (钦南区 执法公示)."""
+        return [("name", name) for name in places.get(str(docs[iri]["area"]), ())]
 
     # a filter that keeps every item that can match the words: its text has them, or the division
-    # of its document (found here, over the documents read), or an agency assigned to it
-    by_place = {t.text: [iri for iri in docs if found_in(t, (text for _, text in place(iri)))] for t in found}
+    # of its document or one above it (matched here, once per name), or an agency assigned to it
+    named = {t.text: {area for area, names in places.items() if found_in(t, names)} for t in found}
+    by_place = {t.text: [iri for iri, d in docs.items() if str(d["area"]) in named[t.text]] for t in found}
     where = prefilter(found, "text", {"doc": by_place, "item": by_agency}, regex=regex)
     items = _read_items(reader, _classes(_ITEM_CLASSES), _MATCHING.format(filter=where))
 
