@@ -20,7 +20,7 @@ from policykg.api.views.common import agency_labels, in_language, language, page
 from policykg.errors import ResourceNotFound
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage as document_lineage, measure_cascade
-from policykg.graph.reasoning import inferred_prefix
+from policykg.graph.reasoning import asserted_pattern
 from policykg.graph.remote import RemoteStore
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import Store
@@ -32,15 +32,6 @@ RDF_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.Rdf
 # what a resource is served as, by Accept (keyed by media type; Turtle when nothing we write is accepted)
 _REPRESENTATIONS: FormatTable = {mime: (mime, None, "", ()) for mime in ("text/html", *RDF_TYPES, "application/json")}
 LG = PREFIXES["lg"]
-
-
-def asserted(var: str) -> str:
-    """A filter that keeps the quads of ``?{var}``'s asserted graphs: the resource pages show what
-    was asserted, not the materialised entailments. Written over the union of the graphs (a
-    ``GRAPH ?g`` pattern and this filter) rather than with the asserted graphs named one by one as
-    the default graph, which costs a lookup per graph, two per document: at 1,000 generated
-    documents a document's page took 25 s as HTML and was stopped at 30 s as JSON."""
-    return f'FILTER(!STRSTARTS(STR(?{var}), "{inferred_prefix()}"))'
 
 
 _KINDS = {f"{LG}Measure": "measure", f"{LG}Agency": "agency", f"{LG}Government": "agency", f"{LG}PartyBody": "agency",
@@ -96,7 +87,7 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
     def properties(reader: Reader, iri: str, lang: str = "zh") -> list[dict[str, Any]]:
         """The resource's triples, each object with its label in the page's language (an English
         label where the vocabulary has one, else the Chinese one)."""
-        rows = reader.select(f"""SELECT ?p ?o ?label ?en WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} {asserted('g')}
+        rows = reader.select(f"""SELECT ?p ?o ?label ?en WHERE {{ {asserted_pattern(f"<{iri}> ?p ?o")}
                                 FILTER(?p != lg:content && ?p != lg:originalText)
                                 OPTIONAL {{ ?o rdfs:label ?label . FILTER(lang(?label) = "zh" || lang(?label) = "") }}
                                 OPTIONAL {{ ?o skos:prefLabel|rdfs:label ?en . FILTER(lang(?en) = "en") }} }}""")
@@ -230,7 +221,8 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
         if not reader.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
             raise ResourceNotFound(f"no resource {iri} in the graph", iri=iri)
         if mime in RDF_TYPES:
-            triples = reader.triples(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} {asserted('g')} }}")
+            # what was asserted (over the union with the inferred graphs left out: graph.reasoning.asserted_pattern)
+            triples = reader.triples(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ {asserted_pattern(f'<{iri}> ?p ?o')} }}")
             fmt = RDF_TYPES[mime]  # Turtle and TriG with our prefixes, as /sparql writes them
             return Response(ox.serialize(triples, format=fmt, prefixes=PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None),
                             media_type=mime)

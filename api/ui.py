@@ -25,7 +25,7 @@ from policykg.api.assets import ASSETS, Asset  # noqa: F401 (Asset: the allow-li
 from policykg.api.views.common import STATIC, VENDOR, asset_path, embedded, locked_versions, page, url
 from policykg.api.views.editor import sparql_tabs, vocabulary
 from policykg.api.views.lineage import lineage_view
-from policykg.api.views.responsibility import responsibility_view
+from policykg.api.views.responsibility import PAGE as RESPONSIBILITY_PAGE, responsibility_view
 from policykg.api.views.search import FACETS, search_view
 from policykg.errors import ConfigError, PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader
@@ -120,10 +120,13 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
                        agency: str | None = Query(None, max_length=200, description="Agency IRI or name with its jurisdiction (钦南区法制办)"),
                        jurisdiction: str | None = Query(None, max_length=200, description="Division (code, name or IRI): alone, all its measures; else a filter"),
                        task_area: str | None = Query(None, max_length=100, description="Task-area notation (enforcement) or name"),
-                       due_by: str | None = Query(None, max_length=10, description="Keep measures due by this date (YYYY-MM-DD)")) -> Response:
+                       due_by: str | None = Query(None, max_length=10, description="Keep measures due by this date (YYYY-MM-DD)"),
+                       limit: int = Query(RESPONSIBILITY_PAGE, ge=1, le=1000, description="Rows of the table on a page"),
+                       offset: int = Query(0, ge=0, description="Rows of the table before the page")) -> Response:
         chosen = {"measure": measure, "agency": agency, "jurisdiction": jurisdiction, "task_area": task_area, "due_by": due_by}
         return await gate.run(request, lambda reader: respond(  # type: ignore[no-any-return]
-            request, lambda: responsibility_view(reader, resolver, **chosen), "ui_responsibility.html", reader, chosen=chosen))
+            request, lambda: responsibility_view(reader, resolver, **chosen, limit=limit, offset=offset), "ui_responsibility.html",
+            reader, chosen=chosen))
 
     @view("/ui/search", "The search: documents, measures and reported activities, and the count of each facet value")
     async def search(request: Request, q: str = Query("", max_length=200, description="Words the title or text contains"),

@@ -605,6 +605,9 @@ class Rows(list[dict[str, Any]]):
     truncated = False
 
 
+PAGES = 20  # pages of the row cap a view may read of one table (Reader.select_all)
+
+
 class Reader:
     """How the server's routes read the store (canned queries, linked-data pages, UI views): each
     query is a ``Task`` answered by ``Service.query`` within the limits ``/sparql`` has (a worker
@@ -640,20 +643,21 @@ class Reader:
         """Rows of a SELECT as dicts of Python values (None when unbound), at most ``max_rows``."""
         return _rows(self.run(sparql, substitutions, inferred, "tsv", max_rows))
 
-    def select_all(self, sparql: str, inferred: bool = True, most: int = 200_000) -> Rows:
+    def select_all(self, sparql: str, inferred: bool = True, most: int | None = None) -> Rows:
         """Every row of a SELECT, a page of the row cap at a time, one query each within the time
-        limit; at most ``most`` rows (past them, ``truncated``). For the views that must read a
-        whole table past the row cap (the search reads every document of a national corpus). The
-        pages follow the engine's order of the rows, the same for the same query over the same
-        data: no ORDER BY, which Virtuoso refuses past 10,000 rows (its MaxSortedTopRows counts
-        the offset too)."""
+        limit: at most ``PAGES`` pages (and at most ``most`` rows); past them, ``truncated``. For
+        the views that must read a whole table past the row cap (the search reads every document
+        of a national corpus). The pages follow the engine's order of the rows, the same for the
+        same query over the same data: no ORDER BY, which Virtuoso refuses past 10,000 rows (its
+        MaxSortedTopRows counts the offset too)."""
+        bound = min(most or self.max_rows * PAGES, self.max_rows * PAGES)
         rows = Rows()
         while True:
-            page, total = self.page(sparql, self.max_rows, len(rows), inferred)
+            page, total = self.page(sparql, min(self.max_rows, bound - len(rows)), len(rows), inferred)
             rows += page
             if not page or len(rows) >= total:
                 return rows
-            if len(rows) >= most:
+            if len(rows) >= bound:
                 self.truncated = True
                 return rows
 

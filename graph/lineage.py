@@ -2,7 +2,14 @@
 from each descendant to it), every edge with its relation (based on / implements plan), the
 sentence it was read from and the confidence of the citation match. Built with networkx from
 the asserted citation records, so it is independent of the inferred graphs and safe on cycles
-(a plan and its parent citing each other never loop)."""
+(a plan and its parent citing each other never loop).
+
+The lineage of one document reads only the documents linked to it (``lineage_graph`` with
+``around``): those a property path up or down the lineage relations reaches, then their titles
+and citation records. Every triple pattern of those reads names its graph (``GRAPH ?g``, the
+inferred graphs filtered out), which is the asserted graphs' answer without naming them one by one
+as the default graph: that dataset made the read of the whole lineage some 200 times slower (300
+generated documents: 22 s against 0.1 s for the citation records)."""
 
 from __future__ import annotations
 
@@ -10,7 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 import networkx as nx
+import pyoxigraph as ox
 
+from policykg.graph.reasoning import asserted_pattern
 from policykg.graph.store import Store
 
 if TYPE_CHECKING:
@@ -18,22 +27,44 @@ if TYPE_CHECKING:
 
 LINEAGE_RELATIONS = ("basedOn", "implementsPlan")
 
-_EDGES = """
-SELECT DISTINCT ?doc ?target ?relation ?quote ?start ?end ?confidence ?method ?citation WHERE {
-  VALUES ?relation { lg:basedOn lg:implementsPlan }
-  ?doc lg:citation ?citation ; ?relation ?target .
-  ?citation lg:citedDocument ?target ; lg:relation ?relation ; lg:confidence ?confidence ;
-            lg:evidence ?span .
-  ?span lg:quote ?quote ; lg:startOffset ?start ; lg:endOffset ?end .
-  OPTIONAL { ?citation lg:method ?method }
-}"""
+_PATH = "(lg:basedOn|lg:implementsPlan)"
 
-_NODES = """
-SELECT DISTINCT ?doc ?title ?levelName ?date WHERE {
-  ?doc dcterms:title ?title .
-  OPTIONAL { ?doc lg:level/skos:notation ?levelName }
-  OPTIONAL { ?doc lg:dateSigned ?date }
-}"""
+
+def _around_query(start: str) -> str:
+    """The documents linked to ``start`` (an IRI) up or down the lineage relations: a superset of
+    those its asserted citation records link it to (the union of the graphs is read, and a lineage
+    triple needs no citation record here), which ``lineage_graph`` narrows down by building the
+    graph of them."""
+    node = ox.NamedNode(start)
+    return f"SELECT DISTINCT ?doc WHERE {{ {{ {node} {_PATH}* ?doc }} UNION {{ ?doc {_PATH}* {node} }} }}"
+
+
+def _asserted(i: int, pattern: str) -> str:
+    """A triple pattern matched in the asserted graphs only (its own graph variable ``?g{i}``)."""
+    return asserted_pattern(pattern, f"g{i}")
+
+
+def _edges_query(values: str) -> str:
+    a = _asserted
+    return f"""SELECT DISTINCT ?doc ?target ?relation ?quote ?start ?end ?confidence ?method ?citation WHERE {{
+  {values}
+  VALUES ?relation {{ lg:basedOn lg:implementsPlan }}
+  {a(0, "?doc lg:citation ?citation")} {a(1, "?doc ?relation ?target")}
+  {a(2, "?citation lg:citedDocument ?target")} {a(3, "?citation lg:relation ?relation")}
+  {a(4, "?citation lg:confidence ?confidence")} {a(5, "?citation lg:evidence ?span")}
+  {a(6, "?span lg:quote ?quote")} {a(7, "?span lg:startOffset ?start")} {a(8, "?span lg:endOffset ?end")}
+  OPTIONAL {{ {a(9, "?citation lg:method ?method")} }}
+}}"""
+
+
+def _nodes_query(values: str) -> str:
+    a = _asserted
+    return f"""SELECT DISTINCT ?doc ?title ?levelName ?date WHERE {{
+  {values}
+  {a(0, "?doc dcterms:title ?title")}
+  OPTIONAL {{ {a(1, "?doc lg:level ?levelConcept")} {a(2, "?levelConcept skos:notation ?levelName")} }}
+  OPTIONAL {{ {a(3, "?doc lg:dateSigned ?date")} }}
+}}"""
 
 
 @dataclass(frozen=True)
@@ -54,13 +85,24 @@ class Edge:
                 "evidence": {"quote": self.quote, "start": self.start, "end": self.end}}
 
 
-def lineage_graph(store: Store | Reader) -> nx.MultiDiGraph[str]:
+def lineage_graph(store: Store | Reader, around: str | None = None) -> nx.MultiDiGraph[str]:
     """Documents as nodes (title, level, date), lineage citations as edges child → parent (read
-    from a Store, or through a Reader within the server's limits)."""
+    from a Store, or through a Reader within the server's limits): every document, or with
+    ``around`` only ``around`` and the documents the lineage relations link it to, which holds all
+    of its ancestors and descendants and every lineage edge between them. A document with several
+    titles, levels or dates (one in its own graph, another in the description a citing document
+    wrote of it) has the last in order of the values: the most local level."""
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    for row in store.select(_NODES, inferred=False):
+    nodes, edges = "", ""
+    if around is not None:
+        linked = sorted({around} | {str(r["doc"]) for r in store.select(_around_query(around))})
+        listed = " ".join(str(ox.NamedNode(d)) for d in linked)
+        nodes = f"VALUES ?doc {{ {listed} }}"
+        edges = f"{nodes} VALUES ?target {{ {listed} }}"
+    rows = store.select(_nodes_query(nodes))
+    for row in sorted(rows, key=lambda r: tuple(str(r[k] or "") for k in ("doc", "levelName", "date", "title"))):
         g.add_node(str(row["doc"]), title=row["title"], level=row["levelName"], date=row["date"])
-    for row in store.select(_EDGES, inferred=False):
+    for row in store.select(_edges_query(edges)):
         relation = "based_on" if str(row["relation"]).endswith("basedOn") else "implements"
         edge = Edge(str(row["doc"]), str(row["target"]), relation, str(row["quote"]), int(row["start"]),  # type: ignore[arg-type]
                     int(row["end"]), float(row["confidence"]), row["method"], str(row["citation"]))  # type: ignore[arg-type]
@@ -93,7 +135,7 @@ def _paths(g: nx.MultiDiGraph[str], start: str, reverse: bool) -> list[dict[str,
 
 def lineage(store: Store | Reader, document: str) -> dict[str, list[dict[str, object]]]:
     """Ancestors and descendants of ``document`` with depth and paths."""
-    g = lineage_graph(store)
+    g = lineage_graph(store, around=document)
     return {"ancestors": _paths(g, document, reverse=False), "descendants": _paths(g, document, reverse=True)}
 
 

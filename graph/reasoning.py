@@ -64,6 +64,15 @@ def inferred_prefix() -> str:
     return f"{iris.base()}graph/inferred/"
 
 
+def asserted_pattern(pattern: str, graph: str = "g") -> str:
+    """SPARQL that matches ``pattern`` in the asserted graphs only, over the union of the graphs:
+    ``GRAPH ?{graph} { pattern }`` and a filter that leaves the inferred graphs out. The asserted
+    graphs' answer without naming them one by one as the default graph (``inferred=False``),
+    which costs a lookup per graph, two per document: at 1,000 generated documents a document's
+    page took 25 s that way, its lineage 22 s at 300."""
+    return f'GRAPH ?{graph} {{ {pattern} }} FILTER(!STRSTARTS(STR(?{graph}), "{inferred_prefix()}"))'
+
+
 def doc_inferred_graph(key: str) -> str:
     return f"{inferred_prefix()}doc/{key}"
 

@@ -60,6 +60,7 @@ AGENCY_KINDS: dict[str, tuple[str, str]] = {
 _TYPE_KIND = {"Government": "government", "PartyBody": "party", "BranchOffice": "branch", "LeadingGroup": "leading-group",
               "Collective": "collective"}
 SPLIT = 24  # a group of more members than this, spread over several jurisdictions or documents, has a group for each
+PAGE = 100  # rows of the table on a page, unless ``limit`` says otherwise
 
 
 def canned(reader: Reader, resolver: Resolver, name: str, values: dict[str, str]) -> list[dict[str, Any]]:
@@ -69,11 +70,15 @@ def canned(reader: Reader, resolver: Resolver, name: str, values: dict[str, str]
 
 
 def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None = None, agency: str | None = None,
-                        jurisdiction: str | None = None, task_area: str | None = None, due_by: str | None = None) -> dict[str, Any]:
+                        jurisdiction: str | None = None, task_area: str | None = None, due_by: str | None = None,
+                        limit: int = PAGE, offset: int = 0) -> dict[str, Any]:
     """Agencies ↔ measures: the bodies of a measure and of the lower-plan measures carrying it
     (``measure``), the duties of an agency with the bodies that share them (``agency``), or every
     measure of the plans of a jurisdiction (``jurisdiction`` alone); then kept to the measures of
-    plans in ``jurisdiction``, in ``task_area`` (notation or Chinese name) and due by ``due_by``."""
+    plans in ``jurisdiction``, in ``task_area`` (notation or Chinese name) and due by ``due_by``.
+    The graph holds them all; the table's rows come a page at a time, ``limit`` rows after the first
+    ``offset`` of their order (an agency's own duties first), with ``count`` (the rows of every
+    page, ``own_rows`` of them the agency's own) and the URLs of the ``previous`` and ``next`` page."""
     if due_by and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", due_by):
         raise ParameterError(f"due_by must be a date YYYY-MM-DD, got {due_by!r}", param="due_by")
     labels = concept_labels(reader)
@@ -186,8 +191,16 @@ def responsibility_view(reader: Reader, resolver: Resolver, measure: str | None 
     api = {"measure": [f"/api/measures/{focus['id']}/implementers", f"/api/measures/{focus['id']}/cascade"],
            "agency": [f"/api/agencies/{focus['id']}/obligations"],
            "jurisdiction": [url("/api/queries/agency-load", {"jurisdiction": focus["id"]})]}[focus["kind"]]
+    chosen = {"measure": measure, "agency": agency, "jurisdiction": jurisdiction, "task_area": task_area, "due_by": due_by}
+
+    def page_url(at: int) -> str:
+        return url("/ui/responsibility", {**chosen, "offset": at or None, "limit": None if limit == PAGE else limit})
+
     return {"ok": True, "focus": focus, "filters": {"jurisdiction": jurisdiction, "task_area": task_area, "due_by": due_by},
-            "options": options, "roles": roles, "nodes": list(nodes.values()), "edges": edges, "rows": rows,
+            "options": options, "roles": roles, "nodes": list(nodes.values()), "edges": edges,
+            "rows": rows[offset:offset + limit], "count": len(rows), "offset": offset, "limit": limit,
+            "previous": page_url(max(0, offset - limit)) if offset else None,
+            "next": page_url(offset + limit) if offset + limit < len(rows) else None,
             "own_rows": sum(1 for r in rows if r["own"]), "groups": groups, "api": api}
 
 
