@@ -57,8 +57,9 @@ _OF = """{docs} ?item lg:document ?doc ; lg:text ?text ."""
 # without words: how many items of each kind each document has (with a chosen task area, of it),
 # and how many of the items of the documents kept have each task area
 _PER_DOCUMENT = """SELECT ?doc ?kind (COUNT(?item) AS ?n) WHERE {{
+  {docs}
   {classes}
-  ?item a ?class ; lg:document ?doc .
+  ?item lg:document ?doc ; a ?class .
   ?doc lg:inCorpus true .
   {task_area}
 }} GROUP BY ?doc ?kind"""
@@ -288,12 +289,15 @@ def _browse(reader: Reader, docs: dict[str, dict[str, Any]], keys: dict[str, dic
         groups += [("document", doc, 1) for doc in kept_docs]
     per: dict[tuple[str, str], int] = {}
     if kinds:
-        for r in reader.select_all(_PER_DOCUMENT.format(classes=_classes(kinds), task_area=task_area), inferred=_UNION):
-            per[(str(r["kind"]), str(r["doc"]))] = int(r["n"])
         kept = set(kept_docs)
-        groups += [(kind, doc, n) for (kind, doc), n in per.items() if doc in kept]
+        # the documents kept, listed when the facets narrowed them (a province of a national corpus)
         restrict = "" if len(kept) == len(docs) else values("doc", sorted(kept))
-        for r in reader.select(_PER_TASK_AREA.format(classes=_classes(kinds), docs=restrict, task_area=task_area), inferred=_UNION):
+        for r in reader.select_all(_PER_DOCUMENT.format(docs=restrict, classes=_classes(kinds), task_area=task_area),
+                                   inferred=_UNION) if kept else []:
+            per[(str(r["kind"]), str(r["doc"]))] = int(r["n"])
+        groups += [(kind, doc, n) for (kind, doc), n in per.items() if doc in kept]
+        for r in reader.select(_PER_TASK_AREA.format(classes=_classes(kinds), docs=restrict, task_area=task_area),
+                               inferred=_UNION) if kept else []:
             if (notation := labels.get(str(r["taskArea"]), {}).get("notation")):
                 counts["task_area"][notation] = int(r["n"])
     for kind, doc, n in groups:
