@@ -644,13 +644,21 @@ class Reader:
         return _rows(self.run(sparql, substitutions, inferred, "tsv", max_rows))
 
     def select_all(self, sparql: str, inferred: bool = True, most: int | None = None) -> Rows:
-        """Every row of a SELECT, a page of the row cap at a time, one query each within the time
-        limit: at most ``PAGES`` pages (and at most ``most`` rows); past them, ``truncated``. For
-        the views that must read a whole table past the row cap (the search reads every document
-        of a national corpus). The pages follow the engine's order of the rows, the same for the
-        same query over the same data: no ORDER BY, which Virtuoso refuses past 10,000 rows (its
-        MaxSortedTopRows counts the offset too)."""
+        """Every row of a SELECT, at most ``PAGES`` times the row cap (and at most ``most``); past
+        them, ``truncated``. For the views that must read a whole table past the row cap (the
+        search reads every document of a national corpus). On the store, one evaluation within
+        the time limit; a SPARQL server, which caps a result itself (Virtuoso's ResultSetMaxRows),
+        is asked a page of the row cap at a time (LIMIT and OFFSET, no ORDER BY, which Virtuoso
+        refuses past 10,000 rows: the pages follow the engine's order of the rows, the same for
+        the same query over the same data)."""
         bound = min(most or self.max_rows * PAGES, self.max_rows * PAGES)
+        if self.svc.one_pass_pages:
+            task = Task(sparql, iris.base(), format="tsv", max_rows=bound, inferred=inferred)
+            self.queries += 1
+            outcome = self.svc.query(task, self.timeout)
+            outcome.raise_for_error()
+            self.truncated = self.truncated or outcome.truncated
+            return _rows(outcome)
         rows = Rows()
         while True:
             page, total = self.page(sparql, min(self.max_rows, bound - len(rows)), len(rows), inferred)

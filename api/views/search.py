@@ -23,8 +23,9 @@ _DOCS = """SELECT ?doc ?title ?genre ?level ?date ?reportYear ?area WHERE {
   OPTIONAL { ?doc lg:reportYear ?reportYear }
   OPTIONAL { ?doc lg:issuingArea ?area }
 }"""
+# the divisions of the documents first (at 10,000 generated documents 0.9 s, against 2.0 s)
 _AREA_CHAIN = """SELECT DISTINCT ?area ?up ?upLevel WHERE {
-  ?doc lg:inCorpus true ; lg:issuingArea ?area .
+  { SELECT DISTINCT ?area WHERE { ?doc lg:inCorpus true ; lg:issuingArea ?area } }
   ?area skos:broader* ?up .
   OPTIONAL { ?up lg:areaLevel/skos:notation ?upLevel }
 }"""
