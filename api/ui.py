@@ -26,7 +26,7 @@ from policykg.api.views.common import STATIC, VENDOR, asset_path, embedded, lock
 from policykg.api.views.editor import sparql_tabs, vocabulary
 from policykg.api.views.lineage import lineage_view
 from policykg.api.views.responsibility import PAGE as RESPONSIBILITY_PAGE, responsibility_view
-from policykg.api.views.search import FACETS, search_view
+from policykg.api.views.search import FACETS, MATCHES, search_view
 from policykg.errors import ConfigError, PolicyKGError, ResourceNotFound
 from policykg.graph.executor import Reader
 from policykg.graph.remote import RemoteStore
@@ -136,7 +136,7 @@ def router(store: Store | RemoteStore, resolver: Resolver, gate: Gate) -> APIRou
                genre: str = Query("", max_length=50, description="e.g. implementation-plan, progress-report, or 实施方案"),
                year: str = Query("", max_length=4, description="Year reported on (reports) or issued"),
                task_area: str = Query("", max_length=100, description="Task-area notation (enforcement) or name"),
-               match: str = Query("phrase", pattern="^(phrase|all)$",
+               match: str = Query("phrase", pattern=f"^({'|'.join(MATCHES)})$",
                                   description="Several words: phrase (side by side as typed, when some results have them so; "
                                               "else anywhere) or all (anywhere)"),
                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Response:

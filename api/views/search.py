@@ -87,7 +87,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-
 def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, str], limit: int, offset: int,
                 match: str = "phrase") -> dict[str, Any]:
     """Documents and the measures, reported activities and planned measures of the corpus that
@@ -102,7 +101,7 @@ def search_view(reader: Reader, resolver: Resolver, q: str, chosen: dict[str, st
     all. Without words, everything, counted in SPARQL (items per document and kind, items per task
     area) and only the page's items read, so a national corpus is browsed without reading its
     hundreds of thousands of items. A table longer than the row cap (the documents of a national
-    corpus) is read a page of the cap at a time."""
+    corpus) is read whole (``Reader.select_all``)."""
     labels = concept_labels(reader)
     docs: dict[str, dict[str, Any]] = {}
     for r in reader.select_all(_DOCS, inferred=_UNION):
