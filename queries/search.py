@@ -4,8 +4,8 @@ A query is folded (``fold``: full-width → half-width by NFKC, Traditional → 
 ``t2s``, case folded) and split at white space into terms (``terms``), every one of which must match
 (spaces are AND); when some results have the terms side by side as typed (``phrase``: Chinese is
 written without spaces, and pinyin with a space between words, so ``执法 公示`` and ``zhifa gongshi``
-most often mean the phrase 执法公示), only those are shown, and the others are one link away. A term matches a field of a result (a title, a text, a name) literally, or — a
-Latin term the searched texts do not contain literally (``plan``) — as pinyin, with or without tones
+most often mean the phrase 执法公示), only those are shown, and the others are one link away.
+A term matches a field of a result (a title, a text, a name) literally, or — a Latin term the searched texts do not contain literally (``plan``) — as pinyin, with or without tones
 (``zhifa``, ``zhífǎ``, ``zhi2fa3``, ``zhi'fa``), against the pinyin of the field (``pinyin_key``):
 the term must cover whole syllables (``fa`` is not found in 方 ``fang``) and start where a word of
 the field starts (``gongshi`` is found in 公示 and 共识, not in the 公室 of 办公室). Results are
@@ -410,8 +410,8 @@ def prefilter(found: Sequence[Term], text: str, within: Mapping[str, Mapping[str
     term, the text contains it (lower-cased) or — a Latin term — the Han characters it can be read
     in: with ``regex`` (an engine whose REGEX handles Han character classes) the term's ``lead``,
     characters side by side that can read as its first syllables (``zhifa``: [执直…][法发…]), else
-    one of its ``clue`` characters; or a variable of the row is one of the IRIs ``within`` gives for it and
-    the term (variable → term → IRIs: the documents whose division the term matches, the items
+    one of its ``clue`` characters; or a variable of the row is one of the IRIs ``within`` gives
+    for it and the term (variable → term → IRIs: the documents whose division the term matches, the items
     assigned to an agency whose name it matches). A term with neither (a Latin term) nor at most
     ``MAX_IRIS`` IRIs for a variable adds no condition (with ``any_term``: no filter at all): the
     rows are read and matched here. The terms are written only as literals the RDF library
