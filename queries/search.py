@@ -5,7 +5,8 @@ A query is folded (``fold``: full-width → half-width by NFKC, Traditional → 
 (spaces are AND); when some results have the terms side by side as typed (``phrase``: Chinese is
 written without spaces, and pinyin with a space between words, so ``执法 公示`` and ``zhifa gongshi``
 most often mean the phrase 执法公示), only those are shown, and the others are one link away.
-A term matches a field of a result (a title, a text, a name) literally, or — a Latin term the searched texts do not contain literally (``plan``) — as pinyin, with or without tones
+A term matches a field of a result (a title, a text, a name) literally, or — a Latin term the
+searched texts do not contain literally (``plan``) — as pinyin, with or without tones
 (``zhifa``, ``zhífǎ``, ``zhi2fa3``, ``zhi'fa``), against the pinyin of the field (``pinyin_key``):
 the term must cover whole syllables (``fa`` is not found in 方 ``fang``) and start where a word of
 the field starts (``gongshi`` is found in 公示 and 共识, not in the 公室 of 办公室). Results are
