@@ -459,10 +459,19 @@ class _Snapshots:
 
     def __init__(self, store: Store) -> None:
         if store.path is not None:  # beside the store, so the checkpoint hard-links its files
-            self.root = store.path.parent / f".{store.path.name}.sparql-snapshots"
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root.mkdir(parents=True)
+            # one folder per process: two servers (or a server and a command) reading one store
+            # each keep their own snapshots; those of a process that ended are removed here
+            base = store.path.parent / f".{store.path.name}.sparql-snapshots"
+            base.mkdir(parents=True, exist_ok=True)
+            for old in base.iterdir():
+                owner = old.name.split("-", 1)[0]
+                if not owner.isdigit() or not _alive(int(owner)):
+                    shutil.rmtree(old, ignore_errors=True)
+            self.root = base / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            self.root.mkdir(parents=True)  # (base again, if another process's close just removed it)
+            self.base: Path | None = base
         else:
+            self.base = None
             self.root = Path(tempfile.mkdtemp(prefix="policykg-sparql-"))
         self.current: tuple[int, str] | None = None
         self.made: list[str] = []
@@ -492,6 +501,20 @@ class _Snapshots:
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        if self.base is not None:
+            with contextlib.suppress(OSError):
+                self.base.rmdir()  # the store's snapshots folder, when no other process has one there
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Service:

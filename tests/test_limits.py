@@ -283,3 +283,29 @@ def test_a_client_past_its_limit_gets_429(extractions):
         assert sorted(r.status_code for r in answers) == [429, 503, 503]
         limited = next(r for r in answers if r.status_code == 429)
         assert limited.json()["error"] == "TooManyRequests" and int(limited.headers["retry-after"]) >= 1
+
+
+def test_two_processes_reading_one_store_keep_their_own_snapshots(tmp_path):
+    """Each process's workers read their own snapshot folder beside the store: a second server (or
+    a command) opening the store leaves the first's snapshots alone, and a folder left by a process
+    that ended is removed. (Before, the second removed the folder of all snapshots, and the first's
+    next query failed: "No such file or directory … .sst".)"""
+    from policykg.graph.executor import _Snapshots
+
+    store = Store(tmp_path / "store")
+    store.ox.add(ox.Quad(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("o"),
+                         ox.NamedNode("https://example.org/g")))
+    store.ox.flush()
+    base = tmp_path / ".store.sparql-snapshots"
+    dead = base / "999999999-0dead0"  # no such process
+    dead.mkdir(parents=True)
+    first = _Snapshots(store)
+    taken = Path(first.path(store, 0))
+    second = _Snapshots(store)
+    assert taken.is_dir() and not dead.exists()
+    assert list(ox.Store.read_only(str(taken)).quads_for_pattern(None, None, None, None))  # still readable
+    assert first.root != second.root and first.root.parent == second.root.parent == base
+    first.close()
+    assert not first.root.exists() and second.root.is_dir()
+    second.close()
+    assert not base.exists()
