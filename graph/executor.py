@@ -163,7 +163,9 @@ def evaluate(store: ox.Store, task: Task, deadline: float | None = None) -> Outc
         return Outcome.failure(QueryError(f"SPARQL syntax error: {syntax_message(exc)}"))
     except PolicyKGError as exc:
         return Outcome.failure(exc)
-    except (OSError, ValueError, RuntimeError, TypeError) as exc:
+    except OSError as exc:  # the store's files, not the query: the server's fault (503), not the client's
+        return Outcome.failure(StoreError(f"the store could not be read: {exc}"))
+    except (ValueError, RuntimeError, TypeError) as exc:
         return Outcome.failure(QueryError(f"the query could not be evaluated: {exc}"))
 
 

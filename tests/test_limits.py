@@ -309,3 +309,22 @@ def test_two_processes_reading_one_store_keep_their_own_snapshots(tmp_path):
     assert not first.root.exists() and second.root.is_dir()
     second.close()
     assert not base.exists()
+
+
+def test_a_store_that_cannot_be_read_is_the_servers_fault_not_the_querys():
+    """An IO error while a query is evaluated (a snapshot's file gone) answers 503 StoreError, not
+    400 as if the query were wrong; an error of the query itself stays a 400."""
+
+    class Unreadable:
+        def query(self, *args, **kwargs):
+            raise OSError("IO error: No such file or directory: While open a file for random read: 000123.sst")
+
+    class Wrong:
+        def query(self, *args, **kwargs):
+            raise RuntimeError("a type error in the query")
+
+    task = Task("SELECT * WHERE { ?s ?p ?o }", "https://example.org/", format="tsv", max_rows=10)
+    io = evaluate(Unreadable(), task)
+    assert io.status == 503 and io.error == "StoreError" and "could not be read" in (io.message or "")
+    wrong = evaluate(Wrong(), task)
+    assert wrong.status == 400 and wrong.error == "QueryError"
