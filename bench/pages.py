@@ -14,15 +14,13 @@ Writes bench/results/pages-{N}.{json,md} (N: documents in the store).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.queries import RESULTS, parameters
+from bench.queries import RESULTS, machine, parameters, write_results
 
 
 def main() -> None:
@@ -69,11 +67,8 @@ def main() -> None:
     svc.one_pass_pages = True
     if args.only:
         return
-    out = {"documents": documents, "repeat": args.repeat, "machine": f"{os.cpu_count()} cores, {platform.platform()}",
-           "load_at_start": [round(x, 2) for x in load], "load_at_end": [round(x, 2) for x in os.getloadavg()],
-           "queries": results}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"pages-{documents}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    out = {"documents": documents, "repeat": args.repeat, **machine(load), "queries": results}
+    write_results(f"pages-{documents}", out)
     lines = [f"# The first page of each canned query over the API, {documents:,} generated documents", "",
              f"`PYTHONPATH=. .venv/bin/python -m bench.pages --store STORE --corpus CORPUS --repeat {args.repeat}`", "",
              f"{out['machine']}; load average at the start {out['load_at_start']}, at the end {out['load_at_end']}. "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import platform
 import statistics
 import time
@@ -30,6 +31,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 Outcome = tuple[float | None, int | None, str | None]  # seconds, rows, why there is no time
+
+
+def machine(load: tuple[float, float, float]) -> dict[str, Any]:
+    """What a results file says of the run's machine: its cores and platform, and the load average
+    at the start (``load``, read then) and now, at the end."""
+    return {"machine": f"{os.cpu_count()} cores, {platform.platform()}", "load_at_start": [round(x, 2) for x in load],
+            "load_at_end": [round(x, 2) for x in os.getloadavg()]}
+
+
+def write_results(stem: str, out: dict[str, Any]) -> None:
+    """bench/results/{stem}.json."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stem}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 

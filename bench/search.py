@@ -15,15 +15,13 @@ Writes bench/results/search-{N}.{json,md} (N: documents in the store).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.queries import RESULTS
+from bench.queries import RESULTS, machine, write_results
 
 PHRASE = "行政执法公示"
 SEARCHES: list[tuple[str, dict[str, str]]] = [
@@ -78,12 +76,10 @@ def main() -> None:
         results[name] = {"params": params, "seconds": seconds, "count": body["count"], "matched": body.get("matched"),
                          "truncated": bool(body.get("truncated"))}
         print(name, body["count"], round(seconds, 3), flush=True)
-    out = {"documents": documents, "repeat": args.repeat, "machine": f"{os.cpu_count()} cores, {platform.platform()}",
-           "load_at_start": [round(x, 2) for x in load], "load_at_end": [round(x, 2) for x in os.getloadavg()],
+    out = {"documents": documents, "repeat": args.repeat, **machine(load),
            "baseline": {"query": "measures-search", "phrase": PHRASE, "seconds": baseline, "count": answer["count"]},
            "searches": results}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"search-{documents}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_results(f"search-{documents}", out)
     lines = [f"# The faceted search, {documents:,} generated documents", "",
              f"`PYTHONPATH=. .venv/bin/python -m bench.search --store STORE --repeat {args.repeat}`", "",
              f"{out['machine']}; load average at the start {out['load_at_start']}, at the end {out['load_at_end']}. "

@@ -16,14 +16,13 @@ import argparse
 import io
 import json
 import os
-import platform
 import statistics
 import time
 import typing
 from pathlib import Path
 from typing import IO, Any
 
-from bench.queries import RESULTS
+from bench.queries import RESULTS, machine, write_results
 
 
 def _best(fn: typing.Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -88,13 +87,11 @@ def main() -> None:
     dump_seconds, size = _best(plain, args.repeat)
     release_seconds, manifest = _best(lambda: release(store.ox, typing.cast(IO[bytes], io.BytesIO())), args.repeat)
     out = {"store": args.store.name, "quads": quads, "documents": documents, "area": area, "repeat": args.repeat,
-           "machine": f"{os.cpu_count()} cores, {platform.platform()}", "load_at_start": [round(x, 2) for x in load],
-           "load_at_end": [round(x, 2) for x in os.getloadavg()], "projections": results,
+           **machine(load), "projections": results,
            "release": {"dump_seconds": dump_seconds, "release_seconds": release_seconds, "bytes": size,
                        "sha256": manifest["sha256"]}}
-    RESULTS.mkdir(parents=True, exist_ok=True)
     stem = f"workbench-{quads // 1000}k"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_results(stem, out)
     lines = [f"# Projections, network files and the release at {quads:,} quads ({documents:,} generated documents)", "",
              f"`PYTHONPATH=. .venv/bin/python -m bench.workbench --store STORE --repeat {args.repeat}`", "",
              f"{out['machine']}; load average at the start {out['load_at_start']}, at the end {out['load_at_end']}. "

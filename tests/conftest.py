@@ -257,6 +257,17 @@ def browser():
         b.close()
 
 
+@pytest.fixture
+def visit(browser, server, tmp_path):
+    """A page of the seed server in its own browser context (tests/test_browser.py's ``Visit``;
+    that module keeps its screenshots under tests/artifacts with a fixture of its own)."""
+    from tests.test_browser import Visit
+
+    v = Visit(browser, server, tmp_path)
+    yield v
+    v.context.close()
+
+
 @pytest.fixture(scope="session")
 def server(store):
     """A real uvicorn server in a thread on a free loopback port; yields its base URL."""

@@ -5,17 +5,8 @@ language. A page that logs an error, fails to load a file or asks another host f
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import PLAN_TITLE
 from tests.test_browser import EDGES_JS, LEADS_37, NODES_JS, Visit, not_blank
-
-
-@pytest.fixture
-def visit(browser, server, tmp_path):
-    v = Visit(browser, server, tmp_path)
-    yield v
-    v.context.close()
 
 
 def follow(visit: Visit, selector: str, ready: str) -> None:

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from policykg.api import openapi_zh
-from tests.test_browser import Visit, not_blank
+from tests.test_browser import not_blank
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -128,13 +128,6 @@ def test_docs_in_chinese_points_swagger_ui_at_the_zh_document(client, documents)
 # -- in a browser ---------------------------------------------------------------------------------
 
 OPERATION = ".opblock:has(.opblock-summary-path[data-path='/api/queries/agency-load'])"
-
-
-@pytest.fixture
-def visit(browser, server, tmp_path):
-    v = Visit(browser, server, tmp_path)
-    yield v
-    v.context.close()
 
 
 def test_swagger_ui_in_chinese_tries_a_canned_query(visit):

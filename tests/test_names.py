@@ -150,13 +150,6 @@ OFFICIAL = [
 ]
 
 
-@pytest.mark.parametrize(("code", "name", "english"), OFFICIAL)
-def test_english_names_of_divisions_in_their_official_forms(divisions, code, name, english):
-    d = divisions.get(code)
-    assert d is not None and d.name == name
-    assert division_english(d).en == english
-
-
 def test_every_division_has_an_english_name_in_ascii_letters_and_its_level(divisions):
     words = {"provincial": ("Province", "Region", "Municipality"), "prefectural": ("City", "Prefecture", "League")}
     for d in divisions.by_code.values():
@@ -200,13 +193,6 @@ NOT_PINYIN = [
 ]
 
 
-@pytest.mark.parametrize(("code", "name", "english"), NOT_PINYIN)
-def test_english_names_of_divisions_that_are_not_pinyin(divisions, code, name, english):
-    d = divisions.get(code)
-    assert d is not None and d.name == name
-    assert division_english(d).en == english
-
-
 # place names with a character pypinyin reads otherwise in running text (ingest/data/place_readings.yaml),
 # in the forms of 《中华人民共和国行政区划简册》; and some whose first reading is the right one
 READINGS = [
@@ -240,8 +226,9 @@ READINGS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "name", "english"), READINGS)
-def test_english_names_of_divisions_read_as_place_names(divisions, code, name, english):
+# the official forms by the rule, the names that are not pinyin, and the names read as places
+@pytest.mark.parametrize(("code", "name", "english"), OFFICIAL + NOT_PINYIN + READINGS)
+def test_english_names_of_divisions_in_their_official_forms(divisions, code, name, english):
     d = divisions.get(code)
     assert d is not None and d.name == name
     assert division_english(d).en == english

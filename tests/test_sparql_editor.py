@@ -7,19 +7,10 @@ without a browser."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import PLAN_TITLE
 from tests.test_browser import Visit
 
 LG = "https://w3id.org/policykg/ontology#"
-
-
-@pytest.fixture
-def visit(browser, server, tmp_path):
-    v = Visit(browser, server, tmp_path)
-    yield v
-    v.context.close()
 
 
 def _set_query(visit: Visit, text: str) -> None:

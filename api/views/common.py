@@ -129,6 +129,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "unknown": ("未知", "unknown"),
 }
 TEXT = {lang: {key: pair[i] for key, pair in _STRINGS.items()} for i, lang in enumerate(LANGS)}
+# the views' groups: one of more members than this, spread over several divisions (or documents) a
+# level down, has a group for each (the responsibility and lineage views)
+SPLIT = 24
 LEVELS = {"1": "national", "2": "provincial", "3": "prefectural", "4": "county", "5": "township"}
 
 

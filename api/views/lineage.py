@@ -10,11 +10,10 @@ from typing import Any
 import networkx as nx
 
 from policykg.api.resources import local
-from policykg.api.views.common import LEVELS, concept_labels, division_labels, term, url, values
+from policykg.api.views.common import LEVELS, SPLIT, concept_labels, division_labels, term, url, values
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import lineage_graph
 
-SPLIT = 24  # a group of more members than this, spread over several divisions a level down, has a group for each
 _AREAS = """SELECT DISTINCT ?doc ?area ?up ?upper WHERE {{
   {values}
   ?doc lg:issuingArea ?area .

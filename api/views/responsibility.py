@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from policykg import queries
 from policykg.api.resources import local
-from policykg.api.views.common import LG, agency_labels, concept_labels, division_labels, number_key, short, term, url, values
+from policykg.api.views.common import LG, SPLIT, agency_labels, concept_labels, division_labels, number_key, short, term, url, values
 from policykg.errors import ParameterError
 from policykg.graph.executor import Reader
 from policykg.graph.lineage import measure_cascade
@@ -59,7 +59,6 @@ AGENCY_KINDS: dict[str, tuple[str, str]] = {
 }
 _TYPE_KIND = {"Government": "government", "PartyBody": "party", "BranchOffice": "branch", "LeadingGroup": "leading-group",
               "Collective": "collective"}
-SPLIT = 24  # a group of more members than this, spread over several jurisdictions or documents, has a group for each
 PAGE = 100  # rows of the table on a page, unless ``limit`` says otherwise
 
 
